@@ -1,0 +1,13 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from clinic.models import Clinic
+
+
+def clinic(request: HttpRequest) -> dict[str, object]:
+    """The clinic's name and contacts, loaded only when a template uses them."""
+    return {"clinic": SimpleLazyObject(Clinic.current)}

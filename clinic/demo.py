@@ -1,0 +1,69 @@
+"""Demo data for a newcomer's first ``make run``.
+
+Loaded once: every row is looked up before it is created, so running it again
+changes nothing. Each feature adds its own rows here, so a newcomer always sees
+the planner populated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from clinic.models import Clinic, Practitioner
+
+DEMO_CLINIC = {
+    "name": "Demo Skin Clinic",
+    "phone": "+44 20 7946 0000",
+    "email": "reception@demo-clinic.example",
+    "address": "1 Example Street\nLondon\nW1A 1AA",
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+DEMO_STAFF = [
+    # username, password, first name, last name, role
+    ("anna", "demo-anna-2026", "Anna", "Kowalska", "Cosmetologist"),
+    ("maria", "demo-maria-2026", "Maria", "Rossi", "Cosmetologist"),
+]
+DEMO_MANAGER = ("manager", "demo-manager-2026", "Clara", "Mendes", "Clinic manager")
+
+
+@transaction.atomic
+def load_demo_data() -> list[DemoLogin]:
+    """Create the demo clinic and staff unless they exist; return the logins."""
+    Clinic.objects.get_or_create(pk=1, defaults=DEMO_CLINIC)
+    logins = [_ensure_staff(*row, superuser=False) for row in DEMO_STAFF]
+    logins.append(_ensure_staff(*DEMO_MANAGER, superuser=True))
+    return logins
+
+
+def _ensure_staff(
+    username: str, password: str, first: str, last: str, role: str, *, superuser: bool
+) -> DemoLogin:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@demo-clinic.example",
+            "is_staff": True,
+            "is_superuser": superuser,
+        },
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    Practitioner.objects.get_or_create(
+        user=user, defaults={"job_title": role, "is_bookable": not superuser}
+    )
+    return DemoLogin(username=username, password=password, role=role)

@@ -1,0 +1,41 @@
+"""Clinic-wide pages: home and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic import health
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page after login."""
+    return render(request, "clinic/home.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachability: 200 when both answer, 503 otherwise.
+
+    The worker's last heartbeat is reported for monitoring but does not change
+    the status: the web process is healthy even while workers restart.
+    """
+    database_ok = health.check_database()
+    broker_ok = health.check_broker()
+    heartbeat = health.last_worker_heartbeat() if database_ok else None
+    body = {
+        "status": "ok" if database_ok and broker_ok else "unavailable",
+        "database": "ok" if database_ok else "unreachable",
+        "broker": "ok" if broker_ok else "unreachable",
+        "worker_last_seen": heartbeat.isoformat() if heartbeat else None,
+        "worker_seconds_since_seen": (
+            round((timezone.now() - heartbeat).total_seconds()) if heartbeat else None
+        ),
+    }
+    return JsonResponse(body, status=200 if database_ok and broker_ok else 503)

@@ -1,0 +1,1 @@
+"""Treatment catalogue, courses and their sessions."""

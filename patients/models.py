@@ -1,0 +1,1 @@
+"""Patient records, skin profiles, contraindication screening and consent."""
