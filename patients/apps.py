@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class PatientsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'patients'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "patients"

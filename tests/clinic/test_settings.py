@@ -1,0 +1,69 @@
+"""Start-up behaviour under production settings, checked in a fresh process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "-production-secret-for-tests-0123456789"
+
+
+def run_manage(*args, **env):
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="planner.clinic.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLOWED_HOSTS": "planner.clinic.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "planner.clinic.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_refuses_to_start_insecure_without_debug(env, message):
+    result = run_manage("check", DEBUG="0", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "perhaps"}, "DEBUG='perhaps' is not a yes/no value"),
+        ({"TIME_ZONE": "Mars/Olympus"}, "not an IANA time zone"),
+        ({"EMAIL_HOST": "smtp.example", "EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+    ],
+)
+def test_bad_setting_stops_start_up_with_a_clear_message(env, message):
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -1,0 +1,81 @@
+import pytest
+from django.urls import reverse
+
+from clinic.celery import app as celery_app
+from tests.factories import TEST_PASSWORD, ClinicFactory, UserFactory
+
+
+def test_home_requires_login(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_home_greets_the_logged_in_cosmetologist(staff_client, staff_user):
+    ClinicFactory(name="Riverside Skin")
+    response = staff_client.get(reverse("home"))
+    assert response.status_code == 200
+    assert staff_user.first_name in response.content.decode()
+    assert "Riverside Skin" in response.content.decode()
+
+
+def test_non_staff_account_is_refused(client, db):
+    client.force_login(UserFactory(is_staff=False))
+    response = client.get(reverse("home"))
+    assert response.status_code == 403
+    assert "Staff only" in response.content.decode()
+
+
+def test_login_form_logs_staff_in(client, staff_user):
+    response = client.post(
+        reverse("login"), {"username": staff_user.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_login_with_wrong_password_shows_error_and_stays_out(client, staff_user):
+    response = client.post(reverse("login"), {"username": staff_user.username, "password": "x"})
+    assert response.status_code == 200
+    assert "enter a correct username and password" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_logout_is_a_post(staff_client):
+    assert staff_client.get(reverse("logout")).status_code == 405
+    assert staff_client.post(reverse("logout")).status_code == 302
+    assert staff_client.get(reverse("home")).status_code == 302
+
+
+def test_unknown_page_is_a_404_page(staff_client):
+    response = staff_client.get("/no-such-page/")
+    assert response.status_code == 404
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+
+
+@pytest.fixture
+def unreachable_broker():
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # discard port: nothing listens
+    yield
+    celery_app.conf.broker_url = original
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(client, db, unreachable_broker):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["broker"] == "unreachable"
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_needs_no_login_and_is_not_cached(client, db):
+    response = client.get(reverse("healthz"))
+    assert "no-cache" in response["Cache-Control"]
