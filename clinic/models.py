@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -16,6 +17,16 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, blank=True, help_text="Shown to patients.")
     email = models.EmailField(blank=True, help_text="Shown to patients.")
     address = models.TextField(blank=True, help_text="Shown in reminders.")
+    screening_valid_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How long a contraindication screening stays valid for planning a course.",
+    )
+    adult_age = models.PositiveSmallIntegerField(
+        default=18,
+        validators=[MinValueValidator(14), MaxValueValidator(21)],
+        help_text="Patients younger than this need a recorded guardian consent.",
+    )
 
     class Meta:
         constraints = [

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "phonenumber_field",
     "clinic",
     "patients",
     "courses",
@@ -146,6 +147,20 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         f"TIME_ZONE={TIME_ZONE!r} is not an IANA time zone name (e.g. Europe/London)."
     ) from None
 USE_I18N = True
+# Languages a patient's messages can be written in (the planner's own screens are English).
+PATIENT_LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("it", "Italian"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+    ("uk", "Ukrainian"),
+]
+# Phone numbers typed without a country code are read as this country's.
+PHONENUMBER_DEFAULT_REGION = read_str("PHONE_REGION", "GB").upper()
+PHONENUMBER_DB_FORMAT = "E164"
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""May this patient be planned, or treated today, on this region? (Reads only.)
+
+Combines the stored screening and consent with the pure rules in
+``patients.screening``. The session-day flow asks ``session_day_problems``;
+the course planner asks ``planning_problems``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from clinic.models import Clinic
+from patients import screening
+from patients.models import InformationSheet, Patient, Screening
+
+
+def current_information_sheet(today: date | None = None) -> InformationSheet | None:
+    """The latest information sheet published on or before ``today``."""
+    today = today or timezone.localdate()
+    return InformationSheet.objects.filter(published_on__lte=today).first()
+
+
+def has_current_consent(patient: Patient, sheet: InformationSheet | None) -> bool:
+    """Consent counts only when given on the sheet that is current now."""
+    consent = patient.latest_consent
+    return consent is not None and sheet is not None and consent.sheet_id == sheet.pk
+
+
+def screening_facts(record: Screening) -> screening.ScreeningFacts:
+    decision = getattr(record, "caution_decision", None)
+    return screening.ScreeningFacts(
+        taken_at=record.taken_at,
+        taken_on=timezone.localdate(record.taken_at),
+        findings=tuple(record.findings()),
+        caution_approved=None if decision is None else decision.approved,
+    )
+
+
+def planning_problems(
+    patient: Patient, *, region: str, now: datetime | None = None
+) -> list[screening.Problem]:
+    """Why a course on ``region`` may not be planned for the patient (empty: it may)."""
+    return _problems(patient, region=region, now=now or timezone.now(), same_day=False)
+
+
+def session_day_problems(
+    patient: Patient, *, region: str, now: datetime | None = None
+) -> list[screening.Problem]:
+    """Why the patient may not be treated on ``region`` today (empty: they may).
+
+    The screening must have been re-confirmed today, in the clinic's time zone.
+    """
+    return _problems(patient, region=region, now=now or timezone.now(), same_day=True)
+
+
+def _problems(
+    patient: Patient, *, region: str, now: datetime, same_day: bool
+) -> list[screening.Problem]:
+    today = timezone.localdate(now)
+    latest = patient.latest_screening
+    return screening.clearance_problems(
+        screening_facts(latest) if latest else None,
+        region=region,
+        now=now,
+        valid_days=Clinic.current().screening_valid_days,
+        same_day_as=today if same_day else None,
+        consent_current=has_current_consent(patient, current_information_sheet(today)),
+    )

@@ -1,0 +1,40 @@
+"""Trigram indexes for substring search on names (PostgreSQL only).
+
+Django's ``icontains`` compiles to ``UPPER(col) LIKE UPPER(%s)`` on PostgreSQL;
+GIN trigram indexes on the same expressions serve it. SQLite, the embedded
+default for small installs, has no equivalent and scans.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+INDEXES = {
+    "patient_last_name_trgm": "last_name",
+    "patient_first_name_trgm": "first_name",
+}
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, column in INDEXES.items():
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON patients_patient "
+            f"USING gin (UPPER({column}) gin_trgm_ops)"
+        )
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("patients", "0001_initial")]
+
+    operations = [
+        TrigramExtension(),
+        migrations.RunPython(create_indexes, drop_indexes),
+    ]

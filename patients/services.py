@@ -1,0 +1,159 @@
+"""Writes to patient records: registration, screening, decisions and consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from patients import screening
+from patients.clearance import current_information_sheet
+from patients.models import (
+    CautionDecision,
+    InformationSheet,
+    Patient,
+    ProcedureConsent,
+    Screening,
+)
+
+
+class PatientError(Exception):
+    """A patient write was refused; ``code`` is stable, the message is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _consent_time(given: bool, previous: datetime | None, now: datetime) -> datetime | None:
+    """Keep the original time of a consent still given; clear a withdrawn one."""
+    if not given:
+        return None
+    return previous or now
+
+
+@transaction.atomic
+def save_patient(
+    *,
+    patient: Patient,
+    email_consent: bool,
+    sms_consent: bool,
+    guardian_consent: bool,
+    now: datetime | None = None,
+) -> Patient:
+    """Create or update a patient from validated fields, recording consent times."""
+    now = now or timezone.now()
+    patient.email = patient.email.lower()
+    patient.email_consent_at = _consent_time(email_consent, patient.email_consent_at, now)
+    patient.sms_consent_at = _consent_time(sms_consent, patient.sms_consent_at, now)
+    patient.guardian_consent_at = _consent_time(
+        guardian_consent and bool(patient.guardian_name), patient.guardian_consent_at, now
+    )
+    patient.full_clean(exclude=["latest_screening", "latest_consent"])
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def record_screening(
+    *,
+    patient: Patient,
+    answers: screening.Answers,
+    notes: str,
+    taken_by: AbstractBaseUser,
+    caution_approved: bool | None = None,
+    caution_reason: str = "",
+    now: datetime | None = None,
+) -> Screening:
+    """Save a new screening, which supersedes the patient's previous one.
+
+    The result is computed from the answers, never typed. A decision on a
+    cautionary finding may be recorded at once (``caution_approved``).
+    """
+    now = now or timezone.now()
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    findings = screening.assess(answers)
+    if caution_approved is not None and not any(
+        f.result is screening.Result.CAUTION for f in findings
+    ):
+        raise PatientError("no_caution", "A decision is only recorded for a cautionary finding.")
+    record = Screening.objects.create(
+        patient=patient,
+        taken_at=now,
+        taken_by=taken_by,
+        herpes_active=answers.herpes_active,
+        acne_regions=sorted(answers.acne_regions),
+        rosacea=answers.rosacea,
+        wart_regions=sorted(answers.wart_regions),
+        eczema_psoriasis_regions=sorted(answers.eczema_psoriasis_regions),
+        anticoagulants=answers.anticoagulants,
+        keloid_tendency=answers.keloid_tendency,
+        notes=notes,
+        result=screening.overall_result(findings).code,
+    )
+    if caution_approved is not None:
+        CautionDecision.objects.create(
+            screening=record,
+            approved=caution_approved,
+            reason=caution_reason,
+            decided_by=taken_by,
+            decided_at=now,
+        )
+    patient.latest_screening = record
+    patient.save(update_fields=["latest_screening", "updated_at"])
+    return record
+
+
+@transaction.atomic
+def record_caution_decision(
+    *,
+    screening_record: Screening,
+    approved: bool,
+    reason: str,
+    decided_by: AbstractBaseUser,
+    now: datetime | None = None,
+) -> CautionDecision:
+    """Record a practitioner's decision on the patient's current cautionary screening."""
+    patient = Patient.objects.select_for_update().get(pk=screening_record.patient_id)
+    if patient.latest_screening_id != screening_record.pk:
+        raise PatientError("superseded", "A newer screening has replaced this one.")
+    if not screening_record.rosacea:
+        raise PatientError("no_caution", "This screening has no finding that needs a decision.")
+    if CautionDecision.objects.filter(screening=screening_record).exists():
+        raise PatientError("already_decided", "A decision is already recorded for this screening.")
+    if not reason.strip():
+        raise PatientError("reason_required", "Write the reason for the decision.")
+    return CautionDecision.objects.create(
+        screening=screening_record,
+        approved=approved,
+        reason=reason.strip(),
+        decided_by=decided_by,
+        decided_at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    patient: Patient,
+    sheet: InformationSheet,
+    witnessed_by: AbstractBaseUser,
+    now: datetime | None = None,
+) -> ProcedureConsent:
+    """Record consent to the procedure on the current information sheet."""
+    now = now or timezone.now()
+    current = current_information_sheet(timezone.localdate(now))
+    if current is None or current.pk != sheet.pk:
+        raise PatientError(
+            "sheet_not_current", "Consent can only be taken on the current information sheet."
+        )
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    consent = ProcedureConsent.objects.create(
+        patient=patient, sheet=sheet, accepted_at=now, witnessed_by=witnessed_by
+    )
+    patient.latest_consent = consent
+    patient.save(update_fields=["latest_consent", "updated_at"])
+    return consent
