@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clinic.models import Clinic, Practitioner
+from patients.demo import load_demo_patients
 
 DEMO_CLINIC = {
     "name": "Demo Skin Clinic",
@@ -43,6 +44,8 @@ def load_demo_data() -> list[DemoLogin]:
     Clinic.objects.get_or_create(pk=1, defaults=DEMO_CLINIC)
     logins = [_ensure_staff(*row, superuser=False) for row in DEMO_STAFF]
     logins.append(_ensure_staff(*DEMO_MANAGER, superuser=True))
+    anna = get_user_model().objects.get(username=DEMO_STAFF[0][0])
+    load_demo_patients(practitioner_user=anna)
     return logins
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from clinic import views
 from clinic.forms import LoginForm
@@ -14,6 +14,7 @@ admin.site.index_title = "Manage the clinic"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("patients/", include("patients.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

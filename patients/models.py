@@ -22,6 +22,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.") from None
 
 
+def age_in_years(born: date, day: date) -> int:
+    """Completed years of age on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
@@ -104,8 +109,7 @@ class Patient(models.Model):
 
     def age_on(self, day: date) -> int:
         """Completed years of age on ``day``."""
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_in_years(self.date_of_birth, day)
 
     @property
     def skin_states(self) -> list[str]:
@@ -227,5 +231,3 @@ class ProcedureConsent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent of patient #{self.patient_id} to sheet {self.sheet.version}"
-
-

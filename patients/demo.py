@@ -1,0 +1,83 @@
+"""Demo patients in every screening state (loaded by ``clinic.demo``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from patients import screening, services
+from patients.models import InformationSheet, Patient
+
+SHEET_TEXT = """Microneedling uses a roller or pen of fine needles to make tiny punctures \
+in the skin, which stimulate collagen and help applied products reach deeper layers.
+
+What to expect: redness and swelling for a few days; with deeper needles, pinpoint \
+bleeding during treatment and up to two weeks of recovery. Deep treatments use an \
+anaesthetic cream applied 20 minutes beforehand.
+
+Tell us before every session about cold sores, active acne, warts, eczema or \
+psoriasis in the area, rosacea, blood-thinning medicines, or a tendency to keloid \
+scars. Protect treated skin from the sun (SPF 50+) in any weather."""
+
+# first, last, birth date, email, phone, answers, days since screening, consent
+DEMO_PATIENTS = [
+    ("Emma", "Clarke", date(1988, 4, 12), "emma.clarke@example.com", "+447911123401",
+     screening.Answers(), 2, True),
+    ("Oliver", "Bennett", date(1979, 9, 3), "oliver.bennett@example.com", "+447911123402",
+     screening.Answers(herpes_active=True), 0, True),
+    ("Sophie", "Turner", date(1992, 1, 27), "sophie.turner@example.com", "+447911123403",
+     screening.Answers(anticoagulants=True), 1, True),
+    ("Lucy", "Harris", date(1985, 6, 30), "lucy.harris@example.com", "+447911123404",
+     screening.Answers(rosacea=True), 3, True),
+    ("James", "Wilson", date(1990, 11, 8), "james.wilson@example.com", "+447911123405",
+     screening.Answers(), 45, True),
+    ("Mia", "Patel", date(1996, 2, 14), "mia.patel@example.com", "+447911123406",
+     None, None, False),
+    ("Grace", "Evans", None, "grace.evans@example.com", "+447911123407",
+     screening.Answers(wart_regions=frozenset({"hands"})), 5, True),
+]  # fmt: skip
+
+
+def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
+    """Create the demo information sheet and patients unless they exist."""
+    now = timezone.now()
+    sheet, _ = InformationSheet.objects.get_or_create(
+        version="2026-01",
+        defaults={"text": SHEET_TEXT, "published_on": timezone.localdate() - timedelta(days=365)},
+    )
+    for first, last, born, email, phone, answers, days_ago, consent in DEMO_PATIENTS:
+        if Patient.objects.filter(email=email).exists():
+            continue
+        minor = born is None
+        if minor:  # sixteen years old today, whenever the demo is loaded
+            today = timezone.localdate()
+            born = today.replace(year=today.year - 16) - timedelta(days=30)
+        patient = services.save_patient(
+            patient=Patient(
+                first_name=first,
+                last_name=last,
+                date_of_birth=born,
+                email=email,
+                phone=phone,
+                guardian_name="Helen Evans" if minor else "",
+                skin_sensitive=first in ("Lucy", "Emma"),
+                skin_dry=first == "James",
+                fitzpatrick_type=2,
+            ),
+            email_consent=True,
+            sms_consent=False,
+            guardian_consent=minor,
+            now=now - timedelta(days=60),
+        )
+        if consent:
+            services.record_consent(patient=patient, sheet=sheet, witnessed_by=practitioner_user)
+        if answers is not None:
+            services.record_screening(
+                patient=patient,
+                answers=answers,
+                notes="",
+                taken_by=practitioner_user,
+                now=now - timedelta(days=days_ago),
+            )

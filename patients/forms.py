@@ -1,0 +1,335 @@
+"""Forms for patient records, screening, decisions and consent."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from functools import cache
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from clinic.models import Clinic
+from clinic.regions import BodyRegion
+from patients import screening
+from patients.models import Patient, age_in_years
+
+DUPLICATE_LIMIT = 5
+OLDEST_AGE_YEARS = 120
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PatientForm(forms.ModelForm):
+    """Register or edit a patient. Likely duplicates are shown before saving."""
+
+    email_consent = forms.BooleanField(
+        required=False, label="The patient agrees to receive reminders by e-mail"
+    )
+    sms_consent = forms.BooleanField(
+        required=False, label="The patient agrees to receive reminders by SMS"
+    )
+    guardian_consent = forms.BooleanField(
+        required=False, label="A parent or guardian has consented (required under the adult age)"
+    )
+    not_a_duplicate = forms.BooleanField(
+        required=False, label="I have checked: this is a different person. Save anyway."
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            "reminder_channel",
+            "language",
+            "time_zone",
+            "guardian_name",
+            "fitzpatrick_type",
+            "skin_weakened",
+            "skin_dry",
+            "skin_problematic",
+            "skin_sensitive",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.duplicates: list[Patient] = []
+        self.fields["language"] = forms.ChoiceField(choices=settings.PATIENT_LANGUAGES)
+        self.fields["time_zone"] = forms.ChoiceField(
+            choices=time_zone_choices(), initial=settings.TIME_ZONE
+        )
+        self.fields["fitzpatrick_type"].label = "Fitzpatrick skin type"
+        self.fields["phone"].widget.attrs["placeholder"] = "+44 7911 123456"
+        if self.instance.pk:
+            self.fields["email_consent"].initial = self.instance.email_consent_at is not None
+            self.fields["sms_consent"].initial = self.instance.sms_consent_at is not None
+            self.fields["guardian_consent"].initial = self.instance.guardian_consent_at is not None
+        self.helper = self._layout()
+
+    def _layout(self) -> FormHelper:
+        helper = FormHelper()
+        risk_notes = "".join(
+            f"<li><strong>{label}</strong>: {risk}</li>"
+            for label, risk in screening.SKIN_STATE_RISKS.values()
+        )
+        helper.layout = Layout(
+            Fieldset(
+                "Patient",
+                Div(
+                    Div("first_name", css_class="col-md-6"),
+                    Div("last_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("date_of_birth", css_class="col-md-6"),
+                    Div("sex", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("guardian_name", css_class="col-md-6"),
+                    Div("guardian_consent", css_class="col-md-6 pt-md-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Contact and reminders",
+                Div(
+                    Div("email", css_class="col-md-6"),
+                    Div("phone", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("reminder_channel", css_class="col-md-4"),
+                    Div("language", css_class="col-md-4"),
+                    Div("time_zone", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "email_consent",
+                "sms_consent",
+            ),
+            Fieldset(
+                "Skin profile",
+                "fitzpatrick_type",
+                HTML(f'<ul class="small text-muted mb-2">{risk_notes}</ul>'),
+                Div(
+                    Div("skin_weakened", css_class="col-md-3"),
+                    Div("skin_dry", css_class="col-md-3"),
+                    Div("skin_problematic", css_class="col-md-3"),
+                    Div("skin_sensitive", css_class="col-md-3"),
+                    css_class="row",
+                ),
+            ),
+            "notes",
+            "not_a_duplicate" if self.duplicates or self.data.get("not_a_duplicate") else HTML(""),
+        )
+        helper.add_input(Submit("save", "Save patient"))
+        return helper
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > self.today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if self.today.year - born.year > OLDEST_AGE_YEARS:
+            raise forms.ValidationError("Check the year: that would make the patient over 120.")
+        return born
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self._check_guardian(data)
+        self._check_reminder_channel(data)
+        if not self.errors:
+            self.duplicates = list(self._find_duplicates(data))
+            if self.duplicates and not data.get("not_a_duplicate"):
+                self.helper = self._layout()
+                raise forms.ValidationError(
+                    "This looks like a patient who is already registered (listed below). "
+                    "Open the existing record, or confirm this is a different person.",
+                    code="duplicate",
+                )
+        return data
+
+    def _check_guardian(self, data: dict[str, Any]) -> None:
+        born = data.get("date_of_birth")
+        if born is None:
+            return
+        adult_age = Clinic.current().adult_age
+        age = age_in_years(born, self.today)
+        if age < adult_age and not (data.get("guardian_name") and data.get("guardian_consent")):
+            self.add_error(
+                "guardian_consent",
+                f"The patient is {age}: under {adult_age}, record the guardian's name "
+                "and their consent.",
+            )
+
+    def _check_reminder_channel(self, data: dict[str, Any]) -> None:
+        channel = data.get("reminder_channel")
+        if channel in ("email", "both"):
+            if not data.get("email"):
+                self.add_error("email", "E-mail reminders need an e-mail address.")
+            elif not data.get("email_consent"):
+                self.add_error("email_consent", "E-mail reminders need the patient's consent.")
+        if channel in ("sms", "both"):
+            if not data.get("phone"):
+                self.add_error("phone", "SMS reminders need a mobile number.")
+            elif not data.get("sms_consent"):
+                self.add_error("sms_consent", "SMS reminders need the patient's consent.")
+
+    def _find_duplicates(self, data: dict[str, Any]) -> QuerySet[Patient]:
+        same = Q(
+            first_name__iexact=data["first_name"].strip(),
+            last_name__iexact=data["last_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+        )
+        if data.get("email"):
+            same |= Q(email=data["email"])
+        if data.get("phone"):
+            same |= Q(phone=data["phone"])
+        found = Patient.objects.filter(same)
+        if self.instance.pk:
+            found = found.exclude(pk=self.instance.pk)
+        return found[:DUPLICATE_LIMIT]
+
+
+def region_field(label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=BodyRegion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-inline"}),
+    )
+
+
+class ScreeningForm(forms.Form):
+    """The contraindication questionnaire, answered with the patient."""
+
+    herpes_active = forms.BooleanField(
+        required=False, label="Herpes exacerbation: an active cold sore now"
+    )
+    acne_regions = region_field("Inflammatory elements (active acne) in")
+    rosacea = forms.BooleanField(required=False, label="Rosacea")
+    wart_regions = region_field("Warts in")
+    eczema_psoriasis_regions = region_field("Eczema or psoriasis in")
+    anticoagulants = forms.BooleanField(required=False, label="Taking anticoagulants")
+    keloid_tendency = forms.BooleanField(required=False, label="Tendency to form keloid scars")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    caution_decision = forms.ChoiceField(
+        required=False,
+        label="Practitioner's decision on rosacea",
+        choices=[
+            ("", "Decide later"),
+            ("approve", "Treatment may go ahead"),
+            ("decline", "Do not treat"),
+        ],
+    )
+    caution_reason = forms.CharField(
+        required=False,
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Whole patient",
+                "herpes_active",
+                "rosacea",
+                "anticoagulants",
+                "keloid_tendency",
+            ),
+            Fieldset(
+                "In a treatment area (tick each area concerned)",
+                "acne_regions",
+                "wart_regions",
+                "eczema_psoriasis_regions",
+            ),
+            "notes",
+            Fieldset("Rosacea only", "caution_decision", "caution_reason"),
+        )
+        self.helper.add_input(Submit("save", "Save screening"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decision = data.get("caution_decision")
+        if decision and not data.get("rosacea"):
+            self.add_error("caution_decision", "A decision is only recorded for rosacea.")
+        if decision and not (data.get("caution_reason") or "").strip():
+            self.add_error("caution_reason", "Write the reason for the decision.")
+        return data
+
+    def answers(self) -> screening.Answers:
+        data = self.cleaned_data
+        return screening.Answers(
+            herpes_active=data["herpes_active"],
+            acne_regions=frozenset(data["acne_regions"]),
+            rosacea=data["rosacea"],
+            wart_regions=frozenset(data["wart_regions"]),
+            eczema_psoriasis_regions=frozenset(data["eczema_psoriasis_regions"]),
+            anticoagulants=data["anticoagulants"],
+            keloid_tendency=data["keloid_tendency"],
+        )
+
+    def caution_approved(self) -> bool | None:
+        return {"approve": True, "decline": False}.get(self.cleaned_data["caution_decision"])
+
+
+class CautionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Treatment may go ahead"), ("decline", "Do not treat")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Record decision"))
+
+
+class ConsentForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="The patient has read this information sheet and consents to the procedure. "
+        "I witnessed it."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Record consent"))
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Name, phone or e-mail"}),
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label="Screening",
+        choices=[("", "Any screening status"), *screening.STATUS_FILTERS.items()],
+    )

@@ -1,0 +1,62 @@
+"""Queries behind the patient screens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from patients.models import Patient
+
+MAX_SEARCH_WORDS = 4
+
+
+def phone_in_e164(text: str) -> str | None:
+    """The query as an E.164 number when it reads as a valid phone number."""
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_patients(query: str) -> Q:
+    """Match an e-mail exactly, a phone number exactly, or every word in a name."""
+    query = query.strip()
+    if not query:
+        return Q()
+    if "@" in query:
+        return Q(email=query.lower())
+    phone = phone_in_e164(query)
+    if phone is not None:
+        return Q(phone=phone)
+    condition = Q()
+    for word in query.split()[:MAX_SEARCH_WORDS]:
+        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return condition
+
+
+def filter_by_status(status: str, *, now: datetime, valid_days: int) -> Q:
+    """Patients whose current screening status is ``status`` (see STATUS_FILTERS)."""
+    cutoff = now - timedelta(days=valid_days)
+    if status == "not_screened":
+        return Q(latest_screening__isnull=True)
+    if status == "expired":
+        return Q(latest_screening__taken_at__lt=cutoff)
+    if status in ("clear", "caution", "defer", "refuse"):
+        return Q(latest_screening__result=status, latest_screening__taken_at__gte=cutoff)
+    return Q()
+
+
+def patient_list(*, query: str, status: str, now: datetime, valid_days: int) -> QuerySet[Patient]:
+    """Patients for the list page, with what each row shows loaded in the same query."""
+    return (
+        Patient.objects.filter(search_patients(query))
+        .filter(filter_by_status(status, now=now, valid_days=valid_days))
+        .select_related("latest_screening", "latest_screening__caution_decision", "latest_consent")
+        .order_by("last_name", "first_name", "id")
+    )

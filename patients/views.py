@@ -1,0 +1,208 @@
+"""Staff screens for patients: list, page, register/edit, screening, consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from clinic.models import Clinic
+from patients import screening, services
+from patients.clearance import current_information_sheet, has_current_consent
+from patients.forms import (
+    CautionDecisionForm,
+    ConsentForm,
+    PatientForm,
+    PatientSearchForm,
+    ScreeningForm,
+)
+from patients.models import Patient, Screening
+from patients.selectors import patient_list as select_patients
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "patient_search"
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    patient: Patient
+    status: screening.Status
+    consent_current: bool
+
+
+def status_of(patient: Patient, *, clinic: Clinic) -> screening.Status:
+    latest = patient.latest_screening
+    decision = getattr(latest, "caution_decision", None) if latest else None
+    return screening.screening_status(
+        result=screening.Result.from_code(latest.result) if latest else None,
+        taken_at=latest.taken_at if latest else None,
+        caution_approved=decision.approved if decision else None,
+        now=timezone.now(),
+        valid_days=clinic.screening_valid_days,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Search and browse patients.
+
+    The search text is posted and kept in the session, so names, phone numbers
+    and e-mail addresses never appear in URLs or server logs.
+    """
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+            status = form.cleaned_data["status"]
+            return redirect(reverse("patients:list") + (f"?status={status}" if status else ""))
+        messages.error(request, "The search could not be read: " + form.errors.as_text())
+        return redirect("patients:list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    filters = PatientSearchForm({"q": query, "status": request.GET.get("status", "")})
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    clinic = Clinic.current()
+    found = select_patients(
+        query=query, status=status, now=timezone.now(), valid_days=clinic.screening_valid_days
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    sheet = current_information_sheet()
+    rows = [PatientRow(p, status_of(p, clinic=clinic), has_current_consent(p, sheet)) for p in page]
+    return render(
+        request,
+        "patients/patient_list.html",
+        {"form": filters, "page": page, "rows": rows, "query": query, "status": status},
+    )
+
+
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(
+        Patient.objects.select_related(
+            "latest_screening__caution_decision",
+            "latest_screening__taken_by",
+            "latest_consent__sheet",
+            "latest_consent__witnessed_by",
+        ),
+        pk=pk,
+    )
+    clinic = Clinic.current()
+    latest = patient.latest_screening
+    sheet = current_information_sheet()
+    context = {
+        "patient": patient,
+        "status": status_of(patient, clinic=clinic),
+        "screening": latest,
+        "findings": latest.findings() if latest else [],
+        "screening_age_days": (timezone.now() - latest.taken_at).days if latest else None,
+        "consent_current": has_current_consent(patient, sheet),
+        "current_sheet": sheet,
+        "age": patient.age_on(timezone.localdate()),
+        "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
+    }
+    return render(request, "patients/patient_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = services.save_patient(
+            patient=form.save(commit=False),
+            email_consent=form.cleaned_data["email_consent"],
+            sms_consent=form.cleaned_data["sms_consent"],
+            guardian_consent=form.cleaned_data["guardian_consent"],
+        )
+        messages.success(request, f"{patient.full_name} is registered. Screen them next.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        services.save_patient(
+            patient=form.save(commit=False),
+            email_consent=form.cleaned_data["email_consent"],
+            sms_consent=form.cleaned_data["sms_consent"],
+            guardian_consent=form.cleaned_data["guardian_consent"],
+        )
+        messages.success(request, "Patient details saved.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = services.record_screening(
+            patient=patient,
+            answers=form.answers(),
+            notes=form.cleaned_data["notes"],
+            taken_by=request.user,
+            caution_approved=form.caution_approved(),
+            caution_reason=form.cleaned_data["caution_reason"].strip(),
+        )
+        label = screening.Result.from_code(record.result).name.title()
+        messages.success(request, f"Screening saved. Result: {label}.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/screening_form.html", {"form": form, "patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        Screening.objects.select_related("patient"), pk=screening_pk, patient_id=pk
+    )
+    form = CautionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_caution_decision(
+                screening_record=record,
+                approved=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+                decided_by=request.user,
+            )
+        except services.PatientError as error:
+            messages.error(request, error.message)
+            return redirect("patients:detail", pk=pk)
+        messages.success(request, "Decision recorded.")
+        return redirect("patients:detail", pk=pk)
+    context = {
+        "form": form,
+        "patient": record.patient,
+        "screening": record,
+        "findings": record.findings(),
+    }
+    return render(request, "patients/decision_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    sheet = current_information_sheet()
+    if sheet is None:
+        messages.error(
+            request,
+            "No information sheet is published yet. A manager adds one in the admin.",
+        )
+        return redirect("patients:detail", pk=pk)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_consent(patient=patient, sheet=sheet, witnessed_by=request.user)
+        except services.PatientError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Consent recorded on sheet version {sheet.version}.")
+        return redirect("patients:detail", pk=pk)
+    context = {"form": form, "patient": patient, "sheet": sheet}
+    return render(request, "patients/consent_form.html", context)
