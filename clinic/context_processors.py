@@ -10,4 +10,4 @@ from clinic.models import Clinic
 
 def clinic(request: HttpRequest) -> dict[str, object]:
     """The clinic's name and contacts, loaded only when a template uses them."""
-    return {"clinic": SimpleLazyObject(Clinic.current)}
+    return {"clinic": SimpleLazyObject(lambda: Clinic.for_request(request))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import HttpRequest
 
 
 class Clinic(models.Model):
@@ -40,6 +41,13 @@ class Clinic(models.Model):
     def current(cls) -> Clinic:
         """The clinic's row, or an unsaved default until a manager fills it in."""
         return cls.objects.filter(pk=1).first() or cls(pk=1, name="Clinic")
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> Clinic:
+        """The clinic's row, read once per request."""
+        if not hasattr(request, "_clinic"):
+            request._clinic = cls.current()
+        return request._clinic
 
 
 class Practitioner(models.Model):

@@ -66,7 +66,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.session.get(SEARCH_SESSION_KEY, "")
     filters = PatientSearchForm({"q": query, "status": request.GET.get("status", "")})
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    clinic = Clinic.current()
+    clinic = Clinic.for_request(request)
     found = select_patients(
         query=query, status=status, now=timezone.now(), valid_days=clinic.screening_valid_days
     )
@@ -90,7 +90,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    clinic = Clinic.current()
+    clinic = Clinic.for_request(request)
     latest = patient.latest_screening
     sheet = current_information_sheet()
     context = {

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from patients import services
+from patients.clearance import planning_problems, session_day_problems
+from patients.models import CautionDecision, Patient, ProcedureConsent, Screening
+from patients.screening import Answers
+from tests.factories import InformationSheetFactory, PatientFactory
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory()
+
+
+def screen(patient, user, **answers):
+    return services.record_screening(
+        patient=patient, answers=Answers(**answers), notes="", taken_by=user
+    )
+
+
+def test_screening_result_is_computed_and_becomes_current(patient, staff_user):
+    first = screen(patient, staff_user)
+    second = screen(patient, staff_user, anticoagulants=True)
+    patient.refresh_from_db()
+    assert first.result == "clear"
+    assert second.result == "refuse"
+    assert patient.latest_screening == second
+    assert Screening.objects.filter(patient=patient).count() == 2
+
+
+def test_decision_with_screening_needs_a_cautionary_finding(patient, staff_user):
+    with pytest.raises(services.PatientError) as error:
+        services.record_screening(
+            patient=patient,
+            answers=Answers(),
+            notes="",
+            taken_by=staff_user,
+            caution_approved=True,
+            caution_reason="fine",
+        )
+    assert error.value.code == "no_caution"
+    assert not Screening.objects.exists()
+
+
+def test_caution_decision_is_recorded_once_on_the_current_screening(patient, staff_user):
+    record = screen(patient, staff_user, rosacea=True)
+    services.record_caution_decision(
+        screening_record=record, approved=True, reason="Mild, stable", decided_by=staff_user
+    )
+    with pytest.raises(services.PatientError) as error:
+        services.record_caution_decision(
+            screening_record=record, approved=False, reason="x", decided_by=staff_user
+        )
+    assert error.value.code == "already_decided"
+    assert CautionDecision.objects.get().approved is True
+
+
+def test_caution_decision_on_a_superseded_screening_is_refused(patient, staff_user):
+    old = screen(patient, staff_user, rosacea=True)
+    screen(patient, staff_user, rosacea=True)
+    with pytest.raises(services.PatientError) as error:
+        services.record_caution_decision(
+            screening_record=old, approved=True, reason="ok", decided_by=staff_user
+        )
+    assert error.value.code == "superseded"
+    assert not CautionDecision.objects.exists()
+
+
+def test_consent_only_on_the_current_sheet(patient, staff_user):
+    old = InformationSheetFactory(published_on=timezone.localdate() - timedelta(days=100))
+    current = InformationSheetFactory()
+    with pytest.raises(services.PatientError):
+        services.record_consent(patient=patient, sheet=old, witnessed_by=staff_user)
+    assert not ProcedureConsent.objects.exists()
+    services.record_consent(patient=patient, sheet=current, witnessed_by=staff_user)
+    patient.refresh_from_db()
+    assert patient.latest_consent.sheet == current
+
+
+def test_new_sheet_makes_old_consent_stale(patient, staff_user):
+    sheet = InformationSheetFactory(published_on=timezone.localdate() - timedelta(days=50))
+    services.record_consent(patient=patient, sheet=sheet, witnessed_by=staff_user)
+    screen(patient, staff_user)
+    patient.refresh_from_db()
+    assert planning_problems(patient, region="face") == []
+    InformationSheetFactory(published_on=timezone.localdate())
+    assert [p.code for p in planning_problems(patient, region="face")] == ["consent_missing"]
+
+
+def test_clearance_for_a_region_and_for_the_session_day(patient, staff_user, time_machine):
+    time_machine.move_to("2026-05-04 10:00Z", tick=False)
+    services.record_consent(
+        patient=patient, sheet=InformationSheetFactory(), witnessed_by=staff_user
+    )
+    screen(patient, staff_user, wart_regions=frozenset({"hands"}))
+    patient.refresh_from_db()
+    assert planning_problems(patient, region="face") == []
+    assert [p.code for p in planning_problems(patient, region="hands")] == ["defer_warts"]
+    assert session_day_problems(patient, region="face") == []
+    time_machine.move_to("2026-05-05 10:00Z", tick=False)
+    assert [p.code for p in session_day_problems(patient, region="face")] == ["screening_not_today"]
+
+
+def test_session_day_uses_the_clinic_time_zone(patient, staff_user, time_machine, settings):
+    settings.TIME_ZONE = "Europe/London"  # BST: UTC+1 in May
+    time_machine.move_to("2026-05-04 23:30Z", tick=False)  # 00:30 on 5 May in London
+    services.record_consent(
+        patient=patient, sheet=InformationSheetFactory(), witnessed_by=staff_user
+    )
+    screen(patient, staff_user)
+    patient.refresh_from_db()
+    time_machine.move_to("2026-05-05 09:00Z", tick=False)
+    assert session_day_problems(patient, region="face") == []
+
+
+def test_save_patient_records_and_withdraws_reminder_consent(db):
+    now = timezone.now()
+    patient = services.save_patient(
+        patient=PatientFactory.build(email="Mixed@Example.COM"),
+        email_consent=True,
+        sms_consent=False,
+        guardian_consent=False,
+        now=now,
+    )
+    assert patient.email == "mixed@example.com"
+    assert patient.email_consent_at == now
+    later = now + timedelta(days=1)
+    services.save_patient(
+        patient=patient, email_consent=True, sms_consent=True, guardian_consent=False, now=later
+    )
+    patient.refresh_from_db()
+    assert patient.email_consent_at == now  # the original time is kept
+    assert patient.sms_consent_at == later
+    services.save_patient(
+        patient=patient, email_consent=False, sms_consent=True, guardian_consent=False
+    )
+    patient.refresh_from_db()
+    assert patient.email_consent_at is None
+    assert Patient.objects.count() == 1
