@@ -332,4 +332,5 @@ class PatientSearchForm(forms.Form):
         required=False,
         label="Screening",
         choices=[("", "Any screening status"), *screening.STATUS_FILTERS.items()],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )

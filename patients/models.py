@@ -121,6 +121,10 @@ class Patient(models.Model):
         return screening.skin_risks(self.skin_states)
 
     @property
+    def language_label(self) -> str:
+        return dict(settings.PATIENT_LANGUAGES).get(self.language, self.language)
+
+    @property
     def wants_email(self) -> bool:
         return self.reminder_channel in (ReminderChannel.EMAIL, ReminderChannel.BOTH)
 
