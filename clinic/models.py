@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -28,10 +30,47 @@ class Clinic(models.Model):
         validators=[MinValueValidator(14), MaxValueValidator(21)],
         help_text="Patients younger than this need a recorded guardian consent.",
     )
+    min_sessions = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Fewest sessions in a course.",
+    )
+    max_sessions = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Most sessions in a course.",
+    )
+    max_gap_weeks = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Longest gap between two sessions, whatever the needle length.",
+    )
+    cream_from_mm = models.DecimalField(
+        "anaesthetic cream from (mm)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3"))],
+        help_text="Anaesthetic cream is required for needles this long and longer.",
+    )
+    cream_minutes = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="How long the cream stays on before it is washed off and needling starts.",
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text="The planner offers start times on this grid.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="clinic_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(min_sessions__lte=models.F("max_sessions")),
+                name="clinic_session_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,3 +118,112 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Room(models.Model):
+    """A treatment room: one procedure at a time."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_active = models.BooleanField(default=True, help_text="Untick to stop booking this room.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """When the clinic is open on a weekday (several rows make split hours)."""
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="opening_hours_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """Whole days the clinic is closed (a holiday, a training day)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="Inclusive. Same as the start for a single day.")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__lte=models.F("ends_on")), name="closure_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.starts_on} to {self.ends_on})"
+
+
+class WorkingHours(models.Model):
+    """When a practitioner works on a weekday (several rows make split shifts)."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts__lt=models.F("ends")), name="working_hours_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        hours = f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+        return f"{self.practitioner}: {self.get_weekday_display()} {hours}"
+
+
+class Absence(models.Model):
+    """A practitioner's leave, sickness or training: no bookings in this span."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["practitioner", "starts_at"], name="absence_lookup")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="absence_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} away {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"

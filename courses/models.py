@@ -1,1 +1,268 @@
 """Treatment catalogue, courses and their sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from clinic.models import Practitioner, Room, Weekday
+from clinic.regions import BodyRegion
+
+NEEDLE_VALIDATORS = [MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))]
+
+
+class Indication(models.Model):
+    """What a course treats. A refused indication explains why and offers another."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    refused = models.BooleanField(default=False, help_text="Not an indication for microneedling.")
+    refusal_reason = models.TextField(blank=True)
+    alternative = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Offered instead when this indication is refused.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TreatmentArea(models.Model):
+    """A treatment area with its allowed needle lengths and procedure time."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    region = models.CharField(
+        max_length=20,
+        choices=BodyRegion.choices,
+        help_text="Where on the body: matched against screening findings in the area.",
+    )
+    needle_min_mm = models.DecimalField(
+        max_digits=3, decimal_places=2, validators=NEEDLE_VALIDATORS
+    )
+    needle_max_mm = models.DecimalField(
+        max_digits=3, decimal_places=2, validators=NEEDLE_VALIDATORS
+    )
+    procedure_minutes = models.PositiveSmallIntegerField(
+        default=45,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Practitioner and room time for the procedure itself (cream time is extra).",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(needle_min_mm__lte=models.F("needle_max_mm")),
+                name="area_needle_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def needle_range(self) -> str:
+        if self.needle_min_mm == self.needle_max_mm:
+            return f"{self.needle_min_mm} mm"
+        return f"{self.needle_min_mm}-{self.needle_max_mm} mm"
+
+
+class MinimumGap(models.Model):
+    """The shortest spacing between sessions for needles up to a length."""
+
+    up_to_mm = models.DecimalField(
+        "needles up to (mm)",
+        max_digits=3,
+        decimal_places=2,
+        unique=True,
+        validators=NEEDLE_VALIDATORS,
+    )
+    min_weeks = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(26)]
+    )
+
+    class Meta:
+        ordering = ["up_to_mm"]
+
+    def __str__(self) -> str:
+        return f"Up to {self.up_to_mm} mm: at least {self.min_weeks} weeks"
+
+
+class CourseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Course(models.Model):
+    """A planned series of 4-6 sessions on one area with one needle length."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="courses"
+    )
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(TreatmentArea, on_delete=models.PROTECT, related_name="+")
+    needle_mm = models.DecimalField(
+        "needle length (mm)", max_digits=3, decimal_places=2, validators=NEEDLE_VALIDATORS
+    )
+    sessions_planned = models.PositiveSmallIntegerField("number of sessions")
+    target_gap_weeks = models.PositiveSmallIntegerField()
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="courses")
+    preferred_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, null=True, blank=True
+    )
+    preferred_time = models.TimeField()
+    start_on = models.DateField("first session on or after")
+    status = models.CharField(
+        max_length=20, choices=CourseStatus.choices, default=CourseStatus.DRAFT
+    )
+    needle_override_reason = models.TextField(blank=True)
+    gap_override_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "status"], name="course_patient_status")]
+
+    def __str__(self) -> str:
+        return f"{self.indication} on {self.area} for patient #{self.patient_id}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (CourseStatus.PLANNED, CourseStatus.IN_PROGRESS)
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CONFIRMED = "confirmed", "Confirmed"
+    CHECKED_IN = "checked_in", "Checked in"
+    CREAM_ON = "cream_on", "Cream on"
+    CREAM_OFF = "cream_off", "Cream off"
+    IN_PROCEDURE = "in_procedure", "In procedure"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped short"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Sessions that hold their practitioner, room and patient time.
+HOLDING_STATUSES = [
+    s for s in SessionStatus.values if s not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+]
+# Sessions that can still be moved, cancelled or marked no-show.
+OPEN_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.CONFIRMED]
+
+
+class Session(models.Model):
+    """One visit: arrival, anaesthetic cream if needed, then the procedure."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField(help_text="Order of booking within the course.")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="sessions"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="sessions"
+    )
+    arrives_at = models.DateTimeField(help_text="What the patient is told.")
+    procedure_starts_at = models.DateTimeField()
+    procedure_ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    schedule_version = models.PositiveIntegerField(
+        default=1, help_text="Goes up each time the session moves; old patient links stop working."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["arrives_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="session_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(arrives_at__lte=models.F("procedure_starts_at"))
+                & models.Q(procedure_starts_at__lt=models.F("procedure_ends_at")),
+                name="session_phase_order",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["practitioner", "procedure_starts_at"], name="session_practitioner_time"
+            ),
+            models.Index(fields=["room", "procedure_starts_at"], name="session_room_time"),
+            models.Index(fields=["patient", "arrives_at"], name="session_patient_time"),
+            models.Index(fields=["procedure_starts_at"], name="session_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of course #{self.course_id}"
+
+    @property
+    def cream_minutes(self) -> int:
+        return int((self.procedure_starts_at - self.arrives_at) / timedelta(minutes=1))
+
+    @property
+    def needs_cream(self) -> bool:
+        return self.procedure_starts_at > self.arrives_at
+
+    @property
+    def ends_at(self) -> timezone.datetime:
+        return self.procedure_ends_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def holds_time(self) -> bool:
+        return self.status in HOLDING_STATUSES
+
+
+class ChangeKind(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "Marked no-show"
+    REPLACEMENT = "replacement", "Replacement booked"
+
+
+class SessionChange(models.Model):
+    """History: who changed a session, when, from what, to what, and why."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    from_arrives_at = models.DateTimeField(null=True, blank=True)
+    to_arrives_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} session #{self.session_id}"

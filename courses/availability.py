@@ -1,0 +1,116 @@
+"""The planner's view of the database: one day of availability at a time.
+
+Clinic hours, closures and the practitioner's hours and absences are small and
+read once; sessions are read one day at a time, only for the practitioner,
+the rooms and the patient concerned, so planning never loads the calendar
+wholesale and its query count does not grow with the number of bookings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from clinic.models import Absence, Closure, OpeningHours, Room, WorkingHours
+from courses.models import HOLDING_STATUSES, Session
+from courses.planning import DayAvailability, Interval
+
+# A session never lasts longer than this from arrival to end; bounds the index scan.
+LONGEST_VISIT = timedelta(hours=8)
+
+
+class DatabaseCalendar:
+    """Availability for one practitioner and one patient, day by day (cached)."""
+
+    def __init__(
+        self,
+        *,
+        practitioner_id: int,
+        patient_id: int,
+        tz: ZoneInfo,
+        first_day: date,
+        last_day: date,
+        ignore_session_ids: Iterable[int] = (),
+    ) -> None:
+        self.tz = tz
+        self.practitioner_id = practitioner_id
+        self.patient_id = patient_id
+        self.ignore = set(ignore_session_ids)
+        self.room_ids = list(Room.objects.filter(is_active=True).values_list("id", flat=True))
+        self.opening = _by_weekday(OpeningHours.objects.values_list("weekday", "opens", "closes"))
+        self.working = _by_weekday(
+            WorkingHours.objects.filter(practitioner_id=practitioner_id).values_list(
+                "weekday", "starts", "ends"
+            )
+        )
+        self.closures = list(
+            Closure.objects.filter(starts_on__lte=last_day, ends_on__gte=first_day).values_list(
+                "starts_on", "ends_on", "reason"
+            )
+        )
+        start = datetime.combine(first_day, time.min, tzinfo=tz)
+        end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
+        self.absences = [
+            Interval(s, e)
+            for s, e in Absence.objects.filter(
+                practitioner_id=practitioner_id, starts_at__lt=end, ends_at__gt=start
+            ).values_list("starts_at", "ends_at")
+        ]
+        self._days: dict[date, DayAvailability] = {}
+
+    def day(self, day: date) -> DayAvailability:
+        if day not in self._days:
+            self._days[day] = self._load(day)
+        return self._days[day]
+
+    def _load(self, day: date) -> DayAvailability:
+        start = datetime.combine(day, time.min, tzinfo=self.tz)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz)
+        span = Interval(start, end)
+        closed = next((r for s, e, r in self.closures if s <= day <= e), None)
+        rows = (
+            Session.objects.filter(
+                status__in=HOLDING_STATUSES,
+                procedure_starts_at__gte=start - LONGEST_VISIT,
+                arrives_at__lt=end,
+                procedure_ends_at__gt=start,
+            )
+            .filter(
+                Q(practitioner_id=self.practitioner_id)
+                | Q(room_id__in=self.room_ids)
+                | Q(patient_id=self.patient_id)
+            )
+            .values_list("id", "practitioner_id", "room_id", "patient_id", "arrives_at",
+                         "procedure_starts_at", "procedure_ends_at")
+        )  # fmt: skip
+        practitioner, patient, rooms = [], [], {room: [] for room in self.room_ids}
+        for pk, who, room, whom, arrives, starts, ends in rows:
+            if pk in self.ignore:
+                continue
+            if who == self.practitioner_id:
+                practitioner.append(Interval(starts, ends))
+            if room in rooms:
+                rooms[room].append(Interval(starts, ends))
+            if whom == self.patient_id:
+                patient.append(Interval(arrives, ends))
+        return DayAvailability(
+            day=day,
+            closed_reason=closed,
+            opening=tuple(self.opening.get(day.weekday(), ())),
+            working=tuple(self.working.get(day.weekday(), ())),
+            absences=tuple(a for a in self.absences if a.overlaps(span)),
+            practitioner_busy=tuple(practitioner),
+            patient_busy=tuple(patient),
+            room_busy={room: tuple(busy) for room, busy in rooms.items()},
+        )
+
+
+def _by_weekday(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
+    grouped: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for weekday, starts, ends in rows:
+        grouped[weekday].append((starts, ends))
+    return {weekday: sorted(spans) for weekday, spans in grouped.items()}

@@ -1,0 +1,324 @@
+"""Place a course's sessions in the calendar (pure: no ORM, no clock).
+
+The planner proposes every session at once. Session 1 lands on the first
+preferred weekday on or after the start date (or as near after it as the
+calendar allows). Each next session lands as near as possible to the previous
+one plus the target gap, never outside [previous + minimum gap, previous +
+maximum gap], inside the clinic's opening hours and the practitioner's working
+hours, clear of closures, absences and other bookings, and as near as possible
+to the preferred time of day. Times are local wall-clock times in the clinic's
+zone, so 10:00 stays 10:00 across daylight-saving changes; what comes out is
+in UTC.
+
+A session is booked as phases: the patient arrives; when the needle needs
+anaesthetic cream, it is on for ``cream_minutes`` while the patient waits (the
+practitioner and room are free); then the procedure, when practitioner and room
+are busy. The patient is busy from arrival to the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from courses.rules import format_weeks
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open span of time [start, end), both aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def within(self, other: Interval) -> bool:
+        return other.start <= self.start and self.end <= other.end
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    """What the calendar holds for one local day, for one practitioner and patient."""
+
+    day: date
+    closed_reason: str | None = None
+    opening: tuple[tuple[time, time], ...] = ()
+    working: tuple[tuple[time, time], ...] = ()
+    absences: tuple[Interval, ...] = ()
+    practitioner_busy: tuple[Interval, ...] = ()
+    patient_busy: tuple[Interval, ...] = ()
+    room_busy: Mapping[int, tuple[Interval, ...]] = field(default_factory=dict)
+
+
+class Calendar(Protocol):
+    """Answers availability one day at a time, so no caller loads the whole calendar."""
+
+    tz: ZoneInfo
+
+    def day(self, day: date) -> DayAvailability: ...
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    start_on: date
+    sessions: int
+    target_gap_days: int
+    min_gap_days: int
+    max_gap_days: int
+    preferred_weekday: int | None  # 0 = Monday; None: any day
+    preferred_time: time
+    cream_minutes: int
+    procedure_minutes: int
+    first_search_days: int = 28
+    step_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Slot:
+    arrives_at: datetime
+    procedure_starts_at: datetime
+    procedure_ends_at: datetime
+    room_id: int
+
+    @property
+    def procedure(self) -> Interval:
+        return Interval(self.procedure_starts_at, self.procedure_ends_at)
+
+    @property
+    def visit(self) -> Interval:
+        return Interval(self.arrives_at, self.procedure_ends_at)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    number: int
+    slot: Slot
+    day: date
+    gap_days: int | None  # days after the previous session; None for the first
+    reason: str
+
+
+class NoSlotError(Exception):
+    """No slot fits one session's window; says which session and which window."""
+
+    def __init__(self, number: int, window_start: date, window_end: date, ideal: date) -> None:
+        self.number = number
+        self.window_start = window_start
+        self.window_end = window_end
+        self.ideal = ideal
+        super().__init__(
+            f"Session {number} has no free slot between {window_start:%a %d %b %Y} and "
+            f"{window_end:%a %d %b %Y}."
+        )
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime | None:
+    """The aware datetime for a wall-clock time, or None if the clocks skip it."""
+    local = datetime.combine(day, at, tzinfo=tz)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return local
+
+
+def first_preferred_day(start_on: date, weekday: int | None) -> date:
+    if weekday is None:
+        return start_on
+    return start_on + timedelta(days=(weekday - start_on.weekday()) % 7)
+
+
+def candidate_days(ideal: date, first: date, last: date) -> list[date]:
+    """Days in [first, last], nearest to ``ideal`` first; on a tie the later day first."""
+    span = (last - first).days
+    days = [first + timedelta(days=i) for i in range(span + 1)]
+    return sorted(days, key=lambda d: (abs((d - ideal).days), d < ideal))
+
+
+def candidate_times(
+    opening: Iterable[tuple[time, time]], preferred: time, step_minutes: int
+) -> list[time]:
+    """Start times on the step grid inside opening hours, nearest the preferred first."""
+    times: set[time] = set()
+    for opens, closes in opening:
+        cursor = datetime.combine(date.min, opens)
+        end = datetime.combine(date.min, closes)
+        while cursor < end:
+            times.add(cursor.time())
+            cursor += timedelta(minutes=step_minutes)
+    target = preferred.hour * 60 + preferred.minute
+    return sorted(times, key=lambda t: (abs(t.hour * 60 + t.minute - target), t))
+
+
+def _windows(day: date, spans: Iterable[tuple[time, time]], tz: ZoneInfo) -> list[Interval]:
+    windows = []
+    for opens, closes in spans:
+        start, end = local_datetime(day, opens, tz), local_datetime(day, closes, tz)
+        if start is not None and end is not None:
+            windows.append(Interval(start, end))
+    return windows
+
+
+def fit_slot(
+    avail: DayAvailability,
+    request: PlanRequest,
+    tz: ZoneInfo,
+    *,
+    preferred_room: int | None = None,
+    exact: bool = False,
+) -> Slot | None:
+    """The slot nearest the preferred time on this day, or None if none fits.
+
+    With ``exact``, only the preferred time itself is tried.
+    """
+    if avail.closed_reason is not None or not avail.working:
+        return None
+    opening = _windows(avail.day, avail.opening, tz)
+    working = _windows(avail.day, avail.working, tz)
+    cream = timedelta(minutes=request.cream_minutes)
+    length = timedelta(minutes=request.procedure_minutes)
+    rooms = sorted(avail.room_busy, key=lambda r: (r != preferred_room, r))
+    times = (
+        [request.preferred_time]
+        if exact
+        else candidate_times(avail.opening, request.preferred_time, request.step_minutes)
+    )
+    for at in times:
+        arrives = local_datetime(avail.day, at, tz)
+        if arrives is None:
+            continue
+        starts = arrives + cream
+        visit, procedure = Interval(arrives, starts + length), Interval(starts, starts + length)
+        if not any(visit.within(w) for w in opening):
+            continue
+        if not any(procedure.within(w) for w in working):
+            continue
+        if _clashes(procedure, avail.absences, avail.practitioner_busy):
+            continue
+        if _clashes(visit, avail.patient_busy):
+            continue
+        room = next((r for r in rooms if not _clashes(procedure, avail.room_busy[r])), None)
+        if room is not None:
+            return Slot(
+                arrives.astimezone(UTC),
+                starts.astimezone(UTC),
+                (starts + length).astimezone(UTC),
+                room,
+            )
+    return None
+
+
+def _clashes(span: Interval, *busy_lists: Sequence[Interval]) -> bool:
+    return any(span.overlaps(busy) for busy in busy_lists for busy in busy)
+
+
+def explain_miss(avail: DayAvailability) -> str:
+    """Why a target day could not take the session, in words."""
+    if avail.closed_reason is not None:
+        return f"the clinic is closed ({avail.closed_reason})"
+    if not avail.opening:
+        return "the clinic is not open that day"
+    if not avail.working:
+        return "the practitioner does not work that day"
+    if avail.absences:
+        return "the practitioner is away"
+    return "no free slot that day"
+
+
+def plan_series(
+    calendar: Calendar,
+    request: PlanRequest,
+    *,
+    count: int | None = None,
+    first_number: int = 1,
+    previous_day: date | None = None,
+    target_gaps: Sequence[int] | None = None,
+    preferred_room: int | None = None,
+) -> list[Proposal]:
+    """Propose ``count`` sessions (default: the request's), each after the one before.
+
+    ``previous_day`` is the local date of the session before the first one
+    proposed (None when planning from the start date). ``target_gaps`` gives a
+    target gap in days per session (default: the request's target gap).
+    Raises NoSlotError naming the first session that cannot be placed.
+    """
+    count = request.sessions if count is None else count
+    proposals: list[Proposal] = []
+    for index in range(count):
+        number = first_number + index
+        target = target_gaps[index] if target_gaps else request.target_gap_days
+        if previous_day is None:
+            ideal = first_preferred_day(request.start_on, request.preferred_weekday)
+            first, last = (
+                request.start_on,
+                request.start_on + timedelta(days=request.first_search_days),
+            )
+        else:
+            ideal = previous_day + timedelta(days=target)
+            first = previous_day + timedelta(days=request.min_gap_days)
+            last = previous_day + timedelta(days=request.max_gap_days)
+            ideal = min(max(ideal, first), last)
+        proposal = _place(
+            calendar, request, number, ideal, first, last, previous_day, preferred_room
+        )
+        proposals.append(proposal)
+        previous_day, preferred_room = proposal.day, proposal.slot.room_id
+    return proposals
+
+
+def _place(
+    calendar: Calendar,
+    request: PlanRequest,
+    number: int,
+    ideal: date,
+    first: date,
+    last: date,
+    previous_day: date | None,
+    preferred_room: int | None,
+) -> Proposal:
+    ideal_miss = None
+    for day in candidate_days(ideal, first, last):
+        avail = calendar.day(day)
+        slot = fit_slot(avail, request, calendar.tz, preferred_room=preferred_room)
+        if slot is None:
+            if day == ideal:
+                ideal_miss = explain_miss(avail)
+            continue
+        gap = None if previous_day is None else (day - previous_day).days
+        reason = _reason(number, day, ideal, ideal_miss, slot, request, calendar.tz, gap)
+        return Proposal(number, slot, day, gap, reason)
+    raise NoSlotError(number, first, last, ideal)
+
+
+def _reason(
+    number: int,
+    day: date,
+    ideal: date,
+    ideal_miss: str | None,
+    slot: Slot,
+    request: PlanRequest,
+    tz: ZoneInfo,
+    gap: int | None,
+) -> str:
+    if day == ideal:
+        where = (
+            "the first preferred day on or after the start"
+            if gap is None
+            else (f"{format_weeks(gap)} after session {number - 1}, as targeted")
+        )
+    else:
+        shift = (day - ideal).days
+        direction = "later" if shift > 0 else "earlier"
+        why = f": {ideal_miss}" if ideal_miss else ""
+        days = f"{abs(shift)} day{'s' if abs(shift) != 1 else ''}"
+        where = f"{days} {direction} than {ideal:%a %d %b}{why}"
+    arrival = slot.arrives_at.astimezone(tz).time()
+    if arrival != request.preferred_time:
+        where += f"; {request.preferred_time:%H:%M} was not free, {arrival:%H:%M} is the nearest"
+    return where[0].upper() + where[1:] + "."

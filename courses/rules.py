@@ -1,0 +1,146 @@
+"""Course rules from DOMAIN.md ("Needle length", "The course", "The in-clinic procedure").
+
+Pure: numbers arrive in a ``TreatmentRules`` built from the clinic's editable
+settings. Every refusal is a ``RuleViolation`` with a stable code and a
+sentence; those marked ``overridable`` may be accepted with a practitioner's
+written reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    code: str
+    message: str
+    overridable: bool = False
+
+
+class RuleError(Exception):
+    """One or more rules refuse the request."""
+
+    def __init__(self, violations: list[RuleViolation]) -> None:
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = violations
+
+    @property
+    def codes(self) -> list[str]:
+        return [v.code for v in self.violations]
+
+
+@dataclass(frozen=True)
+class TreatmentRules:
+    min_sessions: int = 4
+    max_sessions: int = 6
+    max_gap_weeks: int = 6
+    cream_from_mm: Decimal = Decimal("1.0")
+    cream_minutes: int = 20
+    # (needle length up to and including, minimum weeks), ascending by length
+    minimum_gaps: tuple[tuple[Decimal, int], ...] = (
+        (Decimal("0.5"), 2),
+        (Decimal("1.0"), 3),
+        (Decimal("1.5"), 4),
+        (Decimal("2.0"), 5),
+    )
+
+
+def needs_cream(rules: TreatmentRules, needle_mm: Decimal) -> bool:
+    """Anaesthetic cream is required from ``cream_from_mm`` up, optional below."""
+    return needle_mm >= rules.cream_from_mm
+
+
+def cream_minutes(rules: TreatmentRules, needle_mm: Decimal) -> int:
+    return rules.cream_minutes if needs_cream(rules, needle_mm) else 0
+
+
+def minimum_gap_weeks(rules: TreatmentRules, needle_mm: Decimal) -> int:
+    """The shortest spacing for this needle length: the first step that covers it.
+
+    A needle longer than every step takes the longest step's minimum.
+    """
+    for up_to, weeks in rules.minimum_gaps:
+        if needle_mm <= up_to:
+            return weeks
+    return rules.minimum_gaps[-1][1]
+
+
+def check_session_count(rules: TreatmentRules, count: int) -> list[RuleViolation]:
+    if rules.min_sessions <= count <= rules.max_sessions:
+        return []
+    return [
+        RuleViolation(
+            "session_count",
+            f"A course has {rules.min_sessions} to {rules.max_sessions} sessions, not {count}.",
+        )
+    ]
+
+
+def check_needle(
+    needle_mm: Decimal, area_min: Decimal, area_max: Decimal, area: str
+) -> list[RuleViolation]:
+    """A needle length outside the area's range is refused unless overridden."""
+    if area_min <= needle_mm <= area_max:
+        return []
+    allowed = f"{area_min} mm" if area_min == area_max else f"{area_min}-{area_max} mm"
+    return [
+        RuleViolation(
+            "needle_out_of_range",
+            f"{needle_mm} mm is outside the range for {area} ({allowed}).",
+            overridable=True,
+        )
+    ]
+
+
+def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> list[RuleViolation]:
+    """A gap outside [minimum for the needle, maximum] is refused unless overridden."""
+    minimum = minimum_gap_weeks(rules, needle_mm)
+    if gap_days < minimum * 7:
+        return [
+            RuleViolation(
+                "gap_below_minimum",
+                f"A gap of {format_weeks(gap_days)} is shorter than the {minimum}-week minimum "
+                f"for {needle_mm} mm needles.",
+                overridable=True,
+            )
+        ]
+    if gap_days > rules.max_gap_weeks * 7:
+        return [
+            RuleViolation(
+                "gap_above_maximum",
+                f"A gap of {format_weeks(gap_days)} is longer than the {rules.max_gap_weeks}-week "
+                "maximum.",
+                overridable=True,
+            )
+        ]
+    return []
+
+
+def check_target_gap(rules: TreatmentRules, needle_mm: Decimal, weeks: int) -> list[RuleViolation]:
+    return check_gap_days(rules, needle_mm, weeks * 7)
+
+
+def gap_window_days(rules: TreatmentRules, needle_mm: Decimal) -> tuple[int, int]:
+    """(shortest, longest) allowed gap in days for this needle length."""
+    return minimum_gap_weeks(rules, needle_mm) * 7, rules.max_gap_weeks * 7
+
+
+def format_weeks(days: int) -> str:
+    """Gap in weeks as people say it: "3 weeks", "3.4 weeks"."""
+    weeks = days / 7
+    text = f"{weeks:.0f}" if days % 7 == 0 else f"{weeks:.1f}"
+    return f"{text} week{'' if text == '1' else 's'}"
+
+
+def unresolved(
+    violations: list[RuleViolation], override_reasons: dict[str, str]
+) -> list[RuleViolation]:
+    """Violations left after applying written overrides (keyed by violation code).
+
+    Only overridable rules can be overridden, and only with a non-blank reason.
+    """
+    return [
+        v for v in violations if not (v.overridable and override_reasons.get(v.code, "").strip())
+    ]

@@ -1,0 +1,586 @@
+"""Writes for courses: plan, confirm (book), reschedule, cancel, no-show, replace.
+
+Every booking write locks the rows it depends on (active rooms, then the
+practitioner, then the patient, always in that order), re-checks the calendar
+inside the transaction, and only then writes. On PostgreSQL an exclusion
+constraint backs the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.models import Clinic, Practitioner, Room
+from courses import planning, rules
+from courses.availability import DatabaseCalendar
+from courses.models import (
+    HOLDING_STATUSES,
+    ChangeKind,
+    Course,
+    CourseStatus,
+    Indication,
+    MinimumGap,
+    Session,
+    SessionChange,
+    SessionStatus,
+    TreatmentArea,
+)
+from patients.clearance import planning_problems
+from patients.models import Patient
+
+
+class CourseError(Exception):
+    """A course write was refused. ``violations`` carry stable codes and sentences."""
+
+    def __init__(self, violations: list[rules.RuleViolation]) -> None:
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = violations
+
+    @classmethod
+    def single(cls, code: str, message: str) -> CourseError:
+        return cls([rules.RuleViolation(code, message)])
+
+    @property
+    def codes(self) -> list[str]:
+        return [v.code for v in self.violations]
+
+
+class PlanningFailed(Exception):
+    """Some session has no slot; says which and suggests fixes."""
+
+    def __init__(self, error: planning.NoSlotError, suggestions: list[str]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.suggestions = suggestions
+
+
+class PlanChanged(Exception):
+    """The calendar changed since the preview; here is the new proposal."""
+
+    def __init__(self, proposals: list[planning.Proposal]) -> None:
+        super().__init__("The calendar changed since the preview.")
+        self.proposals = proposals
+
+
+def clinic_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def treatment_rules(clinic: Clinic | None = None) -> rules.TreatmentRules:
+    """The clinic's editable numbers as the pure rules module takes them."""
+    clinic = clinic or Clinic.current()
+    gaps = tuple(MinimumGap.objects.order_by("up_to_mm").values_list("up_to_mm", "min_weeks"))
+    return rules.TreatmentRules(
+        min_sessions=clinic.min_sessions,
+        max_sessions=clinic.max_sessions,
+        max_gap_weeks=clinic.max_gap_weeks,
+        cream_from_mm=clinic.cream_from_mm,
+        cream_minutes=clinic.cream_minutes,
+        minimum_gaps=gaps or rules.TreatmentRules().minimum_gaps,
+    )
+
+
+def course_violations(
+    *,
+    patient: Patient,
+    indication: Indication,
+    area: TreatmentArea,
+    needle_mm: Decimal,
+    sessions_planned: int,
+    target_gap_weeks: int,
+    rule_set: rules.TreatmentRules,
+    needle_override_reason: str = "",
+    gap_override_reason: str = "",
+) -> list[rules.RuleViolation]:
+    """Every reason the course may not be planned, after written overrides."""
+    found: list[rules.RuleViolation] = []
+    if indication.refused:
+        alternative = (
+            f" Offer {indication.alternative.name.lower()} instead."
+            if (indication.alternative)
+            else ""
+        )
+        found.append(
+            rules.RuleViolation("indication_refused", indication.refusal_reason + alternative)
+        )
+    found += rules.check_session_count(rule_set, sessions_planned)
+    found += rules.unresolved(
+        rules.check_needle(needle_mm, area.needle_min_mm, area.needle_max_mm, area.name),
+        {"needle_out_of_range": needle_override_reason},
+    )
+    gap_reason = {
+        "gap_below_minimum": gap_override_reason,
+        "gap_above_maximum": gap_override_reason,
+    }
+    found += rules.unresolved(
+        rules.check_target_gap(rule_set, needle_mm, target_gap_weeks), gap_reason
+    )
+    found += [
+        rules.RuleViolation(problem.code, problem.message)
+        for problem in planning_problems(patient, region=area.region)
+    ]
+    return found
+
+
+@transaction.atomic
+def create_draft_course(
+    *,
+    patient: Patient,
+    indication: Indication,
+    area: TreatmentArea,
+    needle_mm: Decimal,
+    sessions_planned: int,
+    target_gap_weeks: int,
+    practitioner: Practitioner,
+    preferred_weekday: int | None,
+    preferred_time: time,
+    start_on: date,
+    created_by: AbstractBaseUser,
+    needle_override_reason: str = "",
+    gap_override_reason: str = "",
+) -> Course:
+    """Save the course request as a draft after every rule has passed."""
+    violations = course_violations(
+        patient=patient,
+        indication=indication,
+        area=area,
+        needle_mm=needle_mm,
+        sessions_planned=sessions_planned,
+        target_gap_weeks=target_gap_weeks,
+        rule_set=treatment_rules(),
+        needle_override_reason=needle_override_reason,
+        gap_override_reason=gap_override_reason,
+    )
+    if violations:
+        raise CourseError(violations)
+    return Course.objects.create(
+        patient=patient,
+        indication=indication,
+        area=area,
+        needle_mm=needle_mm,
+        sessions_planned=sessions_planned,
+        target_gap_weeks=target_gap_weeks,
+        practitioner=practitioner,
+        preferred_weekday=preferred_weekday,
+        preferred_time=preferred_time,
+        start_on=start_on,
+        needle_override_reason=needle_override_reason.strip(),
+        gap_override_reason=gap_override_reason.strip(),
+        created_by=created_by,
+    )
+
+
+def plan_request(
+    course: Course, rule_set: rules.TreatmentRules, *, start_on: date | None = None
+) -> planning.PlanRequest:
+    """The planner's input for a course; gaps overridden by a reason widen the window."""
+    low, high = rules.gap_window_days(rule_set, course.needle_mm)
+    target = course.target_gap_weeks * 7
+    if course.gap_override_reason:
+        low, high = min(low, target), max(high, target)
+    return planning.PlanRequest(
+        start_on=start_on or course.start_on,
+        sessions=course.sessions_planned,
+        target_gap_days=target,
+        min_gap_days=low,
+        max_gap_days=high,
+        preferred_weekday=course.preferred_weekday,
+        preferred_time=course.preferred_time,
+        cream_minutes=rules.cream_minutes(rule_set, course.needle_mm),
+        procedure_minutes=course.area.procedure_minutes,
+        step_minutes=Clinic.current().slot_step_minutes,
+    )
+
+
+def calendar_for(
+    course: Course,
+    request: planning.PlanRequest,
+    *,
+    practitioner_id: int | None = None,
+    first_day: date | None = None,
+    ignore_session_ids: tuple[int, ...] = (),
+) -> DatabaseCalendar:
+    first_day = first_day or request.start_on
+    horizon = request.first_search_days + request.sessions * request.max_gap_days
+    return DatabaseCalendar(
+        practitioner_id=practitioner_id or course.practitioner_id,
+        patient_id=course.patient_id,
+        tz=clinic_tz(),
+        first_day=first_day,
+        last_day=first_day + timedelta(days=horizon),
+        ignore_session_ids=ignore_session_ids,
+    )
+
+
+def propose_course(course: Course) -> list[planning.Proposal]:
+    """Every session of a draft course placed in the calendar (reads only)."""
+    request = plan_request(course, treatment_rules())
+    try:
+        return planning.plan_series(calendar_for(course, request), request)
+    except planning.NoSlotError as error:
+        raise PlanningFailed(error, suggest_fixes(course, request)) from error
+
+
+def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
+    """The nearest changes that would let the whole course fit."""
+    suggestions = []
+    others = Practitioner.objects.filter(is_bookable=True, user__is_active=True).exclude(
+        pk=course.practitioner_id
+    )
+    for other in others.select_related("user")[:5]:
+        try:
+            plan = planning.plan_series(
+                calendar_for(course, request, practitioner_id=other.pk), request
+            )
+        except planning.NoSlotError:
+            continue
+        first = plan[0].slot.arrives_at.astimezone(clinic_tz())
+        suggestions.append(f"{other} can take the whole course, starting {first:%a %d %b %Y}.")
+        break
+    for weeks in (1, 2, 4, 8):
+        later = course.start_on + timedelta(weeks=weeks)
+        moved = planning.PlanRequest(**{**request.__dict__, "start_on": later})
+        try:
+            planning.plan_series(calendar_for(course, moved), moved)
+        except planning.NoSlotError:
+            continue
+        suggestions.append(f"Starting on or after {later:%a %d %b %Y} fits every session.")
+        break
+    return suggestions
+
+
+def _lock_booking_rows(practitioner_ids: list[int], patient_id: int) -> None:
+    """Serialise bookings that could collide: rooms, practitioners, patient, in that order."""
+    list(Room.objects.select_for_update().filter(is_active=True).order_by("pk").values("pk"))
+    list(
+        Practitioner.objects.select_for_update()
+        .filter(pk__in=sorted(set(practitioner_ids)))
+        .order_by("pk")
+        .values("pk")
+    )
+    list(Patient.objects.select_for_update().filter(pk=patient_id).values("pk"))
+
+
+def _write(objects: list[Session]) -> None:
+    """Save sessions; a PostgreSQL exclusion-constraint hit means someone took the slot."""
+    try:
+        with transaction.atomic():
+            for session in objects:
+                session.save()
+    except IntegrityError as error:
+        raise CourseError.single(
+            "slot_taken", "Another booking took one of these slots. Plan again."
+        ) from error
+
+
+@transaction.atomic
+def confirm_course(
+    *,
+    course: Course,
+    confirmed_by: AbstractBaseUser,
+    expected_arrivals: list[datetime] | None = None,
+) -> list[Session]:
+    """Book every session of a draft course in one transaction.
+
+    Re-checks the rules and the calendar under lock. When ``expected_arrivals``
+    (the previewed times) no longer match, nothing is booked: PlanChanged
+    carries the new proposal for the user to review.
+    """
+    _lock_booking_rows([course.practitioner_id], course.patient_id)
+    course = Course.objects.select_for_update().select_related("area", "patient").get(pk=course.pk)
+    if course.status != CourseStatus.DRAFT:
+        raise CourseError.single("not_draft", "This course is already booked or cancelled.")
+    violations = course_violations(
+        patient=course.patient,
+        indication=course.indication,
+        area=course.area,
+        needle_mm=course.needle_mm,
+        sessions_planned=course.sessions_planned,
+        target_gap_weeks=course.target_gap_weeks,
+        rule_set=treatment_rules(),
+        needle_override_reason=course.needle_override_reason,
+        gap_override_reason=course.gap_override_reason,
+    )
+    if violations:
+        raise CourseError(violations)
+    proposals = propose_course(course)
+    if (
+        expected_arrivals is not None
+        and [p.slot.arrives_at for p in proposals] != expected_arrivals
+    ):
+        raise PlanChanged(proposals)
+    sessions = [_session_from(course, p) for p in proposals]
+    _write(sessions)
+    now = timezone.now()
+    SessionChange.objects.bulk_create(
+        SessionChange(
+            session=s, kind=ChangeKind.BOOKED, to_arrives_at=s.arrives_at,
+            changed_by=confirmed_by, changed_at=now,
+        )
+        for s in sessions
+    )  # fmt: skip
+    course.status = CourseStatus.PLANNED
+    course.save(update_fields=["status", "updated_at"])
+    return sessions
+
+
+def _session_from(course: Course, proposal: planning.Proposal) -> Session:
+    return Session(
+        course=course,
+        number=proposal.number,
+        practitioner_id=course.practitioner_id,
+        room_id=proposal.slot.room_id,
+        patient_id=course.patient_id,
+        arrives_at=proposal.slot.arrives_at,
+        procedure_starts_at=proposal.slot.procedure_starts_at,
+        procedure_ends_at=proposal.slot.procedure_ends_at,
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    session: Session
+    slot: planning.Slot
+
+
+Scope = Literal["this", "following"]
+
+
+@transaction.atomic
+def reschedule_session(
+    *,
+    session: Session,
+    new_day: date,
+    new_time: time,
+    scope: Scope,
+    reason: str,
+    changed_by: AbstractBaseUser,
+    override_reason: str = "",
+) -> list[Session]:
+    """Move one session ("this") or it and every later one ("following").
+
+    "this" keeps the others where they are and is refused when a neighbouring
+    gap would break the rules (unless overridden with a reason). "following"
+    moves later sessions to keep their gaps, each placed again in the calendar.
+    """
+    _lock_booking_rows([session.practitioner_id], session.patient_id)
+    session = Session.objects.select_related("course__area").get(pk=session.pk)
+    if not session.is_open:
+        raise CourseError.single("not_open", "Only scheduled or confirmed sessions can move.")
+    course = session.course
+    siblings = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
+    index = siblings.index(session)
+    before, after = siblings[:index], siblings[index + 1 :]
+    moving = [session, *after] if scope == "following" else [session]
+    if scope == "following" and any(not s.is_open for s in after):
+        raise CourseError.single("later_not_open", "A later session has already started.")
+    rule_set = treatment_rules()
+    request = planning.PlanRequest(
+        **{**plan_request(course, rule_set).__dict__, "preferred_time": new_time}
+    )
+    calendar = calendar_for(
+        course, request, first_day=new_day, ignore_session_ids=tuple(s.pk for s in moving)
+    )
+    slot = _slot_at(calendar, request, new_day)
+    neighbours = [before[-1] if before else None, None if scope == "following" else
+                  (after[0] if after else None)]  # fmt: skip
+    _check_neighbour_gaps(course, rule_set, new_day, neighbours, override_reason)
+    moves = [Move(session, slot)]
+    if scope == "following" and after:
+        moves += _replan_following(calendar, request, course, session, after, new_day, slot)
+    return _apply_moves(moves, reason=reason, override_reason=override_reason, by=changed_by)
+
+
+def _slot_at(calendar: DatabaseCalendar, request: planning.PlanRequest, day: date) -> planning.Slot:
+    if planning.local_datetime(day, request.preferred_time, calendar.tz) is None:
+        raise CourseError.single(
+            "time_skipped", "That time does not exist on that day (the clocks go forward)."
+        )
+    avail = calendar.day(day)
+    slot = planning.fit_slot(avail, request, calendar.tz, exact=True)
+    if slot is None:
+        why = planning.explain_miss(avail)
+        if why == "no free slot that day":
+            why = "the practitioner, every room or the patient is busy then, or it is outside hours"
+        raise CourseError.single("slot_unavailable", f"That time is not available: {why}.")
+    return slot
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(clinic_tz()).date()
+
+
+def _check_neighbour_gaps(
+    course: Course,
+    rule_set: rules.TreatmentRules,
+    new_day: date,
+    neighbours: list[Session | None],
+    override_reason: str,
+) -> None:
+    previous, following = neighbours
+    found = []
+    if previous is not None:
+        found += rules.check_gap_days(
+            rule_set, course.needle_mm, (new_day - _local_day(previous.arrives_at)).days
+        )
+    if following is not None:
+        found += rules.check_gap_days(
+            rule_set, course.needle_mm, (_local_day(following.arrives_at) - new_day).days
+        )
+    left = rules.unresolved(found, {v.code: override_reason for v in found})
+    if left:
+        hint = " Move this and the following sessions instead, or give a reason to override."
+        raise CourseError([rules.RuleViolation(v.code, v.message + hint, True) for v in left])
+
+
+def _replan_following(
+    calendar: DatabaseCalendar,
+    request: planning.PlanRequest,
+    course: Course,
+    moved: Session,
+    after: list[Session],
+    new_day: date,
+    slot: planning.Slot,
+) -> list[Move]:
+    days = [_local_day(s.arrives_at) for s in [moved, *after]]
+    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    keep = planning.PlanRequest(**{**request.__dict__, "preferred_time": course.preferred_time})
+    try:
+        plan = planning.plan_series(
+            calendar, keep, count=len(after), previous_day=new_day, target_gaps=gaps,
+            preferred_room=slot.room_id,
+        )  # fmt: skip
+    except planning.NoSlotError as error:
+        raise CourseError.single("no_slot", str(error)) from error
+    return [Move(s, p.slot) for s, p in zip(after, plan, strict=True)]
+
+
+def _apply_moves(
+    moves: list[Move], *, reason: str, override_reason: str, by: AbstractBaseUser
+) -> list[Session]:
+    now = timezone.now()
+    changes = []
+    for move in moves:
+        session, slot = move.session, move.slot
+        changes.append(
+            SessionChange(
+                session=session, kind=ChangeKind.RESCHEDULED, from_arrives_at=session.arrives_at,
+                to_arrives_at=slot.arrives_at, changed_by=by, changed_at=now,
+                reason="; ".join(r for r in (reason.strip(), override_reason.strip()) if r),
+            )
+        )  # fmt: skip
+        session.arrives_at = slot.arrives_at
+        session.procedure_starts_at = slot.procedure_starts_at
+        session.procedure_ends_at = slot.procedure_ends_at
+        session.room_id = slot.room_id
+        session.status = SessionStatus.SCHEDULED
+        session.schedule_version += 1
+    _write([m.session for m in moves])
+    SessionChange.objects.bulk_create(changes)
+    return [m.session for m in moves]
+
+
+def _change_status(
+    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser
+) -> Session:
+    session.status = status
+    session.schedule_version += 1
+    session.save(update_fields=["status", "schedule_version"])
+    SessionChange.objects.create(
+        session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
+        changed_by=by,
+    )  # fmt: skip
+    return session
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, reason: str, cancelled_by: AbstractBaseUser) -> Session:
+    """Cancel one session and free its slot; the course keeps its other sessions."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if not session.is_open:
+        raise CourseError.single(
+            "not_open", "Only scheduled or confirmed sessions can be cancelled."
+        )
+    return _change_status(
+        session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
+    )
+
+
+@transaction.atomic
+def mark_no_show(
+    *, session: Session, marked_by: AbstractBaseUser, now: datetime | None = None
+) -> Session:
+    """Record that the patient did not come; allowed once their arrival time has passed."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if not session.is_open:
+        raise CourseError.single(
+            "not_open", "Only scheduled or confirmed sessions can be no-shows."
+        )
+    if (now or timezone.now()) < session.arrives_at:
+        raise CourseError.single("not_yet", "The patient's arrival time has not come yet.")
+    return _change_status(
+        session, SessionStatus.NO_SHOW, ChangeKind.NO_SHOW, reason="", by=marked_by
+    )
+
+
+@transaction.atomic
+def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser) -> Course:
+    """Cancel every session not yet started, and the course."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
+        raise CourseError.single("not_active", "This course is already completed or cancelled.")
+    if not reason.strip():
+        raise CourseError.single("reason_required", "Say why the course is cancelled.")
+    for session in course.sessions.select_for_update().filter(status__in=[
+        SessionStatus.SCHEDULED, SessionStatus.CONFIRMED
+    ]):  # fmt: skip
+        _change_status(
+            session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
+        )
+    course.status = CourseStatus.CANCELLED
+    course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
+    """Add one session after the course's last, while it has fewer than the maximum."""
+    _lock_booking_rows([course.practitioner_id], course.patient_id)
+    course = Course.objects.select_for_update().select_related("area").get(pk=course.pk)
+    rule_set = treatment_rules()
+    if not course.is_editable:
+        raise CourseError.single("not_active", "Only a planned or running course takes sessions.")
+    holding = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
+    if len(holding) >= rule_set.max_sessions:
+        raise CourseError.single(
+            "course_full", f"The course already has {rule_set.max_sessions} sessions."
+        )
+    request = plan_request(course, rule_set, start_on=max(timezone.localdate(), course.start_on))
+    previous = _local_day(holding[-1].arrives_at) if holding else None
+    number = (course.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    try:
+        [proposal] = planning.plan_series(
+            calendar_for(course, request, first_day=previous or request.start_on),
+            request,
+            count=1,
+            first_number=number,
+            previous_day=previous,
+        )
+    except planning.NoSlotError as error:
+        raise CourseError.single("no_slot", str(error)) from error
+    session = _session_from(course, proposal)
+    _write([session])
+    SessionChange.objects.create(
+        session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
+        changed_by=booked_by,
+    )  # fmt: skip
+    return session
