@@ -1,4 +1,6 @@
-"""Writes for courses: plan, confirm (book), reschedule, cancel, no-show, replace.
+"""Writes for courses: check the rules, plan, and confirm (book) a whole course.
+
+Changes to booked sessions are in ``courses.rescheduling``.
 
 Every booking write locks the rows it depends on (active rooms, then the
 practitioner, then the patient, always in that order), re-checks the calendar
@@ -8,10 +10,8 @@ constraint backs the check.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,7 +23,6 @@ from clinic.models import Clinic, Practitioner, Room
 from courses import planning, rules
 from courses.availability import DatabaseCalendar
 from courses.models import (
-    HOLDING_STATUSES,
     ChangeKind,
     Course,
     CourseStatus,
@@ -31,7 +30,6 @@ from courses.models import (
     MinimumGap,
     Session,
     SessionChange,
-    SessionStatus,
     TreatmentArea,
 )
 from patients.clearance import planning_problems
@@ -246,19 +244,22 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         first = plan[0].slot.arrives_at.astimezone(clinic_tz())
         suggestions.append(f"{other} can take the whole course, starting {first:%a %d %b %Y}.")
         break
-    for weeks in (1, 2, 4, 8):
+    for weeks in (1, 2, 4, 8, 12, 26):
         later = course.start_on + timedelta(weeks=weeks)
         moved = planning.PlanRequest(**{**request.__dict__, "start_on": later})
         try:
-            planning.plan_series(calendar_for(course, moved), moved)
+            plan = planning.plan_series(calendar_for(course, moved), moved)
         except planning.NoSlotError:
             continue
-        suggestions.append(f"Starting on or after {later:%a %d %b %Y} fits every session.")
+        suggestions.append(
+            f"Starting on or after {later:%a %d %b %Y} fits every session "
+            f"(the first on {plan[0].day:%a %d %b})."
+        )
         break
     return suggestions
 
 
-def _lock_booking_rows(practitioner_ids: list[int], patient_id: int) -> None:
+def lock_booking_rows(practitioner_ids: list[int], patient_id: int) -> None:
     """Serialise bookings that could collide: rooms, practitioners, patient, in that order."""
     list(Room.objects.select_for_update().filter(is_active=True).order_by("pk").values("pk"))
     list(
@@ -270,7 +271,7 @@ def _lock_booking_rows(practitioner_ids: list[int], patient_id: int) -> None:
     list(Patient.objects.select_for_update().filter(pk=patient_id).values("pk"))
 
 
-def _write(objects: list[Session]) -> None:
+def write_sessions(objects: list[Session]) -> None:
     """Save sessions; a PostgreSQL exclusion-constraint hit means someone took the slot."""
     try:
         with transaction.atomic():
@@ -295,7 +296,7 @@ def confirm_course(
     (the previewed times) no longer match, nothing is booked: PlanChanged
     carries the new proposal for the user to review.
     """
-    _lock_booking_rows([course.practitioner_id], course.patient_id)
+    lock_booking_rows([course.practitioner_id], course.patient_id)
     course = Course.objects.select_for_update().select_related("area", "patient").get(pk=course.pk)
     if course.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
@@ -318,8 +319,8 @@ def confirm_course(
         and [p.slot.arrives_at for p in proposals] != expected_arrivals
     ):
         raise PlanChanged(proposals)
-    sessions = [_session_from(course, p) for p in proposals]
-    _write(sessions)
+    sessions = [session_from(course, p) for p in proposals]
+    write_sessions(sessions)
     now = timezone.now()
     SessionChange.objects.bulk_create(
         SessionChange(
@@ -333,7 +334,7 @@ def confirm_course(
     return sessions
 
 
-def _session_from(course: Course, proposal: planning.Proposal) -> Session:
+def session_from(course: Course, proposal: planning.Proposal) -> Session:
     return Session(
         course=course,
         number=proposal.number,
@@ -344,243 +345,3 @@ def _session_from(course: Course, proposal: planning.Proposal) -> Session:
         procedure_starts_at=proposal.slot.procedure_starts_at,
         procedure_ends_at=proposal.slot.procedure_ends_at,
     )
-
-
-@dataclass(frozen=True)
-class Move:
-    session: Session
-    slot: planning.Slot
-
-
-Scope = Literal["this", "following"]
-
-
-@transaction.atomic
-def reschedule_session(
-    *,
-    session: Session,
-    new_day: date,
-    new_time: time,
-    scope: Scope,
-    reason: str,
-    changed_by: AbstractBaseUser,
-    override_reason: str = "",
-) -> list[Session]:
-    """Move one session ("this") or it and every later one ("following").
-
-    "this" keeps the others where they are and is refused when a neighbouring
-    gap would break the rules (unless overridden with a reason). "following"
-    moves later sessions to keep their gaps, each placed again in the calendar.
-    """
-    _lock_booking_rows([session.practitioner_id], session.patient_id)
-    session = Session.objects.select_related("course__area").get(pk=session.pk)
-    if not session.is_open:
-        raise CourseError.single("not_open", "Only scheduled or confirmed sessions can move.")
-    course = session.course
-    siblings = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
-    index = siblings.index(session)
-    before, after = siblings[:index], siblings[index + 1 :]
-    moving = [session, *after] if scope == "following" else [session]
-    if scope == "following" and any(not s.is_open for s in after):
-        raise CourseError.single("later_not_open", "A later session has already started.")
-    rule_set = treatment_rules()
-    request = planning.PlanRequest(
-        **{**plan_request(course, rule_set).__dict__, "preferred_time": new_time}
-    )
-    calendar = calendar_for(
-        course, request, first_day=new_day, ignore_session_ids=tuple(s.pk for s in moving)
-    )
-    slot = _slot_at(calendar, request, new_day)
-    neighbours = [before[-1] if before else None, None if scope == "following" else
-                  (after[0] if after else None)]  # fmt: skip
-    _check_neighbour_gaps(course, rule_set, new_day, neighbours, override_reason)
-    moves = [Move(session, slot)]
-    if scope == "following" and after:
-        moves += _replan_following(calendar, request, course, session, after, new_day, slot)
-    return _apply_moves(moves, reason=reason, override_reason=override_reason, by=changed_by)
-
-
-def _slot_at(calendar: DatabaseCalendar, request: planning.PlanRequest, day: date) -> planning.Slot:
-    if planning.local_datetime(day, request.preferred_time, calendar.tz) is None:
-        raise CourseError.single(
-            "time_skipped", "That time does not exist on that day (the clocks go forward)."
-        )
-    avail = calendar.day(day)
-    slot = planning.fit_slot(avail, request, calendar.tz, exact=True)
-    if slot is None:
-        why = planning.explain_miss(avail)
-        if why == "no free slot that day":
-            why = "the practitioner, every room or the patient is busy then, or it is outside hours"
-        raise CourseError.single("slot_unavailable", f"That time is not available: {why}.")
-    return slot
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(clinic_tz()).date()
-
-
-def _check_neighbour_gaps(
-    course: Course,
-    rule_set: rules.TreatmentRules,
-    new_day: date,
-    neighbours: list[Session | None],
-    override_reason: str,
-) -> None:
-    previous, following = neighbours
-    found = []
-    if previous is not None:
-        found += rules.check_gap_days(
-            rule_set, course.needle_mm, (new_day - _local_day(previous.arrives_at)).days
-        )
-    if following is not None:
-        found += rules.check_gap_days(
-            rule_set, course.needle_mm, (_local_day(following.arrives_at) - new_day).days
-        )
-    left = rules.unresolved(found, {v.code: override_reason for v in found})
-    if left:
-        hint = " Move this and the following sessions instead, or give a reason to override."
-        raise CourseError([rules.RuleViolation(v.code, v.message + hint, True) for v in left])
-
-
-def _replan_following(
-    calendar: DatabaseCalendar,
-    request: planning.PlanRequest,
-    course: Course,
-    moved: Session,
-    after: list[Session],
-    new_day: date,
-    slot: planning.Slot,
-) -> list[Move]:
-    days = [_local_day(s.arrives_at) for s in [moved, *after]]
-    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
-    keep = planning.PlanRequest(**{**request.__dict__, "preferred_time": course.preferred_time})
-    try:
-        plan = planning.plan_series(
-            calendar, keep, count=len(after), previous_day=new_day, target_gaps=gaps,
-            preferred_room=slot.room_id,
-        )  # fmt: skip
-    except planning.NoSlotError as error:
-        raise CourseError.single("no_slot", str(error)) from error
-    return [Move(s, p.slot) for s, p in zip(after, plan, strict=True)]
-
-
-def _apply_moves(
-    moves: list[Move], *, reason: str, override_reason: str, by: AbstractBaseUser
-) -> list[Session]:
-    now = timezone.now()
-    changes = []
-    for move in moves:
-        session, slot = move.session, move.slot
-        changes.append(
-            SessionChange(
-                session=session, kind=ChangeKind.RESCHEDULED, from_arrives_at=session.arrives_at,
-                to_arrives_at=slot.arrives_at, changed_by=by, changed_at=now,
-                reason="; ".join(r for r in (reason.strip(), override_reason.strip()) if r),
-            )
-        )  # fmt: skip
-        session.arrives_at = slot.arrives_at
-        session.procedure_starts_at = slot.procedure_starts_at
-        session.procedure_ends_at = slot.procedure_ends_at
-        session.room_id = slot.room_id
-        session.status = SessionStatus.SCHEDULED
-        session.schedule_version += 1
-    _write([m.session for m in moves])
-    SessionChange.objects.bulk_create(changes)
-    return [m.session for m in moves]
-
-
-def _change_status(
-    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser
-) -> Session:
-    session.status = status
-    session.schedule_version += 1
-    session.save(update_fields=["status", "schedule_version"])
-    SessionChange.objects.create(
-        session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
-        changed_by=by,
-    )  # fmt: skip
-    return session
-
-
-@transaction.atomic
-def cancel_session(*, session: Session, reason: str, cancelled_by: AbstractBaseUser) -> Session:
-    """Cancel one session and free its slot; the course keeps its other sessions."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    if not session.is_open:
-        raise CourseError.single(
-            "not_open", "Only scheduled or confirmed sessions can be cancelled."
-        )
-    return _change_status(
-        session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
-    )
-
-
-@transaction.atomic
-def mark_no_show(
-    *, session: Session, marked_by: AbstractBaseUser, now: datetime | None = None
-) -> Session:
-    """Record that the patient did not come; allowed once their arrival time has passed."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    if not session.is_open:
-        raise CourseError.single(
-            "not_open", "Only scheduled or confirmed sessions can be no-shows."
-        )
-    if (now or timezone.now()) < session.arrives_at:
-        raise CourseError.single("not_yet", "The patient's arrival time has not come yet.")
-    return _change_status(
-        session, SessionStatus.NO_SHOW, ChangeKind.NO_SHOW, reason="", by=marked_by
-    )
-
-
-@transaction.atomic
-def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser) -> Course:
-    """Cancel every session not yet started, and the course."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
-        raise CourseError.single("not_active", "This course is already completed or cancelled.")
-    if not reason.strip():
-        raise CourseError.single("reason_required", "Say why the course is cancelled.")
-    for session in course.sessions.select_for_update().filter(status__in=[
-        SessionStatus.SCHEDULED, SessionStatus.CONFIRMED
-    ]):  # fmt: skip
-        _change_status(
-            session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
-        )
-    course.status = CourseStatus.CANCELLED
-    course.save(update_fields=["status", "updated_at"])
-    return course
-
-
-@transaction.atomic
-def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
-    """Add one session after the course's last, while it has fewer than the maximum."""
-    _lock_booking_rows([course.practitioner_id], course.patient_id)
-    course = Course.objects.select_for_update().select_related("area").get(pk=course.pk)
-    rule_set = treatment_rules()
-    if not course.is_editable:
-        raise CourseError.single("not_active", "Only a planned or running course takes sessions.")
-    holding = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
-    if len(holding) >= rule_set.max_sessions:
-        raise CourseError.single(
-            "course_full", f"The course already has {rule_set.max_sessions} sessions."
-        )
-    request = plan_request(course, rule_set, start_on=max(timezone.localdate(), course.start_on))
-    previous = _local_day(holding[-1].arrives_at) if holding else None
-    number = (course.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    try:
-        [proposal] = planning.plan_series(
-            calendar_for(course, request, first_day=previous or request.start_on),
-            request,
-            count=1,
-            first_number=number,
-            previous_day=previous,
-        )
-    except planning.NoSlotError as error:
-        raise CourseError.single("no_slot", str(error)) from error
-    session = _session_from(course, proposal)
-    _write([session])
-    SessionChange.objects.create(
-        session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
-        changed_by=booked_by,
-    )  # fmt: skip
-    return session

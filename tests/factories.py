@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clinic.models import Clinic, Practitioner
+from clinic.models import Clinic, OpeningHours, Practitioner, Room, WorkingHours
 from patients.models import InformationSheet, Patient
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -69,3 +69,28 @@ class InformationSheetFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: f"v{n}")
     text = "What to expect from microneedling."
     published_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+
+
+def seed_clinic_hours(practitioner, *, rooms=2):
+    """Rooms, opening Monday-Saturday 09:00-18:00, the practitioner Monday-Friday."""
+    room_objects = [Room.objects.get_or_create(name=f"Room {i + 1}")[0] for i in range(rooms)]
+    for weekday in range(6):
+        OpeningHours.objects.get_or_create(weekday=weekday, opens=time(9), closes=time(18))
+    for weekday in range(5):
+        WorkingHours.objects.get_or_create(
+            practitioner=practitioner, weekday=weekday, starts=time(9), ends=time(18)
+        )
+    return room_objects
+
+
+def cleared_patient(user, **fields):
+    """A patient with current consent and a clear screening taken now."""
+    from patients import services as patient_services
+    from patients.screening import Answers
+
+    patient = PatientFactory(**fields)
+    sheet = InformationSheet.objects.first() or InformationSheetFactory()
+    patient_services.record_consent(patient=patient, sheet=sheet, witnessed_by=user)
+    patient_services.record_screening(patient=patient, answers=Answers(), notes="", taken_by=user)
+    patient.refresh_from_db()
+    return patient

@@ -1,0 +1,63 @@
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+
+from courses import services
+from courses.defaults import seed_catalogue
+from courses.models import Indication, TreatmentArea
+from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours
+
+MONDAY = date(2026, 1, 5)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to("2026-01-02 12:00Z", tick=False)
+
+
+@pytest.fixture
+def practitioner(db):
+    return PractitionerFactory()
+
+
+@pytest.fixture
+def rooms(practitioner):
+    return seed_clinic_hours(practitioner)
+
+
+@pytest.fixture
+def patient(now, practitioner):
+    return cleared_patient(practitioner.user)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The migration-seeded defaults (transactional tests flush them between tests)."""
+    seed_catalogue(apps)
+
+
+@pytest.fixture
+def face(catalogue):
+    return TreatmentArea.objects.get(code="face")
+
+
+@pytest.fixture
+def wrinkles(catalogue):
+    return Indication.objects.get(code="wrinkles")
+
+
+@pytest.fixture
+def draft(patient, practitioner, rooms, face, wrinkles):
+    def make(**overrides):
+        values = dict(
+            patient=patient, indication=wrinkles, area=face, needle_mm=Decimal("0.5"),
+            sessions_planned=6, target_gap_weeks=3, practitioner=practitioner,
+            preferred_weekday=1, preferred_time=time(10), start_on=MONDAY,
+            created_by=practitioner.user,
+        )  # fmt: skip
+        values.update(overrides)
+        return services.create_draft_course(**values)
+
+    return make

@@ -1,0 +1,83 @@
+"""PostgreSQL-only guarantees: the booking race and the exclusion constraints."""
+
+import os
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from courses import services
+from courses.models import Course, CourseStatus, Session, SessionStatus
+from tests.factories import cleared_patient
+
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="needs PostgreSQL (set DATABASE_URL)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def run_together(*calls):
+    """Start every call at the same moment in its own thread; collect outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as error:  # the outcome under test
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_simultaneous_confirmations_never_double_book(draft, practitioner, rooms):
+    rooms[1].is_active = False  # one room: both courses want the same room and time
+    rooms[1].save()
+    first = draft()
+    second = draft(patient=cleared_patient(practitioner.user))
+    previews = {
+        c.pk: [p.slot.arrives_at for p in services.propose_course(c)] for c in (first, second)
+    }
+    assert previews[first.pk] == previews[second.pk]
+
+    outcomes = run_together(*[
+        lambda c=c: services.confirm_course(
+            course=c, confirmed_by=practitioner.user, expected_arrivals=previews[c.pk]
+        )
+        for c in (first, second)
+    ])  # fmt: skip
+
+    booked = [o for o in outcomes if isinstance(o, list)]
+    refused = [o for o in outcomes if isinstance(o, services.PlanChanged)]
+    assert (len(booked), len(refused)) == (1, 1), outcomes
+    assert Course.objects.filter(status=CourseStatus.PLANNED).count() == 1
+    assert Session.objects.count() == 6
+    assert refused[0].proposals[0].slot.arrives_at != previews[first.pk][0]
+
+
+def test_exclusion_constraint_refuses_overlap_even_without_the_service(draft, practitioner):
+    course = draft()
+    [session, *_] = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    clone = Session(
+        course=course, number=99, practitioner=session.practitioner, room=session.room,
+        patient=session.patient, arrives_at=session.arrives_at,
+        procedure_starts_at=session.procedure_starts_at,
+        procedure_ends_at=session.procedure_ends_at,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError, match="session_practitioner_no_overlap"):
+        with transaction.atomic():
+            clone.save()
+    clone.status = SessionStatus.CANCELLED  # freed time does not count
+    clone.save()
+    assert connection.vendor == "postgresql"

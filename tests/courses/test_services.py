@@ -1,0 +1,333 @@
+from datetime import date, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.models import Absence, Closure
+from courses import rescheduling, services
+from courses.models import (
+    ChangeKind,
+    Course,
+    CourseStatus,
+    Indication,
+    Session,
+    SessionChange,
+    SessionStatus,
+    TreatmentArea,
+)
+from patients import services as patient_services
+from patients.screening import Answers
+from tests.factories import (
+    PatientFactory,
+    PractitionerFactory,
+    cleared_patient,
+    seed_clinic_hours,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_arrivals(sessions):
+    return [s.arrives_at.astimezone(LONDON) for s in sessions]
+
+
+def test_refuses_cellulite_and_offers_skin_tightening(draft):
+    with pytest.raises(services.CourseError) as error:
+        draft(indication=Indication.objects.get(code="cellulite"))
+    assert error.value.codes == ["indication_refused"]
+    assert "does nothing to body fat" in str(error.value)
+    assert "Offer skin tightening on the body instead" in str(error.value)
+    assert not Course.objects.exists()
+
+
+def test_refuses_needle_outside_the_area_unless_overridden(draft):
+    with pytest.raises(services.CourseError) as error:
+        draft(needle_mm=Decimal("1.5"), target_gap_weeks=4)
+    assert error.value.codes == ["needle_out_of_range"]
+    course = draft(
+        needle_mm=Decimal("1.5"), target_gap_weeks=4, needle_override_reason="Deep acne scars"
+    )
+    assert course.needle_override_reason == "Deep acne scars"
+
+
+@pytest.mark.parametrize(
+    ("needle", "weeks", "code"),
+    [("0.5", 1, "gap_below_minimum"), ("1.0", 2, "gap_below_minimum"), ("0.5", 7, "gap_above_maximum")],
+)
+def test_refuses_gap_outside_the_rules_unless_overridden(draft, needle, weeks, code):
+    with pytest.raises(services.CourseError) as error:
+        draft(needle_mm=Decimal(needle), target_gap_weeks=weeks)
+    assert error.value.codes == [code]
+    course = draft(needle_mm=Decimal(needle), target_gap_weeks=weeks, gap_override_reason="Travel")
+    assert course.gap_override_reason == "Travel"
+
+
+@pytest.mark.parametrize("count", [3, 7])
+def test_refuses_session_count_outside_four_to_six(draft, count):
+    with pytest.raises(services.CourseError) as error:
+        draft(sessions_planned=count)
+    assert error.value.codes == ["session_count"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        (Answers(anticoagulants=True), "refuse_anticoagulants"),
+        (Answers(herpes_active=True), "defer_herpes_active"),
+        (Answers(rosacea=True), "caution_undecided"),
+        (Answers(acne_regions=frozenset({"face"})), "defer_acne_active"),
+    ],
+)
+def test_refuses_planning_for_a_screening_that_does_not_clear(draft, patient, answers, code):
+    patient_services.record_screening(
+        patient=patient, answers=answers, notes="", taken_by=patient.consents.first().witnessed_by
+    )
+    patient.refresh_from_db()
+    with pytest.raises(services.CourseError) as error:
+        draft(patient=patient)
+    assert error.value.codes == [code]
+
+
+def test_acne_on_the_body_does_not_block_a_face_course(draft, patient, practitioner):
+    patient_services.record_screening(
+        patient=patient, answers=Answers(acne_regions=frozenset({"body"})), notes="",
+        taken_by=practitioner.user,
+    )  # fmt: skip
+    patient.refresh_from_db()
+    assert draft(patient=patient).status == CourseStatus.DRAFT
+
+
+def test_refuses_without_consent_or_with_an_expired_screening(draft, practitioner, time_machine):
+    no_consent = PatientFactory()
+    patient_services.record_screening(
+        patient=no_consent, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    no_consent.refresh_from_db()
+    with pytest.raises(services.CourseError) as error:
+        draft(patient=no_consent)
+    assert error.value.codes == ["consent_missing"]
+    old = cleared_patient(practitioner.user)
+    time_machine.move_to("2026-02-10 12:00Z", tick=False)
+    with pytest.raises(services.CourseError) as error:
+        draft(patient=old)
+    assert error.value.codes == ["screening_expired"]
+
+
+def test_confirm_books_every_session_with_history(draft, practitioner):
+    course = draft()
+    proposals = services.propose_course(course)
+    sessions = services.confirm_course(
+        course=course,
+        confirmed_by=practitioner.user,
+        expected_arrivals=[p.slot.arrives_at for p in proposals],
+    )
+    course.refresh_from_db()
+    assert course.status == CourseStatus.PLANNED
+    assert Session.objects.filter(course=course).count() == 6
+    assert [a.date() for a in local_arrivals(sessions)] == [
+        date(2026, 1, 6) + timedelta(weeks=3 * i) for i in range(6)
+    ]
+    assert SessionChange.objects.filter(kind=ChangeKind.BOOKED).count() == 6
+
+
+def test_confirm_refuses_when_the_calendar_changed_since_the_preview(draft, practitioner, face):
+    course = draft()
+    previewed = [p.slot.arrives_at for p in services.propose_course(course)]
+    Closure.objects.create(starts_on=date(2026, 1, 27), ends_on=date(2026, 1, 27), reason="Flood")
+    with pytest.raises(services.PlanChanged) as changed:
+        services.confirm_course(
+            course=course, confirmed_by=practitioner.user, expected_arrivals=previewed
+        )
+    assert changed.value.proposals[1].day == date(2026, 1, 28)
+    assert not Session.objects.exists()
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_second_course_for_the_same_practitioner_avoids_the_first(draft, practitioner):
+    first = services.confirm_course(course=draft(), confirmed_by=practitioner.user)
+    other = cleared_patient(practitioner.user)
+    second = services.confirm_course(course=draft(patient=other), confirmed_by=practitioner.user)
+    assert local_arrivals(first)[0].time() == time(10)
+    # 09:15 and 10:45 are equally near 10:00; the earlier wins. It ends as the first starts.
+    assert local_arrivals(second)[0] == local_arrivals(first)[0] - timedelta(minutes=45)
+    assert Session.objects.filter(status=SessionStatus.SCHEDULED).count() == 12
+
+
+def test_absence_and_closure_are_respected(draft, practitioner):
+    Absence.objects.create(
+        practitioner=practitioner,
+        starts_at=date(2026, 1, 26).isoformat() + "T00:00Z",
+        ends_at=date(2026, 1, 28).isoformat() + "T00:00Z",
+    )
+    sessions = services.confirm_course(course=draft(), confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[1].date() == date(2026, 1, 28)
+
+
+def test_no_slot_names_the_session_and_suggests_a_fix(draft, practitioner):
+    Closure.objects.create(starts_on=date(2026, 1, 20), ends_on=date(2026, 3, 31), reason="Works")
+    course = draft()
+    with pytest.raises(services.PlanningFailed) as failed:
+        services.propose_course(course)
+    assert failed.value.error.number == 2
+    assert (failed.value.error.window_start, failed.value.error.window_end) == (
+        date(2026, 1, 20), date(2026, 2, 17),
+    )  # fmt: skip
+    assert failed.value.suggestions == [
+        "Starting on or after Mon 30 Mar 2026 fits every session (the first on Wed 01 Apr)."
+    ]
+
+
+def test_no_slot_suggests_another_practitioner(draft, practitioner):
+    colleague = PractitionerFactory(user__first_name="Maria", user__last_name="Rossi")
+    seed_clinic_hours(colleague)
+    Absence.objects.create(
+        practitioner=practitioner, starts_at="2026-01-19T00:00Z", ends_at="2026-06-01T00:00Z"
+    )
+    with pytest.raises(services.PlanningFailed) as failed:
+        services.propose_course(draft())
+    assert failed.value.suggestions[0] == (
+        "Maria Rossi can take the whole course, starting Tue 06 Jan 2026."
+    )
+
+
+def test_planning_query_count_does_not_grow_with_existing_sessions(draft, practitioner):
+    course = draft()
+    with CaptureQueriesContext(connection) as before:
+        services.propose_course(course)
+    for _ in range(3):
+        services.confirm_course(
+            course=draft(patient=cleared_patient(practitioner.user)),
+            confirmed_by=practitioner.user,
+        )
+    assert Session.objects.count() == 18
+    with CaptureQueriesContext(connection) as after:
+        services.propose_course(course)
+    assert len(after) == len(before)
+
+
+@pytest.fixture
+def booked(draft, practitioner):
+    course = draft()
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return list(course.sessions.order_by("number"))
+
+
+def test_reschedule_this_only_within_the_rules(booked, practitioner):
+    third = booked[2]
+    [moved] = rescheduling.reschedule_session(
+        session=third, new_day=date(2026, 2, 18), new_time=time(14), scope="this",
+        reason="Patient asked", changed_by=practitioner.user,
+    )  # fmt: skip
+    assert moved.arrives_at.astimezone(LONDON) == datetime_local(2026, 2, 18, 14)
+    assert moved.schedule_version == 2
+    others = Session.objects.exclude(pk=third.pk).order_by("number")
+    assert [s.arrives_at for s in others] == [s.arrives_at for s in booked if s.pk != third.pk]
+    change = SessionChange.objects.get(session=third, kind=ChangeKind.RESCHEDULED)
+    assert change.from_arrives_at == third.arrives_at
+    assert change.reason == "Patient asked"
+
+
+def datetime_local(y, m, d, h, minute=0):
+    from datetime import datetime
+
+    return datetime(y, m, d, h, minute, tzinfo=LONDON)
+
+
+def test_reschedule_this_only_refused_when_a_gap_breaks(booked, practitioner):
+    third = booked[2]  # 17 Feb; the fourth is on 10 Mar
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=third, new_day=date(2026, 3, 3), new_time=time(10), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == ["gap_below_minimum"]
+    assert "Move this and the following sessions instead" in str(error.value)
+    assert Session.objects.get(pk=third.pk).arrives_at == third.arrives_at
+
+
+def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
+    third = booked[2]
+    moved = rescheduling.reschedule_session(
+        session=third, new_day=date(2026, 3, 3), new_time=time(10), scope="following",
+        reason="Holiday", changed_by=practitioner.user,
+    )  # fmt: skip
+    assert [s.number for s in moved] == [3, 4, 5, 6]
+    days = [a.date() for a in local_arrivals(Session.objects.order_by("number"))]
+    assert days == [
+        date(2026, 1, 6), date(2026, 1, 27), date(2026, 3, 3), date(2026, 3, 24),
+        date(2026, 4, 14), date(2026, 5, 5),
+    ]  # fmt: skip
+    assert SessionChange.objects.filter(kind=ChangeKind.RESCHEDULED).count() == 4
+
+
+def test_reschedule_into_a_busy_slot_is_refused(booked, practitioner, draft):
+    other = services.confirm_course(
+        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+    )
+    taken = other[2].arrives_at.astimezone(LONDON)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=booked[2], new_day=taken.date(), new_time=taken.time(), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == ["slot_unavailable"]
+
+
+def test_reschedule_to_a_closed_day_says_so(booked, practitioner):
+    Closure.objects.create(starts_on=date(2026, 2, 18), ends_on=date(2026, 2, 18), reason="Audit")
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=booked[2], new_day=date(2026, 2, 18), new_time=time(10), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert "the clinic is closed (Audit)" in str(error.value)
+
+
+def test_cancel_then_book_a_replacement(booked, practitioner):
+    rescheduling.cancel_session(
+        session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
+    )
+    course = booked[0].course
+    with pytest.raises(services.CourseError):
+        rescheduling.cancel_session(session=booked[1], reason="", cancelled_by=practitioner.user)
+    replacement = rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    assert replacement.number == 7
+    last = local_arrivals([booked[-1]])[0].date()
+    assert replacement.arrives_at.astimezone(LONDON).date() == last + timedelta(weeks=3)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    assert error.value.codes == ["course_full"]
+
+
+def test_no_show_only_after_the_arrival_time(booked, practitioner, time_machine):
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.mark_no_show(session=booked[0], marked_by=practitioner.user)
+    assert error.value.codes == ["not_yet"]
+    time_machine.move_to(booked[0].arrives_at + timedelta(minutes=30), tick=False)
+    session = rescheduling.mark_no_show(session=booked[0], marked_by=practitioner.user)
+    assert session.status == SessionStatus.NO_SHOW
+
+
+def test_cancel_rest_of_course(booked, practitioner):
+    course = booked[0].course
+    with pytest.raises(services.CourseError):
+        rescheduling.cancel_course(course=course, reason=" ", cancelled_by=practitioner.user)
+    rescheduling.cancel_course(course=course, reason="Moving away", cancelled_by=practitioner.user)
+    course.refresh_from_db()
+    assert course.status == CourseStatus.CANCELLED
+    assert set(course.sessions.values_list("status", flat=True)) == {SessionStatus.CANCELLED}
+
+
+def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
+    patient_services.record_screening(
+        patient=patient, answers=Answers(wart_regions=frozenset({"scalp"})), notes="",
+        taken_by=practitioner.user,
+    )  # fmt: skip
+    patient.refresh_from_db()
+    with pytest.raises(services.CourseError) as error:
+        draft(patient=patient, area=TreatmentArea.objects.get(code="scalp"))
+    assert error.value.codes == ["defer_warts"]
