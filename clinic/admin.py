@@ -5,12 +5,35 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from clinic.models import Clinic, Practitioner, WorkerHeartbeat
+from clinic.models import (
+    Absence,
+    Clinic,
+    Closure,
+    OpeningHours,
+    Practitioner,
+    Room,
+    WorkerHeartbeat,
+    WorkingHours,
+)
 
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "email"]
+    fieldsets = [
+        ("Contact (shown to patients)", {"fields": ["name", "phone", "email", "address"]}),
+        ("Patients", {"fields": ["screening_valid_days", "adult_age"]}),
+        (
+            "Courses and sessions",
+            {
+                "fields": [
+                    "min_sessions", "max_sessions", "max_gap_weeks", "cream_from_mm",
+                    "cream_minutes", "slot_step_minutes",
+                ],
+                "description": "Minimum gaps by needle length are under Courses > Minimum gaps.",
+            },
+        ),
+    ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not Clinic.objects.exists() and super().has_add_permission(request)
@@ -19,8 +42,14 @@ class ClinicAdmin(admin.ModelAdmin):
         return False
 
 
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
+    inlines = [WorkingHoursInline]
     list_display = ["__str__", "job_title", "is_bookable", "user__email", "user__is_active"]
     list_filter = ["is_bookable", "job_title", "user__is_active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "user__email"]
@@ -35,3 +64,41 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["weekday", "opens", "closes"]
+    list_filter = ["weekday"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["reason", "starts_on", "ends_on"]
+    search_fields = ["reason"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = ["practitioner", "weekday", "starts", "ends"]
+    list_filter = ["weekday", "practitioner"]
+    list_select_related = ["practitioner__user"]
+    search_fields = ["practitioner__user__first_name", "practitioner__user__last_name"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["practitioner", "starts_at", "ends_at", "reason"]
+    list_filter = ["practitioner"]
+    list_select_related = ["practitioner__user"]
+    search_fields = ["practitioner__user__first_name", "practitioner__user__last_name", "reason"]
+    date_hierarchy = "starts_at"

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clinic.models import Clinic, Practitioner
+from courses.demo import load_demo_calendar, load_demo_courses
 from patients.demo import load_demo_patients
 
 DEMO_CLINIC = {
@@ -46,6 +47,8 @@ def load_demo_data() -> list[DemoLogin]:
     logins.append(_ensure_staff(*DEMO_MANAGER, superuser=True))
     anna = get_user_model().objects.get(username=DEMO_STAFF[0][0])
     load_demo_patients(practitioner_user=anna)
+    load_demo_calendar()
+    load_demo_courses()
     return logins
 
 

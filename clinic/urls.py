@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("patients/", include("patients.urls")),
+    path("courses/", include("courses.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

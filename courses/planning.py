@@ -104,6 +104,10 @@ class Proposal:
     gap_days: int | None  # days after the previous session; None for the first
     reason: str
 
+    @property
+    def gap_text(self) -> str:
+        return format_weeks(self.gap_days) if self.gap_days else ""
+
 
 class NoSlotError(Exception):
     """No slot fits one session's window; says which session and which window."""

@@ -103,6 +103,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current_sheet": sheet,
         "age": patient.age_on(timezone.localdate()),
         "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
+        "courses": patient.courses.select_related("indication", "area", "practitioner__user"),
     }
     return render(request, "patients/patient_detail.html", context)
 

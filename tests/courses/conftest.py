@@ -51,12 +51,12 @@ def wrinkles(catalogue):
 @pytest.fixture
 def draft(patient, practitioner, rooms, face, wrinkles):
     def make(**overrides):
-        values = dict(
-            patient=patient, indication=wrinkles, area=face, needle_mm=Decimal("0.5"),
-            sessions_planned=6, target_gap_weeks=3, practitioner=practitioner,
-            preferred_weekday=1, preferred_time=time(10), start_on=MONDAY,
-            created_by=practitioner.user,
-        )  # fmt: skip
+        values = {
+            "patient": patient, "indication": wrinkles, "area": face, "needle_mm": Decimal("0.5"),
+            "sessions_planned": 6, "target_gap_weeks": 3, "practitioner": practitioner,
+            "preferred_weekday": 1, "preferred_time": time(10), "start_on": MONDAY,
+            "created_by": practitioner.user,
+        }  # fmt: skip
         values.update(overrides)
         return services.create_draft_course(**values)
 

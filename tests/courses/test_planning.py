@@ -23,8 +23,8 @@ WEEKDAY_HOURS = ((time(9), time(18)),)
 @dataclass
 class FakeCalendar:
     tz: ZoneInfo = LONDON
-    opening: dict = field(default_factory=lambda: {d: WEEKDAY_HOURS for d in range(6)})
-    working: dict = field(default_factory=lambda: {d: WEEKDAY_HOURS for d in range(5)})
+    opening: dict = field(default_factory=lambda: dict.fromkeys(range(6), WEEKDAY_HOURS))
+    working: dict = field(default_factory=lambda: dict.fromkeys(range(5), WEEKDAY_HOURS))
     closures: dict = field(default_factory=dict)
     absences: list = field(default_factory=list)
     practitioner: list = field(default_factory=list)
@@ -57,17 +57,17 @@ def span(day, h1, m1, h2, m2):
 
 
 def request(**overrides):
-    values = dict(
-        start_on=date(2026, 1, 5),  # a Monday
-        sessions=6,
-        target_gap_days=21,
-        min_gap_days=14,
-        max_gap_days=42,
-        preferred_weekday=1,  # Tuesday
-        preferred_time=time(10),
-        cream_minutes=0,
-        procedure_minutes=45,
-    )
+    values = {
+        "start_on": date(2026, 1, 5),  # a Monday
+        "sessions": 6,
+        "target_gap_days": 21,
+        "min_gap_days": 14,
+        "max_gap_days": 42,
+        "preferred_weekday": 1,  # Tuesday
+        "preferred_time": time(10),
+        "cream_minutes": 0,
+        "procedure_minutes": 45,
+    }
     values.update(overrides)
     return PlanRequest(**values)
 
@@ -122,7 +122,7 @@ def test_practitioner_absence_moves_the_session():
 
 def test_day_the_practitioner_does_not_work_is_skipped():
     calendar = FakeCalendar()
-    calendar.working = {d: WEEKDAY_HOURS for d in (0, 2, 3, 4)}  # not on Tuesdays
+    calendar.working = dict.fromkeys((0, 2, 3, 4), WEEKDAY_HOURS)  # not on Tuesdays
     plan = plan_series(calendar, request(sessions=4))
     assert all(a.weekday() != 1 for a in arrivals(plan))
     assert "does not work that day" in plan[0].reason

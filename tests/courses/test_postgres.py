@@ -75,9 +75,11 @@ def test_exclusion_constraint_refuses_overlap_even_without_the_service(draft, pr
         procedure_starts_at=session.procedure_starts_at,
         procedure_ends_at=session.procedure_ends_at,
     )  # fmt: skip
-    with pytest.raises(IntegrityError, match="session_practitioner_no_overlap"):
-        with transaction.atomic():
-            clone.save()
+    with (
+        pytest.raises(IntegrityError, match="session_practitioner_no_overlap"),
+        transaction.atomic(),
+    ):
+        clone.save()
     clone.status = SessionStatus.CANCELLED  # freed time does not count
     clone.save()
     assert connection.vendor == "postgresql"

@@ -55,7 +55,11 @@ def test_refuses_needle_outside_the_area_unless_overridden(draft):
 
 @pytest.mark.parametrize(
     ("needle", "weeks", "code"),
-    [("0.5", 1, "gap_below_minimum"), ("1.0", 2, "gap_below_minimum"), ("0.5", 7, "gap_above_maximum")],
+    [
+        ("0.5", 1, "gap_below_minimum"),
+        ("1.0", 2, "gap_below_minimum"),
+        ("0.5", 7, "gap_above_maximum"),
+    ],
 )
 def test_refuses_gap_outside_the_rules_unless_overridden(draft, needle, weeks, code):
     with pytest.raises(services.CourseError) as error:

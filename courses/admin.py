@@ -1,0 +1,109 @@
+"""Admin for the treatment catalogue and for courses (read-mostly: change them in the planner)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from courses.models import (
+    Course,
+    Indication,
+    MinimumGap,
+    Session,
+    SessionChange,
+    TreatmentArea,
+)
+
+
+@admin.register(Indication)
+class IndicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "refused", "is_active"]
+    list_filter = ["refused", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(TreatmentArea)
+class TreatmentAreaAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "region",
+        "needle_min_mm",
+        "needle_max_mm",
+        "procedure_minutes",
+        "is_active",
+    ]
+    list_filter = ["region", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(MinimumGap)
+class MinimumGapAdmin(admin.ModelAdmin):
+    list_display = ["up_to_mm", "min_weeks"]
+    list_editable = ["min_weeks"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = ["number", "arrives_at", "procedure_starts_at", "procedure_ends_at", "room", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = [
+        "patient",
+        "indication",
+        "area",
+        "needle_mm",
+        "practitioner",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "indication", "area", "practitioner"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["patient", "indication", "area", "practitioner__user"]
+    readonly_fields = ["patient", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [SessionInline]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Sessions move through the planner's screens, which keep the rules and history."""
+
+    list_display = ["course", "number", "arrives_at", "practitioner", "room", "status"]
+    list_filter = ["status", "practitioner", "room"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["course__indication", "course__area", "practitioner__user", "room"]
+    date_hierarchy = "arrives_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SessionChange)
+class SessionChangeAdmin(admin.ModelAdmin):
+    list_display = [
+        "session",
+        "kind",
+        "from_arrives_at",
+        "to_arrives_at",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["kind"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,104 @@
+"""Demo rooms, hours and courses (loaded by ``clinic.demo``)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.utils import timezone
+
+from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
+from courses import rescheduling, services
+from courses.defaults import seed_catalogue
+from courses.models import Course, Indication, TreatmentArea
+from patients.models import Patient
+
+OPENING = [(day, time(9), time(19)) for day in range(5)] + [(5, time(10), time(16))]
+WORKING = {
+    "anna": [(day, time(9), time(17)) for day in range(5)],
+    "maria": [(day, time(10), time(18)) for day in range(1, 5)] + [(5, time(10), time(16))],
+}
+
+
+def load_demo_calendar() -> None:
+    """Rooms, opening hours, working hours, a closure and an absence, once."""
+    seed_catalogue(apps)
+    for name in ("Room 1", "Room 2", "Room 3"):
+        Room.objects.get_or_create(name=name)
+    if not OpeningHours.objects.exists():
+        OpeningHours.objects.bulk_create(
+            OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in OPENING
+        )
+    for username, hours in WORKING.items():
+        practitioner = Practitioner.objects.get(user__username=username)
+        if not practitioner.working_hours.exists():
+            WorkingHours.objects.bulk_create(
+                WorkingHours(practitioner=practitioner, weekday=d, starts=s, ends=e)
+                for d, s, e in hours
+            )
+    today = timezone.localdate()
+    Closure.objects.get_or_create(
+        reason="Clinic training day",
+        defaults={"starts_on": today + timedelta(days=23), "ends_on": today + timedelta(days=23)},
+    )
+    maria = Practitioner.objects.get(user__username="maria")
+    if not maria.absences.exists():
+        starts = timezone.now() + timedelta(days=40)
+        Absence.objects.create(
+            practitioner=maria, starts_at=starts, ends_at=starts + timedelta(days=7), reason="Leave"
+        )
+
+
+def load_demo_courses() -> None:
+    """A booked course with cream, a course with a cancellation and a replacement, a draft."""
+    if Course.objects.exists():
+        return
+    anna = Practitioner.objects.get(user__username="anna")
+    maria = Practitioner.objects.get(user__username="maria")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    emma = _book(
+        patient="emma.clarke@example.com", indication="scars", area="face-scars",
+        needle="1.5", sessions=4, gap=5, practitioner=anna, weekday=1, at=time(10), start=tomorrow,
+    )  # fmt: skip
+    grace = _book(
+        patient="grace.evans@example.com", indication="texture", area="face", needle="0.5",
+        sessions=4, gap=3, practitioner=maria, weekday=3, at=time(15), start=tomorrow,
+    )  # fmt: skip
+    second = grace.sessions.order_by("number")[1]
+    rescheduling.cancel_session(session=second, reason="Exam week", cancelled_by=maria.user)
+    rescheduling.book_replacement(course=grace, booked_by=maria.user)
+    first = emma.sessions.order_by("number")[2]
+    day = timezone.localtime(first.arrives_at)
+    rescheduling.reschedule_session(
+        session=first, new_day=day.date() + timedelta(days=1), new_time=time(11), scope="following",
+        reason="Patient away that week", changed_by=anna.user,
+    )  # fmt: skip
+    services.create_draft_course(
+        patient=Patient.objects.get(email="james.wilson@example.com"),
+        indication=Indication.objects.get(code="wrinkles"),
+        area=TreatmentArea.objects.get(code="face"), needle_mm=Decimal("0.5"),
+        sessions_planned=6, target_gap_weeks=3, practitioner=anna, preferred_weekday=4,
+        preferred_time=time(9, 30), start_on=tomorrow, created_by=anna.user,
+    ) if _screened_recently("james.wilson@example.com") else None  # fmt: skip
+
+
+def _screened_recently(email: str) -> bool:
+    patient = Patient.objects.get(email=email)
+    return not services.planning_problems(patient, region="face")
+
+
+def _book(
+    *, patient: str, indication: str, area: str, needle: str, sessions: int, gap: int,
+    practitioner: Practitioner, weekday: int, at: time, start: object,
+) -> Course:  # fmt: skip
+    course = services.create_draft_course(
+        patient=Patient.objects.get(email=patient),
+        indication=Indication.objects.get(code=indication),
+        area=TreatmentArea.objects.get(code=area), needle_mm=Decimal(needle),
+        sessions_planned=sessions, target_gap_weeks=gap, practitioner=practitioner,
+        preferred_weekday=weekday, preferred_time=at, start_on=start,
+        created_by=practitioner.user,
+    )  # fmt: skip
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course

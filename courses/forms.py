@@ -1,0 +1,135 @@
+"""Forms for planning and changing courses."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from clinic.models import Practitioner, Weekday
+from courses.models import Indication, TreatmentArea
+
+
+def row(*fields: str) -> Div:
+    """Fields side by side in equal Bootstrap columns (stacked on narrow screens)."""
+    return Div(*(Div(f, css_class="col-md") for f in fields), css_class="row")
+
+
+class CourseForm(forms.Form):
+    """What the cosmetologist asks the planner for."""
+
+    indication = forms.ModelChoiceField(queryset=Indication.objects.filter(is_active=True))
+    area = forms.ModelChoiceField(
+        label="Treatment area", queryset=TreatmentArea.objects.filter(is_active=True)
+    )
+    needle_mm = forms.DecimalField(
+        label="Needle length (mm)", min_value=Decimal("0.1"), max_value=Decimal("3.0"),
+        decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )  # fmt: skip
+    sessions_planned = forms.IntegerField(
+        label="Number of sessions", min_value=1, max_value=12, initial=6
+    )
+    target_gap_weeks = forms.IntegerField(
+        label="Target gap (weeks)", min_value=1, max_value=26, initial=4
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(is_bookable=True, user__is_active=True).select_related(
+            "user"
+        )
+    )
+    preferred_weekday = forms.TypedChoiceField(
+        choices=[("", "Any day"), *Weekday.choices], coerce=int, empty_value=None, required=False
+    )
+    preferred_time = forms.TimeField(
+        initial=time(10), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    start_on = forms.DateField(
+        label="First session on or after",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    needle_override_reason = forms.CharField(
+        label="Reason to override the needle range", required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when the needle length is outside the area's range.",
+    )  # fmt: skip
+    gap_override_reason = forms.CharField(
+        label="Reason to override the gap rules", required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when the target gap is outside the rules for this needle.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, practitioner: Practitioner | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start_on"].initial = timezone.localdate() + timedelta(days=1)
+        if practitioner is not None:
+            self.fields["practitioner"].initial = practitioner.pk
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Treatment", row("indication", "area"),
+                     row("needle_mm", "sessions_planned", "target_gap_weeks")),
+            Fieldset("When and with whom", row("practitioner", "start_on"),
+                     row("preferred_weekday", "preferred_time")),
+            Fieldset("Overrides (a practitioner's written reason)", "needle_override_reason",
+                     "gap_override_reason"),
+        )  # fmt: skip
+        self.helper.add_input(Submit("preview", "Preview the course"))
+
+
+class ConfirmForm(forms.Form):
+    """The previewed arrival times, posted back so a changed calendar is noticed."""
+
+    expected = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_expected(self) -> list[datetime]:
+        parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
+        if any(p is None or p.tzinfo is None for p in parsed):
+            raise forms.ValidationError("The preview could not be read; preview again.")
+        return parsed
+
+
+class RescheduleForm(forms.Form):
+    new_day = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    new_time = forms.TimeField(
+        label="New arrival time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    scope = forms.ChoiceField(
+        choices=[
+            ("this", "This session only"),
+            ("following", "This and the following sessions (they keep their gaps)"),
+        ],
+        initial="this",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label="Reason to override the gap rules",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if a gap falls outside the rules and a practitioner accepts it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("move", "Move"))
+
+    def clean_new_day(self) -> Any:
+        day = self.cleaned_data["new_day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Pick today or a later date.")
+        return day
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from courses import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("new/for-patient/<int:patient_pk>/", views.course_create, name="create"),
+    path("<int:pk>/", views.course_detail, name="detail"),
+    path("<int:pk>/confirm/", views.course_confirm, name="confirm"),
+    path("<int:pk>/discard/", views.course_discard, name="discard"),
+    path("<int:pk>/cancel/", views.course_cancel, name="cancel"),
+    path("<int:pk>/replacement/", views.course_replacement, name="replacement"),
+    path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/no-show/", views.session_no_show, name="no_show"),
+]

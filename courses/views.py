@@ -1,0 +1,226 @@
+"""Staff screens for courses: plan, preview, confirm, the course page, changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.models import Clinic, Practitioner
+from courses import planning, rescheduling, rules, services
+from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
+from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
+from patients.clearance import planning_problems
+from patients.models import Patient
+from patients.views import status_of
+
+
+def _add_violations(form: CourseForm, error: services.CourseError) -> None:
+    for violation in error.violations:
+        hint = " Give a written reason below to override." if violation.overridable else ""
+        form.add_error(None, violation.message + hint)
+
+
+@require_http_methods(["GET", "POST"])
+def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The course planner form; a valid request is saved as a draft and previewed."""
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    own = Practitioner.objects.filter(user=request.user).first()
+    form = CourseForm(request.POST or None, practitioner=own)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.create_draft_course(
+                patient=patient, created_by=request.user, **form.cleaned_data
+            )
+        except services.CourseError as error:
+            _add_violations(form, error)
+        else:
+            return redirect("courses:detail", pk=course.pk)
+    context = {
+        "form": form,
+        "patient": patient,
+        "status": status_of(patient, clinic=Clinic.for_request(request)),
+    }
+    return render(request, "courses/course_form.html", context)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    session: Session
+    position: int | None  # 1-based among sessions that hold their time
+    gap_days: int | None
+    gap_text: str
+    gap_problem: str
+
+
+def timeline(course: Course, sessions: list[Session]) -> list[TimelineRow]:
+    """Sessions in time order with gaps (between sessions that hold time) and warnings."""
+    rule_set = services.treatment_rules()
+    rows, previous, position = [], None, 0
+    for session in sessions:
+        if not session.holds_time:
+            rows.append(TimelineRow(session, None, None, "", ""))
+            continue
+        position += 1
+        day = timezone.localdate(session.arrives_at)
+        gap = (day - previous).days if previous else None
+        problems = rules.check_gap_days(rule_set, course.needle_mm, gap) if gap else []
+        text = rules.format_weeks(gap) if gap else ""
+        rows.append(
+            TimelineRow(session, position, gap, text, problems[0].message if problems else "")
+        )
+        previous = day
+    return rows
+
+
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(
+        Course.objects.select_related(
+            "patient", "indication", "area", "practitioner__user", "created_by"
+        ),
+        pk=pk,
+    )
+    if course.status == CourseStatus.DRAFT:
+        return _preview(request, course)
+    sessions = list(
+        course.sessions.select_related("room", "practitioner__user").prefetch_related(
+            "changes__changed_by"
+        )
+    )
+    context = {
+        "course": course,
+        "rows": timeline(course, sessions),
+        "problems": planning_problems(course.patient, region=course.area.region),
+        "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
+        "max_sessions": services.treatment_rules().max_sessions,
+        "cream_minutes": rules.cream_minutes(services.treatment_rules(), course.needle_mm),
+    }
+    return render(request, "courses/course_detail.html", context)
+
+
+def _preview(
+    request: HttpRequest, course: Course, proposals: list[planning.Proposal] | None = None
+) -> HttpResponse:
+    context: dict[str, object] = {"course": course}
+    try:
+        proposals = proposals or services.propose_course(course)
+    except services.PlanningFailed as failed:
+        context.update(failure=failed.error, suggestions=failed.suggestions)
+    else:
+        context.update(
+            proposals=proposals,
+            confirm_form=ConfirmForm(
+                initial={"expected": ",".join(p.slot.arrives_at.isoformat() for p in proposals)}
+            ),
+        )
+    return render(request, "courses/course_preview.html", context)
+
+
+@require_POST
+def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course.objects.select_related("patient", "area"), pk=pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The preview could not be read. Here it is again.")
+        return redirect("courses:detail", pk=pk)
+    try:
+        sessions = services.confirm_course(
+            course=course,
+            confirmed_by=request.user,
+            expected_arrivals=form.cleaned_data["expected"],
+        )
+    except services.PlanChanged as changed:
+        messages.warning(request, "The calendar changed since the preview. Check the new dates.")
+        return _preview(request, course, changed.proposals)
+    except (services.CourseError, services.PlanningFailed) as error:
+        messages.error(request, str(error))
+        return redirect("courses:detail", pk=pk)
+    messages.success(request, f"Course booked: {len(sessions)} sessions.")
+    return redirect("courses:detail", pk=pk)
+
+
+@require_POST
+def course_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk, status=CourseStatus.DRAFT)
+    patient_pk = course.patient_id
+    course.delete()
+    messages.info(request, "Draft discarded.")
+    return redirect("patients:detail", pk=patient_pk)
+
+
+@require_POST
+def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        rescheduling.cancel_course(course=course, reason=reason, cancelled_by=request.user)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The rest of the course is cancelled.")
+    return redirect("courses:detail", pk=pk)
+
+
+@require_POST
+def course_replacement(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    try:
+        session = rescheduling.book_replacement(course=course, booked_by=request.user)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        when = timezone.localtime(session.arrives_at)
+        messages.success(request, f"Replacement session booked for {when:%a %d %b %Y, %H:%M}.")
+    return redirect("courses:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
+    local = timezone.localtime(session.arrives_at)
+    form = RescheduleForm(
+        request.POST or None, initial={"new_day": local.date(), "new_time": local.time()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rescheduling.reschedule_session(
+                session=session, changed_by=request.user, **form.cleaned_data
+            )
+        except services.CourseError as error:
+            for violation in error.violations:
+                form.add_error(None, violation.message)
+        else:
+            messages.success(request, "Session moved.")
+            return redirect("courses:detail", pk=session.course_id)
+    return render(request, "courses/session_reschedule.html", {"form": form, "session": session})
+
+
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session, pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        rescheduling.cancel_session(session=session, reason=reason, cancelled_by=request.user)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Session cancelled; its slot is free again.")
+    return redirect("courses:detail", pk=session.course_id)
+
+
+@require_POST
+def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session, pk=pk)
+    try:
+        rescheduling.mark_no_show(session=session, marked_by=request.user)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Marked as a no-show.")
+    return redirect("courses:detail", pk=session.course_id)

@@ -1,0 +1,203 @@
+from datetime import date, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from courses import rescheduling, services
+from courses.models import Course, CourseStatus, Session, SessionStatus
+from tests.courses.conftest import MONDAY
+from tests.factories import cleared_patient
+
+
+@pytest.fixture
+def client_of(client, practitioner):
+    client.force_login(practitioner.user)
+    return client
+
+
+def course_form(face, wrinkles, who, **overrides):
+    data = {
+        "indication": wrinkles.pk, "area": face.pk, "needle_mm": "0.5", "sessions_planned": 6,
+        "target_gap_weeks": 3, "practitioner": who.pk, "preferred_weekday": "1",
+        "preferred_time": "10:00", "start_on": MONDAY.isoformat(),
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def test_course_pages_require_login(client, draft, patient):
+    course = draft()
+    urls = [
+        reverse("courses:create", args=[patient.pk]),
+        reverse("courses:detail", args=[course.pk]),
+        reverse("courses:confirm", args=[course.pk]),
+    ]
+    for url in urls:
+        response = client.post(url, {})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert Course.objects.get().status == CourseStatus.DRAFT
+
+
+def test_plan_preview_confirm_books_six_sessions(
+    client_of, patient, face, wrinkles, practitioner, rooms
+):
+    response = client_of.post(
+        reverse("courses:create", args=[patient.pk]), course_form(face, wrinkles, practitioner)
+    )
+    course = Course.objects.get()
+    assert response["Location"] == reverse("courses:detail", args=[course.pk])
+    preview = client_of.get(response["Location"])
+    proposals = preview.context["proposals"]
+    assert len(proposals) == 6
+    assert "3 weeks after session 1, as targeted." in preview.content.decode()
+    expected = preview.context["confirm_form"].initial["expected"]
+    client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": expected})
+    course.refresh_from_db()
+    assert course.status == CourseStatus.PLANNED
+    page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    assert page.count('data-testid="session"') == 6
+    assert "Tuesday 6 January 2026" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"needle_mm": "1.5", "target_gap_weeks": 4}, "outside the range for Face"),
+        ({"target_gap_weeks": 1}, "shorter than the 2-week minimum"),
+        ({"sessions_planned": 8}, "4 to 6 sessions"),
+    ],
+)
+def test_refused_plan_says_why_and_saves_nothing(
+    client_of, patient, face, wrinkles, practitioner, rooms, overrides, message
+):
+    response = client_of.post(
+        reverse("courses:create", args=[patient.pk]),
+        course_form(face, wrinkles, practitioner, **overrides),
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"needle_mm": "abc"}, "needle_mm"),
+        ({"start_on": "not-a-date"}, "start_on"),
+        ({"preferred_time": "25:99"}, "preferred_time"),
+        ({"practitioner": "999999"}, "practitioner"),
+        ({"preferred_weekday": "9"}, "preferred_weekday"),
+    ],
+)
+def test_malformed_plan_input_is_a_form_error(
+    client_of, patient, face, wrinkles, practitioner, overrides, field
+):
+    response = client_of.post(
+        reverse("courses:create", args=[patient.pk]),
+        course_form(face, wrinkles, practitioner, **overrides),
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Course.objects.exists()
+
+
+def test_tampered_confirmation_is_refused_without_booking(client_of, draft):
+    course = draft()
+    response = client_of.post(
+        reverse("courses:confirm", args=[course.pk]), {"expected": "yesterday"}, follow=True
+    )
+    assert "could not be read" in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_stale_preview_shows_the_new_dates(client_of, draft, practitioner):
+    course = draft()
+    other = draft(patient=cleared_patient(practitioner.user))
+    expected = ",".join(p.slot.arrives_at.isoformat() for p in services.propose_course(course))
+    services.confirm_course(course=other, confirmed_by=practitioner.user)
+    response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": expected})
+    assert response.status_code == 200
+    assert "The calendar changed since the preview" in response.content.decode()
+    assert not Session.objects.filter(course=course).exists()
+
+
+@pytest.fixture
+def booked(draft, practitioner):
+    course = draft()
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course
+
+
+def test_reschedule_screen_moves_this_and_following(client_of, booked):
+    third = booked.sessions.get(number=3)
+    url = reverse("courses:reschedule", args=[third.pk])
+    data = {"new_day": "2026-03-03", "new_time": "10:00", "scope": "this", "reason": "Trip"}
+    response = client_of.post(url, data)
+    assert response.status_code == 200
+    assert "Move this and the following sessions instead" in response.content.decode()
+    response = client_of.post(url, {**data, "scope": "following"})
+    assert response.status_code == 302
+    assert booked.sessions.get(number=6).arrives_at.date() == date(2026, 5, 5)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"new_day": "2026-02-30", "new_time": "10:00", "scope": "this"},
+        {"new_day": "2026-03-03", "new_time": "10:00", "scope": "everything"},
+        {"new_day": "2025-03-03", "new_time": "10:00", "scope": "this"},
+    ],
+)
+def test_bad_reschedule_input_changes_nothing(client_of, booked, data):
+    third = booked.sessions.get(number=3)
+    response = client_of.post(reverse("courses:reschedule", args=[third.pk]), data)
+    assert response.status_code == 200
+    assert Session.objects.get(pk=third.pk).arrives_at == third.arrives_at
+
+
+def test_cancel_no_show_and_replacement_buttons(client_of, booked, time_machine):
+    second = booked.sessions.get(number=2)
+    client_of.post(reverse("courses:session_cancel", args=[second.pk]), {"reason": "Ill"})
+    assert Session.objects.get(pk=second.pk).status == SessionStatus.CANCELLED
+    client_of.post(reverse("courses:replacement", args=[booked.pk]))
+    assert booked.sessions.filter(number=7).exists()
+    first = booked.sessions.get(number=1)
+    response = client_of.post(reverse("courses:no_show", args=[first.pk]), follow=True)
+    assert "arrival time has not come yet" in response.content.decode()
+    time_machine.move_to("2026-01-06 12:00Z", tick=False)
+    client_of.post(reverse("courses:no_show", args=[first.pk]))
+    assert Session.objects.get(pk=first.pk).status == SessionStatus.NO_SHOW
+
+
+def test_cancel_rest_needs_a_reason(client_of, booked):
+    client_of.post(reverse("courses:cancel", args=[booked.pk]), {"reason": ""})
+    booked.refresh_from_db()
+    assert booked.status == CourseStatus.PLANNED
+    client_of.post(reverse("courses:cancel", args=[booked.pk]), {"reason": "Moved abroad"})
+    booked.refresh_from_db()
+    assert booked.status == CourseStatus.CANCELLED
+
+
+def test_course_page_query_count_does_not_grow_with_sessions(client_of, booked, practitioner):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client_of.get(reverse("courses:detail", args=[booked.pk])).status_code == 200
+        return len(queries)
+
+    before = count()
+    for session in booked.sessions.order_by("number")[:2]:
+        day = session.arrives_at.date()
+        rescheduling.reschedule_session(
+            session=session, new_day=day, new_time=time(14), scope="this",
+            reason="x", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert count() == before
+
+
+def test_unknown_course_or_session_is_404(client_of, db):
+    assert client_of.get(reverse("courses:detail", args=[424242])).status_code == 404
+    assert client_of.post(reverse("courses:session_cancel", args=[424242])).status_code == 404
+    assert client_of.get(reverse("courses:create", args=[424242])).status_code == 404
