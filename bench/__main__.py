@@ -1,0 +1,82 @@
+"""``make bench``: run every benchmark on SQLite and, when reachable, PostgreSQL.
+
+Each database gets a fresh copy filled by bench.data; figures are printed as a
+table (median and p95 over the runs, queries, peak memory of the measuring
+process). Options: --sessions N (default 200000), --plans N (default 100),
+--only sqlite|postgresql.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_FILE = ROOT / "var" / "bench" / "planning.sqlite3"
+POSTGRES_ADMIN = os.environ.get(
+    "BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+POSTGRES_DB = "clinic_bench"
+
+
+def fresh_sqlite() -> str:
+    SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    SQLITE_FILE.unlink(missing_ok=True)
+    return f"sqlite:///{SQLITE_FILE}"
+
+
+def fresh_postgres() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    except psycopg.Error as error:
+        print(f"PostgreSQL skipped: {error}".strip(), file=sys.stderr)
+        return None
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{POSTGRES_DB}"
+
+
+def run_step(database_url: str, *args: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(DATABASE_URL=database_url, DEBUG="1", LOG_LEVEL="WARNING")
+    result = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "bench.planning", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise SystemExit(f"bench step {args} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sessions", type=int, default=200_000)
+    parser.add_argument("--plans", type=int, default=100)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    options = parser.parse_args()
+    targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
+    print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
+    print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
+          f"{'queries':>9} {'peak MB':>8}")  # fmt: skip
+    for name, make in targets.items():
+        if options.only and name != options.only:
+            continue
+        url = make()
+        if url is None:
+            continue
+        run_step(url, "generate", str(options.sessions))
+        r = run_step(url, "measure", str(options.plans))
+        queries = f"{r['queries_min']}-{r['queries_max']}"
+        print(f"{name:<11} {r['existing_sessions']:>9} {r['plans']:>6} {r['median_ms']:>10} "
+              f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
+    print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
+
+
+if __name__ == "__main__":
+    main()
