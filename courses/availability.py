@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db import connection
 
 from clinic.models import Absence, Closure, OpeningHours, Room, WorkingHours
-from courses.models import HOLDING_STATUSES, Session
+from courses.models import HOLDING_STATUSES
 from courses.planning import DayAvailability, Interval
 
 # A session never lasts longer than this from arrival to end; bounds the index scan.
 LONGEST_VISIT = timedelta(hours=8)
+# Only placeholders are interpolated into the SQL text.
+DAY_SQL = (
+    "SELECT id, practitioner_id, room_id, patient_id, arrives_at, procedure_starts_at, "  # noqa: S608
+    "procedure_ends_at FROM courses_session "
+    f"WHERE status IN ({', '.join(['%s'] * len(HOLDING_STATUSES))}) "
+    "AND procedure_starts_at >= %s AND procedure_starts_at < %s AND procedure_ends_at > %s"
+)
 
 
 class DatabaseCalendar:
@@ -67,26 +74,27 @@ class DatabaseCalendar:
             self._days[day] = self._load(day)
         return self._days[day]
 
+    def _sessions_between(self, earliest: datetime, end: datetime, start: datetime) -> list[tuple]:
+        """Sessions holding time on the day, by time range only (served by the time index).
+
+        Every active room is wanted anyway, so practitioner, rooms and patient are
+        sorted out in Python. Plain SQL: this runs for each day the planner looks
+        at, and the ORM's per-value conversions cost more than the query itself.
+        """
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(DAY_SQL, [*HOLDING_STATUSES, adapt(earliest), adapt(end), adapt(start)])
+            return [
+                (pk, who, room, whom, _as_utc(arrives), _as_utc(starts), _as_utc(ends))
+                for pk, who, room, whom, arrives, starts, ends in cursor.fetchall()
+            ]
+
     def _load(self, day: date) -> DayAvailability:
         start = datetime.combine(day, time.min, tzinfo=self.tz)
         end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz)
         span = Interval(start, end)
         closed = next((r for s, e, r in self.closures if s <= day <= e), None)
-        rows = (
-            Session.objects.filter(
-                status__in=HOLDING_STATUSES,
-                procedure_starts_at__gte=start - LONGEST_VISIT,
-                arrives_at__lt=end,
-                procedure_ends_at__gt=start,
-            )
-            .filter(
-                Q(practitioner_id=self.practitioner_id)
-                | Q(room_id__in=self.room_ids)
-                | Q(patient_id=self.patient_id)
-            )
-            .values_list("id", "practitioner_id", "room_id", "patient_id", "arrives_at",
-                         "procedure_starts_at", "procedure_ends_at")
-        )  # fmt: skip
+        rows = self._sessions_between(start - LONGEST_VISIT, end, start)
         practitioner, patient, rooms = [], [], {room: [] for room in self.room_ids}
         for pk, who, room, whom, arrives, starts, ends in rows:
             if pk in self.ignore:
@@ -107,6 +115,13 @@ class DatabaseCalendar:
             patient_busy=tuple(patient),
             room_busy={room: tuple(busy) for room, busy in rooms.items()},
         )
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    """SQLite gives naive UTC datetimes (or text); PostgreSQL gives aware ones."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _by_weekday(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:

@@ -34,3 +34,19 @@ def test_celery_is_configured_not_to_lose_messages():
     assert conf.task_serializer == "json"
     if settings.REDIS_URL:
         assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_models_and_migrations_agree(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_templates_load_nothing_from_other_hosts():
+    import re
+    from pathlib import Path
+
+    templates = Path(settings.BASE_DIR, "templates").rglob("*.html")
+    external = re.compile(r"""(src|href)=["'](https?:)?//""")
+    offenders = [str(t) for t in templates if external.search(t.read_text())]
+    assert offenders == []
