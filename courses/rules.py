@@ -38,6 +38,7 @@ class TreatmentRules:
     max_gap_weeks: int = 6
     cream_from_mm: Decimal = Decimal("1.0")
     cream_minutes: int = 20
+    slot_step_minutes: int = 15
     # (needle length up to and including, minimum weeks), ascending by length
     minimum_gaps: tuple[tuple[Decimal, int], ...] = (
         (Decimal("0.5"), 2),

@@ -83,6 +83,7 @@ def treatment_rules(clinic: Clinic | None = None) -> rules.TreatmentRules:
         max_gap_weeks=clinic.max_gap_weeks,
         cream_from_mm=clinic.cream_from_mm,
         cream_minutes=clinic.cream_minutes,
+        slot_step_minutes=clinic.slot_step_minutes,
         minimum_gaps=gaps or rules.TreatmentRules().minimum_gaps,
     )
 
@@ -98,6 +99,7 @@ def course_violations(
     rule_set: rules.TreatmentRules,
     needle_override_reason: str = "",
     gap_override_reason: str = "",
+    clinic: Clinic | None = None,
 ) -> list[rules.RuleViolation]:
     """Every reason the course may not be planned, after written overrides."""
     found: list[rules.RuleViolation] = []
@@ -124,7 +126,7 @@ def course_violations(
     )
     found += [
         rules.RuleViolation(problem.code, problem.message)
-        for problem in planning_problems(patient, region=area.region)
+        for problem in planning_problems(patient, region=area.region, clinic=clinic)
     ]
     return found
 
@@ -147,6 +149,7 @@ def create_draft_course(
     gap_override_reason: str = "",
 ) -> Course:
     """Save the course request as a draft after every rule has passed."""
+    clinic = Clinic.current()
     violations = course_violations(
         patient=patient,
         indication=indication,
@@ -154,9 +157,10 @@ def create_draft_course(
         needle_mm=needle_mm,
         sessions_planned=sessions_planned,
         target_gap_weeks=target_gap_weeks,
-        rule_set=treatment_rules(),
+        rule_set=treatment_rules(clinic),
         needle_override_reason=needle_override_reason,
         gap_override_reason=gap_override_reason,
+        clinic=clinic,
     )
     if violations:
         raise CourseError(violations)
@@ -195,7 +199,7 @@ def plan_request(
         preferred_time=course.preferred_time,
         cream_minutes=rules.cream_minutes(rule_set, course.needle_mm),
         procedure_minutes=course.area.procedure_minutes,
-        step_minutes=Clinic.current().slot_step_minutes,
+        step_minutes=rule_set.slot_step_minutes,
     )
 
 
@@ -219,9 +223,11 @@ def calendar_for(
     )
 
 
-def propose_course(course: Course) -> list[planning.Proposal]:
+def propose_course(
+    course: Course, rule_set: rules.TreatmentRules | None = None
+) -> list[planning.Proposal]:
     """Every session of a draft course placed in the calendar (reads only)."""
-    request = plan_request(course, treatment_rules())
+    request = plan_request(course, rule_set or treatment_rules())
     try:
         return planning.plan_series(calendar_for(course, request), request)
     except planning.NoSlotError as error:
@@ -275,8 +281,11 @@ def write_sessions(objects: list[Session]) -> None:
     """Save sessions; a PostgreSQL exclusion-constraint hit means someone took the slot."""
     try:
         with transaction.atomic():
-            for session in objects:
-                session.save()
+            if all(session.pk is None for session in objects):
+                Session.objects.bulk_create(objects)
+            else:
+                for session in objects:
+                    session.save()
     except IntegrityError as error:
         raise CourseError.single(
             "slot_taken", "Another booking took one of these slots. Plan again."
@@ -297,9 +306,15 @@ def confirm_course(
     carries the new proposal for the user to review.
     """
     lock_booking_rows([course.practitioner_id], course.patient_id)
-    course = Course.objects.select_for_update().select_related("area", "patient").get(pk=course.pk)
+    course = (
+        Course.objects.select_for_update()
+        .select_related("area", "patient", "indication")
+        .get(pk=course.pk)
+    )
     if course.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
+    clinic = Clinic.current()
+    rule_set = treatment_rules(clinic)
     violations = course_violations(
         patient=course.patient,
         indication=course.indication,
@@ -307,13 +322,14 @@ def confirm_course(
         needle_mm=course.needle_mm,
         sessions_planned=course.sessions_planned,
         target_gap_weeks=course.target_gap_weeks,
-        rule_set=treatment_rules(),
+        rule_set=rule_set,
         needle_override_reason=course.needle_override_reason,
         gap_override_reason=course.gap_override_reason,
+        clinic=clinic,
     )
     if violations:
         raise CourseError(violations)
-    proposals = propose_course(course)
+    proposals = propose_course(course, rule_set)
     if (
         expected_arrivals is not None
         and [p.slot.arrives_at for p in proposals] != expected_arrivals

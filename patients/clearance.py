@@ -39,24 +39,28 @@ def screening_facts(record: Screening) -> screening.ScreeningFacts:
 
 
 def planning_problems(
-    patient: Patient, *, region: str, now: datetime | None = None
+    patient: Patient, *, region: str, now: datetime | None = None, clinic: Clinic | None = None
 ) -> list[screening.Problem]:
     """Why a course on ``region`` may not be planned for the patient (empty: it may)."""
-    return _problems(patient, region=region, now=now or timezone.now(), same_day=False)
+    return _problems(
+        patient, region=region, now=now or timezone.now(), same_day=False, clinic=clinic
+    )
 
 
 def session_day_problems(
-    patient: Patient, *, region: str, now: datetime | None = None
+    patient: Patient, *, region: str, now: datetime | None = None, clinic: Clinic | None = None
 ) -> list[screening.Problem]:
     """Why the patient may not be treated on ``region`` today (empty: they may).
 
     The screening must have been re-confirmed today, in the clinic's time zone.
     """
-    return _problems(patient, region=region, now=now or timezone.now(), same_day=True)
+    return _problems(
+        patient, region=region, now=now or timezone.now(), same_day=True, clinic=clinic
+    )
 
 
 def _problems(
-    patient: Patient, *, region: str, now: datetime, same_day: bool
+    patient: Patient, *, region: str, now: datetime, same_day: bool, clinic: Clinic | None
 ) -> list[screening.Problem]:
     today = timezone.localdate(now)
     latest = patient.latest_screening
@@ -64,7 +68,7 @@ def _problems(
         screening_facts(latest) if latest else None,
         region=region,
         now=now,
-        valid_days=Clinic.current().screening_valid_days,
+        valid_days=(clinic or Clinic.current()).screening_valid_days,
         same_day_as=today if same_day else None,
         consent_current=has_current_consent(patient, current_information_sheet(today)),
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from courses.planning import (
+    Busy,
     DayAvailability,
     Interval,
     NoSlotError,
@@ -215,3 +216,19 @@ def test_continues_a_series_after_a_given_day_with_its_own_gaps():
     )  # fmt: skip
     assert [p.number for p in plan] == [4, 5]
     assert [a.date() for a in arrivals(plan)] == [date(2026, 3, 31), date(2026, 5, 5)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "clashes"),
+    [
+        ((9, 0), (10, 0), False),  # ends as the first busy span starts
+        ((9, 30), (10, 15), True),
+        ((11, 0), (11, 30), True),  # inside the long span that overlaps the short one
+        ((12, 0), (12, 30), False),  # starts as the long span ends
+        ((12, 30), (13, 0), False),
+    ],
+)
+def test_busy_index_finds_clashes_with_overlapping_spans(start, end, clashes):
+    day = date(2026, 1, 6)
+    busy = Busy([span(day, 10, 0, 12, 0), span(day, 10, 30, 11, 0)])
+    assert busy.clashes(span(day, *start, *end)) is clashes
