@@ -9,8 +9,12 @@ from clinic.models import (
     Absence,
     Clinic,
     Closure,
+    Device,
+    DeviceType,
+    Disinfection,
     OpeningHours,
     Practitioner,
+    Product,
     Room,
     WorkerHeartbeat,
     WorkingHours,
@@ -102,3 +106,46 @@ class AbsenceAdmin(admin.ModelAdmin):
     list_select_related = ["practitioner__user"]
     search_fields = ["practitioner__user__first_name", "practitioner__user__last_name", "reason"]
     date_hierarchy = "starts_at"
+
+
+@admin.register(DeviceType)
+class DeviceTypeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "needle_mm",
+        "pen_min_mm",
+        "pen_max_mm",
+        "needle_count",
+        "material",
+    ]
+    list_filter = ["kind", "material", "sharpening"]
+    search_fields = ["name"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["label", "device_type", "use_count", "use_limit", "last_used_at",
+                    "last_disinfected_at", "retired"]  # fmt: skip
+    list_filter = ["retired", "device_type"]
+    search_fields = ["label"]
+    list_select_related = ["device_type"]
+    readonly_fields = ["use_count", "last_used_at", "last_disinfected_at"]
+
+
+@admin.register(Disinfection)
+class DisinfectionAdmin(admin.ModelAdmin):
+    list_display = ["device", "moment", "done_at", "done_by"]
+    list_filter = ["moment", "device"]
+    date_hierarchy = "done_at"
+    list_select_related = ["device__device_type", "done_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "texture", "low_molecular_weight", "is_active"]
+    list_filter = ["texture", "low_molecular_weight", "is_active"]
+    search_fields = ["name"]

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clinic.models import Clinic, Practitioner
-from courses.demo import load_demo_calendar, load_demo_courses
+from courses.demo import load_demo_calendar, load_demo_courses, load_demo_devices
 from patients.demo import load_demo_patients
 
 DEMO_CLINIC = {
@@ -49,6 +49,7 @@ def load_demo_data() -> list[DemoLogin]:
     load_demo_patients(practitioner_user=anna)
     load_demo_calendar()
     load_demo_courses()
+    load_demo_devices()
     return logins
 
 

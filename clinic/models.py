@@ -58,6 +58,11 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="How long the cream stays on before it is washed off and needling starts.",
     )
+    passes_per_direction = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Passes per direction (horizontal, vertical, diagonal) that complete a zone.",
+    )
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(5), MaxValueValidator(60)],
@@ -227,3 +232,130 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} away {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class DeviceKind(models.TextChoices):
+    ROLLER = "roller", "Dermaroller"
+    PEN = "pen", "Dermapen (stamp)"
+
+
+class NeedleMaterial(models.TextChoices):
+    TITANIUM = "titanium", "Titanium"
+    STEEL = "steel", "Surgical steel"
+
+
+class Sharpening(models.TextChoices):
+    LASER = "laser", "Laser"
+    INSTRUMENTAL = "instrumental", "Instrumental"
+
+
+class DeviceType(models.Model):
+    """A model of roller or pen (DOMAIN.md, "The device")."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=DeviceKind.choices)
+    needle_mm = models.DecimalField(
+        "needle length (mm)", max_digits=3, decimal_places=2, null=True, blank=True,
+        help_text="A roller's fixed needle length.",
+    )  # fmt: skip
+    pen_min_mm = models.DecimalField(
+        "pen depth from (mm)", max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    pen_max_mm = models.DecimalField(
+        "pen depth to (mm)", max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    needle_count = models.PositiveIntegerField(null=True, blank=True)
+    drum_width_mm = models.PositiveSmallIntegerField(null=True, blank=True)
+    material = models.CharField(
+        max_length=10, choices=NeedleMaterial.choices, default=NeedleMaterial.TITANIUM
+    )
+    gold_plated = models.BooleanField(default=False)
+    sharpening = models.CharField(
+        max_length=15, choices=Sharpening.choices, default=Sharpening.LASER
+    )
+    single_use_cartridges = models.BooleanField(
+        default=False, help_text="Sterile single-use cartridges: no disinfection of the needles."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="roller", needle_mm__isnull=False)
+                    | models.Q(kind="pen", pen_min_mm__isnull=False, pen_max_mm__isnull=False)
+                ),
+                name="device_type_depth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Device(models.Model):
+    """One physical device, its wear and its hygiene."""
+
+    device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="devices")
+    label = models.CharField(max_length=50, unique=True, help_text="Written on the device.")
+    use_count = models.PositiveIntegerField(default=0)
+    use_limit = models.PositiveIntegerField(
+        default=20, validators=[MinValueValidator(1)], help_text="Retire after this many uses."
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_disinfected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.device_type})"
+
+
+class DisinfectionMoment(models.TextChoices):
+    BEFORE = "before", "Before use"
+    AFTER = "after", "After use"
+
+
+class Disinfection(models.Model):
+    """A recorded disinfection of a device."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="disinfections")
+    moment = models.CharField(max_length=10, choices=DisinfectionMoment.choices)
+    done_at = models.DateTimeField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    session = models.ForeignKey(
+        "courses.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-done_at"]
+
+    def __str__(self) -> str:
+        return f"{self.device.label} disinfected {self.get_moment_display().lower()}"
+
+
+class ProductTexture(models.TextChoices):
+    GEL = "gel", "Gel"
+    SERUM = "serum", "Serum"
+    MESO_COCKTAIL = "meso_cocktail", "Meso-cocktail (scalp)"
+
+
+class Product(models.Model):
+    """A light-texture product applied before rolling."""
+
+    name = models.CharField(max_length=100, unique=True)
+    texture = models.CharField(max_length=20, choices=ProductTexture.choices)
+    low_molecular_weight = models.BooleanField(
+        default=False, help_text="Suitable for fractional mesotherapy."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

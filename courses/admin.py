@@ -6,12 +6,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from courses.models import (
+    AftercareSheet,
     Course,
     Indication,
     MinimumGap,
+    NeedleChange,
+    Procedure,
     Session,
     SessionChange,
     TreatmentArea,
+    ZoneRecord,
 )
 
 
@@ -106,4 +110,40 @@ class SessionChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ZoneInline(admin.TabularInline):
+    model = ZoneRecord
+    extra = 0
+
+
+class NeedleChangeInline(admin.TabularInline):
+    model = NeedleChange
+    extra = 0
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    """The day's record, for audit; it is written through the session screen."""
+
+    list_display = ["session", "checked_in_at", "started_at", "finished_at", "device", "end_point"]
+    list_filter = ["end_point"]
+    date_hierarchy = "checked_in_at"
+    list_select_related = ["session", "device__device_type"]
+    inlines = [ZoneInline, NeedleChangeInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AftercareSheet)
+class AftercareSheetAdmin(admin.ModelAdmin):
+    list_display = ["session", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

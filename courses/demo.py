@@ -8,7 +8,17 @@ from decimal import Decimal
 from django.apps import apps
 from django.utils import timezone
 
-from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
+from clinic.models import (
+    Absence,
+    Closure,
+    Device,
+    DeviceType,
+    OpeningHours,
+    Practitioner,
+    Product,
+    Room,
+    WorkingHours,
+)
 from courses import rescheduling, services
 from courses.defaults import seed_catalogue
 from courses.models import Course, Indication, TreatmentArea
@@ -102,3 +112,41 @@ def _book(
     )  # fmt: skip
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     return course
+
+
+DEVICE_TYPES = [
+    # name, kind, needle mm, pen range, needles, drum width mm
+    ("Facial roller 192 (gold standard) 0.5 mm", "roller", "0.5", None, 192, 20),
+    ("Facial roller 192 (gold standard) 1.0 mm", "roller", "1.0", None, 192, 20),
+    ("Facial roller 192 (gold standard) 1.5 mm", "roller", "1.5", None, 192, 20),
+    ("Eye-area roller 180 (3 rows) 0.5 mm", "roller", "0.5", None, 180, 10),
+    ("Body roller 1080 2.0 mm", "roller", "2.0", None, 1080, 60),
+    ("Dermapen, sterile cartridges", "pen", None, ("0.25", "2.0"), 12, None),
+]
+PRODUCTS = [
+    ("Fragmented hyaluronic acid serum", "serum", True),
+    ("Soothing aloe gel", "gel", False),
+    ("Scalp meso-cocktail (amino acids, peptides, vitamins)", "meso_cocktail", True),
+]
+
+
+def load_demo_devices() -> None:
+    """The domain brief's standard devices, a worn one, and the clinic's products."""
+    if DeviceType.objects.exists():
+        return
+    now = timezone.now()
+    for index, (name, kind, needle, pen, count, width) in enumerate(DEVICE_TYPES):
+        device_type = DeviceType.objects.create(
+            name=name, kind=kind, needle_mm=Decimal(needle) if needle else None,
+            pen_min_mm=pen and Decimal(pen[0]), pen_max_mm=pen and Decimal(pen[1]),
+            needle_count=count, drum_width_mm=width, single_use_cartridges=kind == "pen",
+        )  # fmt: skip
+        Device.objects.create(
+            device_type=device_type, label=f"D-{index + 1:02d}", last_disinfected_at=now
+        )
+    worn = DeviceType.objects.get(name__startswith="Facial roller 192 (gold standard) 0.5")
+    Device.objects.create(
+        device_type=worn, label="D-99", use_count=20, use_limit=20, last_disinfected_at=now
+    )
+    for name, texture, low in PRODUCTS:
+        Product.objects.create(name=name, texture=texture, low_molecular_weight=low)

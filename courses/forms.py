@@ -12,8 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from clinic.models import Practitioner, Weekday
-from courses.models import Indication, TreatmentArea
+from clinic.models import Device, Practitioner, Product, Weekday
+from courses.models import EndPoint, Indication, TreatmentArea
 
 
 def row(*fields: str) -> Div:
@@ -133,3 +133,41 @@ class RescheduleForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
+
+
+class StepForm(forms.Form):
+    """Every session-day step carries the procedure version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MaterialsForm(StepForm):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
+    product_lot = forms.CharField(label="Product lot / batch", max_length=60)
+    device = forms.ModelChoiceField(
+        queryset=Device.objects.filter(retired=False).select_related("device_type")
+    )
+
+
+class PassesForm(StepForm):
+    zone = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"placeholder": "forehead"}))
+    horizontal = forms.IntegerField(min_value=0, max_value=30, initial=7)
+    vertical = forms.IntegerField(min_value=0, max_value=30, initial=7)
+    diagonal = forms.IntegerField(min_value=0, max_value=30, initial=7)
+
+
+class NeedleChangeForm(StepForm):
+    note = forms.CharField(max_length=200, required=False)
+
+
+class FinishForm(StepForm):
+    end_point = forms.ChoiceField(label="End point observed", choices=EndPoint.choices)
+    notes = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    stop_reason = forms.CharField(
+        label="Why it stopped short (only if a zone lacks passes)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

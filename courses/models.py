@@ -266,3 +266,89 @@ class SessionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} session #{self.session_id}"
+
+
+class EndPoint(models.TextChoices):
+    ERYTHEMA = "erythema", "Erythema (even redness)"
+    PINPOINT_BLEEDING = "pinpoint_bleeding", "Pinpoint bleeding (bloody dew)"
+    NONE = "none", "No visible end point"
+
+
+class Procedure(models.Model):
+    """What happened on the day, step by step. ``version`` guards against stale tabs."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="procedure")
+    version = models.PositiveIntegerField(default=1)
+    checked_in_at = models.DateTimeField()
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    screening = models.ForeignKey(
+        "patients.Screening", on_delete=models.PROTECT, related_name="+",
+        help_text="The screening re-confirmed for this day.",
+    )  # fmt: skip
+    cream_on_at = models.DateTimeField(null=True, blank=True)
+    cream_off_at = models.DateTimeField(null=True, blank=True)
+    antiseptic_before_at = models.DateTimeField(null=True, blank=True)
+    product = models.ForeignKey(
+        "clinic.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    product_lot = models.CharField("product lot / batch", max_length=60, blank=True)
+    device = models.ForeignKey(
+        "clinic.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    antiseptic_after_at = models.DateTimeField(null=True, blank=True)
+    end_point = models.CharField(max_length=20, choices=EndPoint.choices, blank=True)
+    notes = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Procedure of session #{self.session_id}"
+
+
+class ZoneRecord(models.Model):
+    """Passes rolled over one treated zone, per direction."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="zones")
+    zone = models.CharField(max_length=60)
+    horizontal = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+    vertical = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+    diagonal = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "zone"], name="zone_once_per_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone}: {self.horizontal}/{self.vertical}/{self.diagonal}"
+
+
+class NeedleChange(models.Model):
+    """A needle (or cartridge) change during the procedure, as needles dull."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="needle_changes"
+    )
+    changed_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["changed_at"]
+
+    def __str__(self) -> str:
+        return f"Needle change at {self.changed_at:%H:%M}"
+
+
+class AftercareSheet(models.Model):
+    """The patient's aftercare, built from the session when it ends; kept for reminders."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="aftercare")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Aftercare for session #{self.session_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import views
+from courses import day_views, views
 
 app_name = "courses"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/no-show/", views.session_no_show, name="no_show"),
+]
+
+urlpatterns += [
+    path("sessions/<int:pk>/", day_views.session_page, name="session_day"),
+    path("sessions/<int:pk>/step/<slug:step>/", day_views.session_step, name="session_step"),
+    path("sessions/<int:pk>/aftercare/", day_views.aftercare, name="aftercare"),
 ]

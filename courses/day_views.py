@@ -1,0 +1,199 @@
+"""The session-day screen: one page that walks through the procedure in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clinic.devices import device_problems, needs_disinfection
+from clinic.models import Clinic, Device, DisinfectionMoment
+from courses import session_day, session_flow
+from courses.forms import FinishForm, MaterialsForm, NeedleChangeForm, PassesForm, StepForm
+from courses.models import Procedure, Session
+
+
+def _session(pk: int) -> Session:
+    return get_object_or_404(
+        Session.objects.select_related(
+            "course__patient__latest_screening", "course__area", "course__indication",
+            "practitioner__user", "room",
+        ),
+        pk=pk,
+    )  # fmt: skip
+
+
+def _device_rows(session: Session) -> list[dict[str, object]]:
+    rows = []
+    for device in Device.objects.filter(retired=False).select_related("device_type"):
+        facts = session_day.device_facts(device)
+        rows.append(
+            {
+                "device": device,
+                "problems": device_problems(facts, session.course.needle_mm),
+                "needs_disinfection": needs_disinfection(facts),
+            }
+        )
+    return rows
+
+
+def session_page(
+    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    session = _session(pk)
+    procedure = (
+        Procedure.objects.filter(session=session).select_related("product", "device").first()
+    )
+    clinic = Clinic.for_request(request)
+    version = {"version": procedure.version} if procedure else {}
+    forms_ = {
+        "materials": MaterialsForm(initial=version),
+        "passes": PassesForm(initial=version),
+        "needle": NeedleChangeForm(initial=version),
+        "finish": FinishForm(initial=version),
+        **(bound or {}),
+    }
+    zones = list(procedure.zones.all()) if procedure else []
+    required = clinic.passes_per_direction
+    context = {
+        "session": session,
+        "course": session.course,
+        "procedure": procedure,
+        "cream_required": session_day.needs_cream(session),
+        "wash_off_due": (
+            session_flow.wash_off_due(procedure.cream_on_at, clinic.cream_minutes)
+            if procedure and procedure.cream_on_at and not procedure.cream_off_at
+            else None
+        ),
+        "server_now": timezone.now(),
+        "zones": [(z, _complete(z, required)) for z in zones],
+        "required": required,
+        "devices": _device_rows(session) if session.status in session_day.PREPARING else [],
+        "preparing": session.status in session_day.PREPARING,
+        "forms": forms_,
+        "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
+    }
+    return render(request, "courses/session_day.html", context)
+
+
+def _complete(zone: object, required: int) -> bool:
+    return all(getattr(zone, d) >= required for d in session_flow.DIRECTIONS)
+
+
+def _version(request: HttpRequest) -> int:
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        raise session_day.SessionDayError("stale", "The page was out of date; here it is again.")
+    return form.cleaned_data["version"]
+
+
+def _button(action: Callable[..., object], done: str) -> Callable[[HttpRequest, Session], str]:
+    def handle(request: HttpRequest, session: Session) -> str:
+        action(session=session, version=_version(request))
+        return done
+
+    return handle
+
+
+def _check_in(request: HttpRequest, session: Session) -> str:
+    session_day.check_in(session=session, by=request.user)
+    return "Checked in: the screening is confirmed for today."
+
+
+def _confirm(request: HttpRequest, session: Session) -> str:
+    session_day.confirm_attendance(session=session)
+    return "Attendance confirmed."
+
+
+class DisinfectForm(forms.Form):
+    device = forms.ModelChoiceField(queryset=Device.objects.filter(retired=False))
+    moment = forms.ChoiceField(choices=DisinfectionMoment.choices)
+
+
+BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {
+    "confirm": _confirm,
+    "check-in": _check_in,
+    "cream-on": _button(
+        session_day.put_cream_on, "Cream on: the countdown to wash-off has started."
+    ),
+    "cream-off": _button(session_day.wash_cream_off, "Cream washed off."),
+    "antiseptic-before": _button(session_day.record_antiseptic_before, "Antiseptic recorded."),
+    "start": _button(session_day.start_procedure, "Needling started."),
+    "antiseptic-after": _button(session_day.record_antiseptic_after, "Antiseptic recorded."),
+}
+
+
+def _materials(form: MaterialsForm, session: Session, request: HttpRequest) -> str:
+    session_day.choose_materials(session=session, **form.cleaned_data)
+    return "Product and device recorded."
+
+
+def _passes(form: PassesForm, session: Session, request: HttpRequest) -> str:
+    session_day.record_passes(session=session, **form.cleaned_data)
+    return f"Passes recorded for {form.cleaned_data['zone']}."
+
+
+def _needle(form: NeedleChangeForm, session: Session, request: HttpRequest) -> str:
+    session_day.record_needle_change(session=session, **form.cleaned_data)
+    return "Needle change recorded."
+
+
+def _finish(form: FinishForm, session: Session, request: HttpRequest) -> str:
+    procedure = session_day.finish(session=session, **form.cleaned_data)
+    return "Session stopped short." if procedure.stop_reason else "Session completed."
+
+
+def _disinfect(form: DisinfectForm, session: Session, request: HttpRequest) -> str:
+    device = form.cleaned_data["device"]
+    session_day.record_disinfection(
+        device=device, moment=form.cleaned_data["moment"], by=request.user, session=session
+    )
+    return f"{device.label}: disinfection recorded."
+
+
+FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
+    "disinfect": (DisinfectForm, _disinfect),
+    "materials": (MaterialsForm, _materials),
+    "passes": (PassesForm, _passes),
+    "needle": (NeedleChangeForm, _needle),
+    "finish": (FinishForm, _finish),
+}
+
+
+@require_POST
+def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one step; a refused step says why and the page shows the current state."""
+    session = _session(pk)
+    if step not in BUTTONS and step not in FORMS:
+        raise Http404("No such step.")
+    try:
+        if step in BUTTONS:
+            done = BUTTONS[step](request, session)
+        else:
+            form_class, handler = FORMS[step]
+            form = form_class(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Check the highlighted fields.")
+                return session_page(request, pk, bound={step: form})
+            done = handler(form, session, request)
+    except session_day.SessionDayError as error:
+        messages.error(request, error.message)
+        if step in FORMS and error.code != "stale":
+            return session_page(request, pk, bound={step: FORMS[step][0](request.POST)})
+    else:
+        messages.success(request, done)
+    return redirect("courses:session_day", pk=pk)
+
+
+def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(pk)
+    if not hasattr(session, "aftercare"):
+        raise Http404("No aftercare sheet yet: it is written when the session ends.")
+    return render(
+        request, "courses/aftercare.html", {"session": session, "sheet": session.aftercare}
+    )

@@ -1,0 +1,326 @@
+"""Writes for the day of a session: check-in, cream, preparation, passes, finish.
+
+Every step after check-in names the procedure ``version`` the user saw; a step
+taken from a stale page (another tab or colleague moved on) is refused with a
+clear message instead of overwriting. The session row is locked for each step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.devices import DeviceFacts, device_problems
+from clinic.models import Clinic, Device, Disinfection, Product
+from courses import rules, session_flow
+from courses.aftercare import AftercareFacts, build_aftercare
+from courses.models import (
+    HOLDING_STATUSES,
+    AftercareSheet,
+    CourseStatus,
+    NeedleChange,
+    Procedure,
+    Session,
+    SessionStatus,
+    ZoneRecord,
+)
+from courses.services import treatment_rules
+from patients.clearance import session_day_problems
+
+
+class SessionDayError(Exception):
+    """A step was refused; ``code`` is stable, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _flow(call: object, *args: object, **kwargs: object) -> object:
+    try:
+        return call(*args, **kwargs)
+    except session_flow.FlowError as error:
+        raise SessionDayError(error.code, error.message) from error
+
+
+def _locked(session: Session, version: int | None) -> tuple[Session, Procedure | None]:
+    session = Session.objects.select_for_update().select_related("course__area").get(pk=session.pk)
+    procedure = Procedure.objects.filter(session=session).first()
+    if version is not None and (procedure is None or procedure.version != version):
+        raise SessionDayError(
+            "stale",
+            "This session was changed in another window since you opened it. "
+            "The page now shows its current state; check it and try again.",
+        )
+    return session, procedure
+
+
+def _save(session: Session, procedure: Procedure, status: str | None = None) -> Procedure:
+    if status is not None:
+        _flow(session_flow.check_move, session.status, status)
+        session.status = status
+        session.save(update_fields=["status"])
+    procedure.version += 1
+    procedure.save()
+    return procedure
+
+
+def needs_cream(session: Session, rule_set: rules.TreatmentRules | None = None) -> bool:
+    return rules.needs_cream(rule_set or treatment_rules(), session.course.needle_mm)
+
+
+@transaction.atomic
+def confirm_attendance(*, session: Session) -> Session:
+    """The patient confirmed they will come (from staff or the patient's link)."""
+    session, _ = _locked(session, None)
+    _flow(session_flow.check_move, session.status, SessionStatus.CONFIRMED)
+    session.status = SessionStatus.CONFIRMED
+    session.save(update_fields=["status"])
+    return session
+
+
+@transaction.atomic
+def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = None) -> Procedure:
+    """Check the patient in after re-confirming the screening for the treated area today."""
+    now = now or timezone.now()
+    session, _ = _locked(session, None)
+    _flow(session_flow.check_move, session.status, SessionStatus.CHECKED_IN)
+    patient = session.course.patient
+    problems = session_day_problems(patient, region=session.course.area.region, now=now)
+    if problems:
+        raise SessionDayError(
+            "not_cleared",
+            "The patient cannot be treated today: "
+            + "; ".join(p.message for p in problems)
+            + " Screen again if things have changed, or reschedule the session.",
+        )
+    procedure = Procedure.objects.create(
+        session=session, checked_in_at=now, checked_in_by=by, screening=patient.latest_screening
+    )
+    session.status = SessionStatus.CHECKED_IN
+    session.save(update_fields=["status"])
+    return procedure
+
+
+@transaction.atomic
+def put_cream_on(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+    session, procedure = _locked(session, version)
+    procedure.cream_on_at = now or timezone.now()
+    return _save(session, procedure, SessionStatus.CREAM_ON)
+
+
+@transaction.atomic
+def wash_cream_off(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+    """Record the wash-off; refused before the clinic's exposure time has passed."""
+    now = now or timezone.now()
+    session, procedure = _locked(session, version)
+    _flow(session_flow.check_move, session.status, SessionStatus.CREAM_OFF)
+    _flow(session_flow.check_wash_off, procedure.cream_on_at, now, Clinic.current().cream_minutes)
+    procedure.cream_off_at = now
+    return _save(session, procedure, SessionStatus.CREAM_OFF)
+
+
+PREPARING = (SessionStatus.CHECKED_IN, SessionStatus.CREAM_ON, SessionStatus.CREAM_OFF)
+
+
+@transaction.atomic
+def record_antiseptic_before(
+    *, session: Session, version: int, now: datetime | None = None
+) -> Procedure:
+    session, procedure = _locked(session, version)
+    if session.status not in PREPARING:
+        raise SessionDayError("not_preparing", "Antiseptic before is recorded before needling.")
+    procedure.antiseptic_before_at = now or timezone.now()
+    return _save(session, procedure)
+
+
+def device_facts(device: Device) -> DeviceFacts:
+    kind = device.device_type
+    return DeviceFacts(
+        label=device.label, kind=kind.kind, needle_mm=kind.needle_mm, pen_min_mm=kind.pen_min_mm,
+        pen_max_mm=kind.pen_max_mm, use_count=device.use_count, use_limit=device.use_limit,
+        last_used_at=device.last_used_at, last_disinfected_at=device.last_disinfected_at,
+        retired=device.retired, single_use_cartridges=kind.single_use_cartridges,
+    )  # fmt: skip
+
+
+def _check_device(device: Device, needle_mm: Decimal) -> None:
+    problems = device_problems(device_facts(device), needle_mm)
+    if problems:
+        raise SessionDayError(problems[0].code, " ".join(p.message for p in problems))
+
+
+@transaction.atomic
+def choose_materials(
+    *, session: Session, version: int, product: Product, product_lot: str, device: Device
+) -> Procedure:
+    """The product (with its lot) and the device; the device must be usable for this needle."""
+    session, procedure = _locked(session, version)
+    if session.status not in PREPARING:
+        raise SessionDayError("not_preparing", "Product and device are chosen before needling.")
+    _check_device(device, session.course.needle_mm)
+    procedure.product, procedure.product_lot, procedure.device = (
+        product,
+        product_lot.strip(),
+        device,
+    )
+    return _save(session, procedure)
+
+
+@transaction.atomic
+def record_disinfection(
+    *,
+    device: Device,
+    moment: str,
+    by: AbstractBaseUser,
+    session: Session | None = None,
+    now: datetime | None = None,
+) -> Disinfection:
+    now = now or timezone.now()
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    device.last_disinfected_at = now
+    device.save(update_fields=["last_disinfected_at"])
+    return Disinfection.objects.create(
+        device=device, moment=moment, done_at=now, done_by=by, session=session
+    )
+
+
+@transaction.atomic
+def start_procedure(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+    """Start needling: after antiseptic, with a usable device, and after the cream is off."""
+    now = now or timezone.now()
+    session, procedure = _locked(session, version)
+    _flow(
+        session_flow.check_start,
+        session.status,
+        cream_required=needs_cream(session) or procedure.cream_on_at is not None,
+        antiseptic_before=procedure.antiseptic_before_at is not None,
+        device_chosen=procedure.device_id is not None,
+    )
+    device = (
+        Device.objects.select_for_update().select_related("device_type").get(pk=procedure.device_id)
+    )
+    _check_device(device, session.course.needle_mm)
+    device.use_count += 1
+    device.last_used_at = now
+    device.save(update_fields=["use_count", "last_used_at"])
+    procedure.started_at = now
+    return _save(session, procedure, SessionStatus.IN_PROCEDURE)
+
+
+def _in_procedure(session: Session) -> None:
+    if session.status != SessionStatus.IN_PROCEDURE:
+        raise SessionDayError("not_in_procedure", "This is recorded while needling is under way.")
+
+
+@transaction.atomic
+def record_passes(
+    *, session: Session, version: int, zone: str, horizontal: int, vertical: int, diagonal: int
+) -> Procedure:
+    """Set the passes counted over one zone (a zone named again is updated)."""
+    session, procedure = _locked(session, version)
+    _in_procedure(session)
+    name = zone.strip()
+    if not name:
+        raise SessionDayError("zone_missing", "Name the zone (for example: forehead).")
+    ZoneRecord.objects.update_or_create(
+        procedure=procedure,
+        zone=name,
+        defaults={"horizontal": horizontal, "vertical": vertical, "diagonal": diagonal},
+    )
+    return _save(session, procedure)
+
+
+@transaction.atomic
+def record_needle_change(
+    *, session: Session, version: int, note: str = "", now: datetime | None = None
+) -> Procedure:
+    session, procedure = _locked(session, version)
+    _in_procedure(session)
+    NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
+    return _save(session, procedure)
+
+
+@transaction.atomic
+def record_antiseptic_after(
+    *, session: Session, version: int, now: datetime | None = None
+) -> Procedure:
+    session, procedure = _locked(session, version)
+    _in_procedure(session)
+    procedure.antiseptic_after_at = now or timezone.now()
+    return _save(session, procedure)
+
+
+@transaction.atomic
+def finish(
+    *,
+    session: Session,
+    version: int,
+    end_point: str,
+    notes: str = "",
+    stop_reason: str = "",
+    now: datetime | None = None,
+) -> Procedure:
+    """Complete the session (every zone has its passes) or stop it short with a reason."""
+    now = now or timezone.now()
+    session, procedure = _locked(session, version)
+    _in_procedure(session)
+    zones = [
+        session_flow.ZonePasses(z.zone, z.horizontal, z.vertical, z.diagonal)
+        for z in procedure.zones.all()
+    ]
+    status = _flow(
+        session_flow.check_finish,
+        zones,
+        required=Clinic.current().passes_per_direction,
+        antiseptic_after=procedure.antiseptic_after_at is not None,
+        stop_reason=stop_reason,
+    )
+    procedure.end_point, procedure.notes = end_point, notes.strip()
+    procedure.stop_reason, procedure.finished_at = stop_reason.strip(), now
+    _save(session, procedure, status)
+    _write_aftercare(session, procedure, now)
+    _refresh_course_status(session)
+    return procedure
+
+
+def _write_aftercare(session: Session, procedure: Procedure, now: datetime) -> AftercareSheet:
+    course = session.course
+    patient = course.patient
+    clinic = Clinic.current()
+    following = (
+        course.sessions.filter(status__in=HOLDING_STATUSES, arrives_at__gt=session.arrives_at)
+        .order_by("arrives_at")
+        .first()
+    )
+    facts = AftercareFacts(
+        patient_first_name=patient.first_name,
+        treated_on=timezone.localtime(procedure.started_at or now),
+        area=course.area.name.lower(),
+        needle_mm=course.needle_mm,
+        end_point=procedure.end_point,
+        skin_risks=patient.skin_risks,
+        next_session=timezone.localtime(following.arrives_at) if following else None,
+        time_zone=timezone.get_current_timezone_name(),
+        clinic_name=clinic.name,
+        clinic_phone=clinic.phone,
+    )
+    sheet, _ = AftercareSheet.objects.update_or_create(
+        session=session, defaults={"text": build_aftercare(facts), "created_at": now}
+    )
+    return sheet
+
+
+def _refresh_course_status(session: Session) -> None:
+    course = session.course
+    statuses = set(
+        course.sessions.filter(status__in=HOLDING_STATUSES).values_list("status", flat=True)
+    )
+    done = {SessionStatus.COMPLETED, SessionStatus.STOPPED}
+    course.status = CourseStatus.COMPLETED if statuses <= done else CourseStatus.IN_PROGRESS
+    course.save(update_fields=["status", "updated_at"])
