@@ -52,12 +52,13 @@ def session_page(
     clinic = Clinic.for_request(request)
     version = {"version": procedure.version} if procedure else {}
     forms_ = {
-        "materials": MaterialsForm(initial=version),
-        "passes": PassesForm(initial=version),
-        "needle": NeedleChangeForm(initial=version),
-        "finish": FinishForm(initial=version),
-        **(bound or {}),
-    }
+        name: form_class(initial=version, auto_id=f"{name}_%s")
+        for name, form_class in (
+            ("materials", MaterialsForm), ("passes", PassesForm),
+            ("needle", NeedleChangeForm), ("finish", FinishForm),
+        )
+    }  # fmt: skip
+    forms_.update(bound or {})  # ids are prefixed: several forms share the page
     zones = list(procedure.zones.all()) if procedure else []
     required = clinic.passes_per_direction
     context = {
@@ -176,7 +177,7 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             done = BUTTONS[step](request, session)
         else:
             form_class, handler = FORMS[step]
-            form = form_class(request.POST)
+            form = form_class(request.POST, auto_id=f"{step}_%s")
             if not form.is_valid():
                 messages.error(request, "Check the highlighted fields.")
                 return session_page(request, pk, bound={step: form})
@@ -184,7 +185,8 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except session_day.SessionDayError as error:
         messages.error(request, error.message)
         if step in FORMS and error.code != "stale":
-            return session_page(request, pk, bound={step: FORMS[step][0](request.POST)})
+            bound = FORMS[step][0](request.POST, auto_id=f"{step}_%s")
+            return session_page(request, pk, bound={step: bound})
     else:
         messages.success(request, done)
     return redirect("courses:session_day", pk=pk)

@@ -163,6 +163,7 @@ def choose_materials(
     session, procedure = _locked(session, version)
     if session.status not in PREPARING:
         raise SessionDayError("not_preparing", "Product and device are chosen before needling.")
+    device = Device.objects.select_related("device_type").get(pk=device.pk)  # fresh wear, hygiene
     _check_device(device, session.course.needle_mm)
     procedure.product, procedure.product_lot, procedure.device = (
         product,

@@ -83,3 +83,30 @@ def test_exclusion_constraint_refuses_overlap_even_without_the_service(draft, pr
     clone.status = SessionStatus.CANCELLED  # freed time does not count
     clone.save()
     assert connection.vendor == "postgresql"
+
+
+def test_two_tabs_submitting_at_once_cannot_corrupt_a_session(draft, practitioner, time_machine):
+    from decimal import Decimal
+
+    from courses import session_day
+    from patients import services as patient_services
+    from patients.screening import Answers
+
+    course = draft(needle_mm=Decimal("1.0"), sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    time_machine.move_to("2026-01-06 09:50Z", tick=False)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    session = course.sessions.get(number=1)
+    seen = session_day.check_in(session=session, by=practitioner.user).version
+
+    outcomes = run_together(
+        lambda: session_day.put_cream_on(session=session, version=seen),
+        lambda: session_day.record_antiseptic_before(session=session, version=seen),
+    )
+    stale = [o for o in outcomes if isinstance(o, session_day.SessionDayError)]
+    assert len(stale) == 1, outcomes
+    assert stale[0].code == "stale"
+    session.procedure.refresh_from_db()
+    assert session.procedure.version == seen + 1

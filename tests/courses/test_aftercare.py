@@ -1,0 +1,47 @@
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from courses.aftercare import AftercareFacts, build_aftercare, recovery_time
+
+
+def facts(**changes):
+    values = {
+        "patient_first_name": "Emma", "treated_on": datetime(2026, 3, 10, 10, 20), "area": "face",
+        "needle_mm": Decimal("0.5"), "end_point": "erythema", "skin_risks": [],
+        "next_session": datetime(2026, 3, 31, 10, 0), "time_zone": "Europe/London",
+        "clinic_name": "Demo Skin Clinic", "clinic_phone": "+44 20 7946 0000",
+    }  # fmt: skip
+    values.update(changes)
+    return AftercareFacts(**values)
+
+
+@pytest.mark.parametrize(
+    ("needle", "text"),
+    [("0.3", "1 to 3 days"), ("0.5", "1 to 3 days"), ("1.0", "3 to 5 days"),
+     ("1.5", "about a week"), ("2.0", "up to two weeks")],
+)  # fmt: skip
+def test_recovery_time_grows_with_depth(needle, text):
+    assert recovery_time(Decimal(needle)) == text
+
+
+def test_sheet_covers_expectations_sun_products_and_next_session():
+    text = build_aftercare(facts())
+    assert "Full recovery takes 1 to 3 days" in text
+    assert "SPF 50+ every day, in any weather" in text
+    assert "non-foaming cleanser" in text
+    assert "Tuesday 31 March 2026 at 10:00 (Europe/London)" in text
+    assert "Call Demo Skin Clinic on +44 20 7946 0000" in text
+
+
+def test_sheet_includes_the_patients_own_skin_risks():
+    text = build_aftercare(facts(skin_risks=[("Sensitive skin", "More discomfort and redness.")]))
+    assert "- Sensitive skin: More discomfort and redness." in text
+
+
+def test_last_session_and_deep_work():
+    text = build_aftercare(facts(next_session=None, needle_mm=Decimal("2.0"),
+                                 end_point="pinpoint_bleeding"))  # fmt: skip
+    assert "This was the last session of your course." in text
+    assert "Tiny scabs" in text

@@ -1,0 +1,82 @@
+import re
+from datetime import timedelta
+
+import pytest
+
+from clinic.demo import load_demo_data
+from courses.models import AftercareSheet, Course, SessionStatus
+from patients import services as patient_services
+from patients.screening import Answers
+from tests.browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def seconds_left(page):
+    page.wait_for_function(
+        "document.querySelector('[data-testid=cream-countdown]').textContent.includes(':')"
+    )
+    text = page.get_by_test_id("cream-countdown").inner_text()
+    match = re.fullmatch(r"(\d\d):(\d\d)", text)
+    assert match, text
+    return int(match[1]) * 60 + int(match[2])
+
+
+def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
+    anna = load_demo_data()[0]
+    course = Course.objects.get(patient__email="emma.clarke@example.com")  # 1.5 mm: cream
+    session = course.sessions.order_by("arrives_at").first()
+    time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+    )
+
+    log_in(page, anna.username, anna.password)
+    page.goto(f"/courses/sessions/{session.pk}/")
+    page.get_by_role("button", name="Check in").click()
+    assert "Checked in" in page.locator(".alert-success").inner_text()
+    page.get_by_role("button", name="Cream on now").click()
+
+    first = seconds_left(page)
+    assert 1190 <= first <= 1200
+    page.wait_for_timeout(2200)
+    assert seconds_left(page) < first  # it moves
+    page.reload()
+    assert seconds_left(page) <= first - 2  # computed from the stored time, not reset
+
+    page.get_by_role("button", name="Cream washed off").click()
+    assert "left" in page.locator(".alert-danger").inner_text()  # too early: refused
+
+    time_machine.shift(timedelta(minutes=20))
+    page.reload()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=cream-countdown]').textContent === 'Wash off now'"
+    )
+    page.get_by_role("button", name="Cream washed off").click()
+    assert "Cream washed off." in page.locator(".alert-success").inner_text()
+
+    page.get_by_role("button", name="Area treated with antiseptic").click()
+    page.locator("#materials_product").select_option(label="Fragmented hyaluronic acid serum")
+    page.get_by_label("Product lot / batch").fill("HA-2026-11")
+    page.locator("#materials_device").select_option(
+        label="D-03 (Facial roller 192 (gold standard) 1.5 mm)"
+    )
+    page.get_by_role("button", name="Record product and device").click()
+    page.get_by_role("button", name="Start needling").click()
+    assert page.get_by_test_id("session-status").inner_text() == "In procedure"
+
+    page.locator("#passes_zone").fill("cheeks")
+    page.get_by_role("button", name="Record passes").click()
+    assert "✔ yes" in page.get_by_test_id("zones").inner_text()
+    page.get_by_role("button", name="Skin treated with antiseptic").click()
+    page.get_by_label("End point observed").select_option("pinpoint_bleeding")
+    page.get_by_role("button", name="Finish the session").click()
+    assert "Session completed." in page.locator(".alert-success").inner_text()
+
+    page.get_by_role("link", name="Aftercare sheet").click()
+    sheet = page.get_by_test_id("aftercare").inner_text()
+    assert "SPF 50+" in sheet
+    assert "about a week" in sheet
+    session.refresh_from_db()
+    assert session.status == SessionStatus.COMPLETED
+    assert AftercareSheet.objects.filter(session=session).exists()

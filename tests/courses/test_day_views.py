@@ -1,0 +1,111 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import Device, DeviceType, Product
+from courses import services
+from courses.models import Procedure, Session, SessionStatus
+from patients import services as patient_services
+from patients.screening import Answers
+
+
+@pytest.fixture
+def session(draft, practitioner, time_machine):
+    course = draft(needle_mm=Decimal("1.0"), sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    time_machine.move_to("2026-01-06 09:50Z", tick=False)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    return course.sessions.get(number=1)
+
+
+@pytest.fixture
+def staff(client, practitioner):
+    client.force_login(practitioner.user)
+    return client
+
+
+def step(client, session, name, **data):
+    return client.post(reverse("courses:session_step", args=[session.pk, name]), data, follow=True)
+
+
+def current_version(session):
+    return Procedure.objects.get(session=session).version
+
+
+def test_session_screens_need_login(client, session):
+    for url in (
+        reverse("courses:session_day", args=[session.pk]),
+        reverse("courses:aftercare", args=[session.pk]),
+    ):
+        assert client.get(url)["Location"].startswith(reverse("login"))
+    response = client.post(reverse("courses:session_step", args=[session.pk, "check-in"]))
+    assert response["Location"].startswith(reverse("login"))
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.SCHEDULED
+
+
+def test_check_in_then_cream_countdown_is_on_the_page(staff, session):
+    page = step(staff, session, "check-in").content.decode()
+    assert "Checked in: the screening is confirmed for today." in page
+    page = step(staff, session, "cream-on", version=current_version(session)).content.decode()
+    assert 'data-countdown-to="2026-01-06T10:10:00+00:00"' in page
+    assert 'data-server-now="2026-01-06T09:50:00+00:00"' in page
+
+
+def test_early_wash_off_is_refused_on_screen(staff, session):
+    step(staff, session, "check-in")
+    step(staff, session, "cream-on", version=current_version(session))
+    page = step(staff, session, "cream-off", version=current_version(session)).content.decode()
+    assert "The cream has 20 min 00 s left" in page
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.CREAM_ON
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1"])
+def test_unreadable_version_changes_nothing(staff, session, version):
+    step(staff, session, "check-in")
+    page = step(staff, session, "cream-on", version=version).content.decode()
+    assert "out of date" in page
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.CHECKED_IN
+
+
+def test_stale_tab_gets_a_clear_message(staff, session):
+    step(staff, session, "check-in")
+    seen = current_version(session)
+    step(staff, session, "cream-on", version=seen)
+    page = step(staff, session, "antiseptic-before", version=seen).content.decode()
+    assert "changed in another window" in page
+    assert Procedure.objects.get(session=session).antiseptic_before_at is None
+
+
+def test_unknown_step_is_404(staff, session):
+    response = staff.post(reverse("courses:session_step", args=[session.pk, "teleport"]))
+    assert response.status_code == 404
+
+
+def test_bad_form_input_is_shown_and_saves_nothing(staff, session):
+    Product.objects.create(name="Gel", texture="gel")
+    step(staff, session, "check-in")
+    response = step(
+        staff, session, "materials", version=current_version(session), product="999", device="x"
+    )
+    assert response.status_code == 200
+    form = response.context["forms"]["materials"]
+    assert {"product", "product_lot", "device"} <= set(form.errors)
+    assert Procedure.objects.get(session=session).device is None
+    response = step(staff, session, "disinfect", device="nope", moment="sometime")
+    assert response.status_code == 200
+    assert {"device", "moment"} <= set(response.context["forms"]["disinfect"].errors)
+
+
+def test_worn_device_is_listed_as_unusable(staff, session):
+    kind = DeviceType.objects.create(name="Roller 1.0", kind="roller", needle_mm=Decimal("1.0"))
+    Device.objects.create(device_type=kind, label="R-OLD", use_count=5, use_limit=5,
+                          last_disinfected_at="2026-01-01T00:00Z")  # fmt: skip
+    page = step(staff, session, "check-in").content.decode()
+    assert "R-OLD has reached its limit of 5 uses" in page
+
+
+def test_aftercare_is_404_until_the_session_ends(staff, session):
+    assert staff.get(reverse("courses:aftercare", args=[session.pk])).status_code == 404
