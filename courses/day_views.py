@@ -6,16 +6,23 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device, DisinfectionMoment
-from courses import session_day, session_flow
-from courses.forms import FinishForm, MaterialsForm, NeedleChangeForm, PassesForm, StepForm
-from courses.models import Procedure, Session
+from courses import photos, session_day, session_flow
+from courses.forms import (
+    FinishForm,
+    MaterialsForm,
+    NeedleChangeForm,
+    PassesForm,
+    PhotoForm,
+    StepForm,
+)
+from courses.models import Procedure, Session, SessionPhoto
 
 
 def _session(pk: int) -> Session:
@@ -55,7 +62,7 @@ def session_page(
         name: form_class(initial=version, auto_id=f"{name}_%s")
         for name, form_class in (
             ("materials", MaterialsForm), ("passes", PassesForm),
-            ("needle", NeedleChangeForm), ("finish", FinishForm),
+            ("needle", NeedleChangeForm), ("finish", FinishForm), ("photo", PhotoForm),
         )
     }  # fmt: skip
     forms_.update(bound or {})  # ids are prefixed: several forms share the page
@@ -78,6 +85,7 @@ def session_page(
         "preparing": session.status in session_day.PREPARING,
         "forms": forms_,
         "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
+        "photos": list(session.photos.all()),
     }
     return render(request, "courses/session_day.html", context)
 
@@ -199,3 +207,31 @@ def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "courses/aftercare.html", {"session": session, "sheet": session.aftercare}
     )
+
+
+@require_POST
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(pk)
+    form = PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
+    if not form.is_valid():
+        messages.error(request, "Choose before or after, and a photo file.")
+        return session_page(request, pk, bound={"photo": form})
+    try:
+        photos.add_photo(
+            session=session, kind=form.cleaned_data["kind"], upload=form.cleaned_data["image"],
+            uploaded_by=request.user,
+        )  # fmt: skip
+    except photos.PhotoError as error:
+        form.add_error("image", error.message)
+        messages.error(request, error.message)
+        return session_page(request, pk, bound={"photo": form})
+    messages.success(request, "Photo saved (location data removed).")
+    return redirect("courses:session_day", pk=pk)
+
+
+def photo_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Photos are served only to logged-in staff (the middleware), never as public media."""
+    photo = get_object_or_404(SessionPhoto, pk=pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

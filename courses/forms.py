@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from clinic.models import Device, Practitioner, Product, Weekday
-from courses.models import EndPoint, Indication, TreatmentArea
+from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
 
 
 def row(*fields: str) -> Div:
@@ -170,4 +170,11 @@ class FinishForm(StepForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PhotoForm(forms.Form):
+    kind = forms.ChoiceField(choices=PhotoKind.choices, widget=forms.RadioSelect, initial="before")
+    image = forms.FileField(
+        label="Photo", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )

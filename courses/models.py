@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -352,3 +353,31 @@ class AftercareSheet(models.Model):
 
     def __str__(self) -> str:
         return f"Aftercare for session #{self.session_id}"
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", "Before"
+    AFTER = "after", "After"
+
+
+def photo_path(instance: SessionPhoto, filename: str) -> str:
+    """A random name: nothing about the patient in the file system."""
+    return f"session-photos/{uuid.uuid4().hex}.jpg"
+
+
+class SessionPhoto(models.Model):
+    """A before or after photo, re-encoded on upload so no location metadata survives."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=10, choices=PhotoKind.choices)
+    image = models.FileField(upload_to=photo_path)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} photo of session #{self.session_id}"

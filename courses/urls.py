@@ -20,4 +20,6 @@ urlpatterns += [
     path("sessions/<int:pk>/", day_views.session_page, name="session_day"),
     path("sessions/<int:pk>/step/<slug:step>/", day_views.session_step, name="session_step"),
     path("sessions/<int:pk>/aftercare/", day_views.aftercare, name="aftercare"),
+    path("sessions/<int:pk>/photos/", day_views.photo_upload, name="photo_upload"),
+    path("photos/<int:pk>/", day_views.photo_file, name="photo"),
 ]

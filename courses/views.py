@@ -88,7 +88,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _preview(request, course)
     sessions = list(
         course.sessions.select_related("room", "practitioner__user").prefetch_related(
-            "changes__changed_by"
+            "changes__changed_by", "photos"
         )
     )
     context = {
