@@ -21,13 +21,26 @@ from courses.planning import DayAvailability, Interval
 
 # A session never lasts longer than this from arrival to end; bounds the index scan.
 LONGEST_VISIT = timedelta(hours=8)
-# Only placeholders are interpolated into the SQL text.
-DAY_SQL = (
-    "SELECT id, practitioner_id, room_id, patient_id, arrives_at, procedure_starts_at, "  # noqa: S608
-    "procedure_ends_at FROM courses_session "
-    f"WHERE status IN ({', '.join(['%s'] * len(HOLDING_STATUSES))}) "
-    "AND procedure_starts_at >= %s AND procedure_starts_at < %s AND procedure_ends_at > %s"
-)
+# Times come back as epoch seconds on PostgreSQL: its timestamp text is parsed in
+# Python by the driver (Django's time-zone-aware loader), which cost more than the
+# query itself. SQLite returns its stored text through the standard converter.
+TIME_COLUMNS = {
+    "postgresql": "EXTRACT(EPOCH FROM {})::float8",
+    "sqlite": "{}",
+}
+STATUS_PLACEHOLDERS = ", ".join(["%s"] * len(HOLDING_STATUSES))
+
+
+def day_sql(vendor: str) -> str:
+    """Sessions holding time that overlap a span; only placeholders are interpolated."""
+    column = TIME_COLUMNS.get(vendor, "{}")
+    times = ", ".join(column.format(c) for c in ("arrives_at", "procedure_starts_at",
+                                                  "procedure_ends_at"))  # fmt: skip
+    return (
+        f"SELECT id, practitioner_id, room_id, patient_id, {times} FROM courses_session "  # noqa: S608
+        f"WHERE status IN ({STATUS_PLACEHOLDERS}) "
+        "AND procedure_starts_at >= %s AND procedure_starts_at < %s AND procedure_ends_at > %s"
+    )
 
 
 class DatabaseCalendar:
@@ -83,7 +96,10 @@ class DatabaseCalendar:
         """
         adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
-            cursor.execute(DAY_SQL, [*HOLDING_STATUSES, adapt(earliest), adapt(end), adapt(start)])
+            cursor.execute(
+                day_sql(connection.vendor),
+                [*HOLDING_STATUSES, adapt(earliest), adapt(end), adapt(start)],
+            )
             return [
                 (pk, who, room, whom, _as_utc(arrives), _as_utc(starts), _as_utc(ends))
                 for pk, who, room, whom, arrives, starts, ends in cursor.fetchall()
@@ -117,8 +133,10 @@ class DatabaseCalendar:
         )
 
 
-def _as_utc(value: datetime | str) -> datetime:
-    """SQLite gives naive UTC datetimes (or text); PostgreSQL gives aware ones."""
+def _as_utc(value: datetime | str | float) -> datetime:
+    """Epoch seconds (PostgreSQL), naive UTC datetimes or text (SQLite), or aware datetimes."""
+    if isinstance(value, float):
+        return datetime.fromtimestamp(value, UTC)
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
