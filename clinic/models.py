@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -62,6 +63,38 @@ class Clinic(models.Model):
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="Passes per direction (horizontal, vertical, diagonal) that complete a zone.",
+    )
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        default=48,
+        validators=[MinValueValidator(3), MaxValueValidator(336)],
+        help_text="The full reminder (with confirm and cancel links) goes this long before.",
+    )
+    short_reminder_lead_hours = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="The short reminder (arrival time and address) goes this long before.",
+    )
+    aftercare_at = models.TimeField(
+        default=time(9), help_text="The aftercare sheet goes the morning after, at this time."
+    )
+    quiet_start = models.TimeField(
+        default=time(21), help_text="No messages to patients after this (their local time)..."
+    )
+    quiet_end = models.TimeField(default=time(8), help_text="...until this.")
+    message_max_attempts = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Temporary delivery failures are retried up to this many attempts in all.",
+    )
+    retry_base_seconds = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(3600)],
+        help_text="First retry after this long; each next one waits twice as long.",
+    )
+    sending_lease_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="A message stuck 'sending' this long (its worker died) is tried again.",
     )
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15,

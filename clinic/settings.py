@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "courses",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -239,11 +240,27 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "record-worker-heartbeat": {
-        "task": "clinic.tasks.record_heartbeat_task",
+    "record-worker-heartbeat": {"task": "clinic.tasks.record_heartbeat_task", "schedule": 60.0},
+    "dispatch-due-messages": {
+        "task": "reminders.tasks.dispatch_due_messages_task",
         "schedule": 60.0,
     },
+    "queue-daily-agendas": {"task": "reminders.tasks.queue_daily_agendas_task", "schedule": 900.0},
 }
+
+# --- Messages to patients -------------------------------------------------------
+# Links in messages point here (the address patients reach the planner at).
+PLANNER_BASE_URL = read_str("PLANNER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# "console" writes SMS to var/sms-outbox.log; "http" posts them to SMS_GATEWAY_URL.
+SMS_BACKEND = read_str("SMS_BACKEND", "console")
+if SMS_BACKEND not in ("console", "http"):
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND!r}: use 'console' or 'http'.")
+SMS_GATEWAY_URL = read_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = read_str("SMS_GATEWAY_TOKEN")
+SMS_SENDER = read_str("SMS_SENDER", "Clinic")
+if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL.")
+SMS_FILE_PATH = VAR_DIR / "sms-outbox.log"
 
 # --- Logging ------------------------------------------------------------------
 # Health data: log lines carry identifiers (primary keys), never names, contact

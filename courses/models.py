@@ -258,8 +258,9 @@ class SessionChange(models.Model):
     to_arrives_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty when the patient made the change through a reminder link.",
+    )  # fmt: skip
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

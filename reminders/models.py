@@ -1,3 +1,90 @@
-from django.db import models
+"""The outbox: one row per message to send, with its due time and delivery history."""
 
-# Create your models here.
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    COURSE_BOOKED = "course_booked", "Course booked"
+    REMINDER_48H = "reminder_48h", "Reminder before the session"
+    REMINDER_2H = "reminder_2h", "Short reminder on the day"
+    AFTERCARE = "aftercare", "Aftercare sheet"
+    COURSE_COMPLETED = "course_completed", "Course completed"
+    DAILY_AGENDA = "daily_agenda", "Daily agenda"
+    CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+# Messages sent before a session: pointless once it has started or moved.
+BEFORE_SESSION = (Kind.REMINDER_48H, Kind.REMINDER_2H)
+
+
+class OutboxMessage(models.Model):
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=254, help_text="E-mail address or E.164 number.")
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    session = models.ForeignKey(
+        "courses.Session", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    practitioner = models.ForeignKey(
+        "clinic.Practitioner", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="messages",
+    )  # fmt: skip
+    schedule_version = models.PositiveIntegerField(
+        default=0, help_text="The session's schedule version the message was made for."
+    )
+    dedupe_key = models.CharField(max_length=200, unique=True, editable=False)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="outbox_due"),
+            models.Index(fields=["status", "claimed_at"], name="outbox_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_channel_display()} (#{self.pk})"
+
+
+class MessageEvent(models.Model):
+    """What happened to a message, for staff."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    event = models.CharField(max_length=30)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} at {self.at:%Y-%m-%d %H:%M}"
