@@ -86,6 +86,7 @@ def session_page(
         "forms": forms_,
         "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
         "photos": list(session.photos.all()),
+        "outbox": session.messages.prefetch_related("events").order_by("due_at"),
     }
     return render(request, "courses/session_day.html", context)
 

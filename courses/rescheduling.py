@@ -36,6 +36,7 @@ from courses.services import (
     treatment_rules,
     write_sessions,
 )
+from reminders import services as reminders
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,13 @@ def _apply_moves(
         session.schedule_version += 1
     write_sessions([m.session for m in moves])
     SessionChange.objects.bulk_create(changes)
+    for move in moves:
+        reminders.sync_session(move.session)
     return [m.session for m in moves]
 
 
 def _change_status(
-    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser
+    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser | None
 ) -> Session:
     session.status = status
     session.schedule_version += 1
@@ -191,11 +194,14 @@ def _change_status(
         session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
         changed_by=by,
     )  # fmt: skip
+    reminders.sync_session(session)
     return session
 
 
 @transaction.atomic
-def cancel_session(*, session: Session, reason: str, cancelled_by: AbstractBaseUser) -> Session:
+def cancel_session(
+    *, session: Session, reason: str, cancelled_by: AbstractBaseUser | None
+) -> Session:
     """Cancel one session and free its slot; the course keeps its other sessions."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
@@ -271,6 +277,7 @@ def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
         raise CourseError.single("no_slot", str(error)) from error
     session = session_from(course, proposal)
     write_sessions([session])
+    reminders.sync_session(session)
     SessionChange.objects.create(
         session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
         changed_by=booked_by,

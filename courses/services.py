@@ -34,6 +34,7 @@ from courses.models import (
 )
 from patients.clearance import planning_problems
 from patients.models import Patient
+from reminders import services as reminders
 
 
 class CourseError(Exception):
@@ -347,6 +348,7 @@ def confirm_course(
     )  # fmt: skip
     course.status = CourseStatus.PLANNED
     course.save(update_fields=["status", "updated_at"])
+    reminders.queue_course_booked(course)
     return sessions
 
 

@@ -30,6 +30,7 @@ from courses.models import (
 )
 from courses.services import treatment_rules
 from patients.clearance import session_day_problems
+from reminders import services as reminders
 
 
 class SessionDayError(Exception):
@@ -287,6 +288,7 @@ def finish(
     _save(session, procedure, status)
     _write_aftercare(session, procedure, now)
     _refresh_course_status(session)
+    reminders.queue_after_session(session, now=now)
     return procedure
 
 

@@ -104,6 +104,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "age": patient.age_on(timezone.localdate()),
         "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
         "courses": patient.courses.select_related("indication", "area", "practitioner__user"),
+        "outbox": patient.messages.prefetch_related("events").order_by("-due_at")[:30],
     }
     return render(request, "patients/patient_detail.html", context)
 

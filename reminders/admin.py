@@ -1,0 +1,39 @@
+"""Admin for the outbox: read-only, with the staff screens' retry as an action."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from reminders import services
+from reminders.models import MessageEvent, OutboxMessage, Status
+
+
+class EventInline(admin.TabularInline):
+    model = MessageEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "event", "detail"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["kind", "channel", "recipient", "due_at", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["recipient", "patient__last_name", "patient__first_name"]
+    date_hierarchy = "due_at"
+    inlines = [EventInline]
+    actions = ["retry"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Queue failed messages again")
+    def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        count = sum(services.retry_failed(message=m) for m in queryset.filter(status=Status.FAILED))
+        self.message_user(request, f"{count} message(s) queued again.")

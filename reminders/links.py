@@ -1,0 +1,68 @@
+"""Signed, single-purpose links for patients (no login).
+
+A confirm or cancel link names one session and its schedule version; it stops
+working when the session starts, when the session moves (new version) or once
+used. An unsubscribe link names one patient and one channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SALT = "reminders.link."
+SESSION_ACTIONS = ("confirm", "cancel")
+
+
+class LinkError(Exception):
+    """The link is not valid; ``reason`` is tampered, expired, used or stale."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SessionLink:
+    session_id: int
+    version: int
+
+
+def session_token(action: str, session_id: int, version: int) -> str:
+    return signing.dumps({"s": session_id, "v": version}, salt=SALT + action)
+
+
+def read_session_token(action: str, token: str) -> SessionLink:
+    try:
+        data = signing.loads(token, salt=SALT + action)
+        return SessionLink(int(data["s"]), int(data["v"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkError("tampered") from None
+
+
+def unsubscribe_token(patient_id: int, channel: str) -> str:
+    return signing.dumps({"p": patient_id, "c": channel}, salt=SALT + "unsubscribe")
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token, salt=SALT + "unsubscribe")
+        return int(data["p"]), str(data["c"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkError("tampered") from None
+
+
+def absolute(path: str) -> str:
+    return settings.PLANNER_BASE_URL + path
+
+
+def session_link(action: str, session_id: int, version: int) -> str:
+    token = session_token(action, session_id, version)
+    return absolute(reverse(f"reminders:{action}", args=[token]))
+
+
+def unsubscribe_link(patient_id: int, channel: str) -> str:
+    return absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token(patient_id, channel)]))

@@ -1,0 +1,365 @@
+"""The outbox: rows written with the booking change that causes them, then delivered.
+
+Creating: called inside the booking, reschedule or cancellation transaction,
+so rows appear and disappear with the change. Delivering: a dispatcher claims
+due rows (only one claimant wins each row), a send task re-checks the row and
+sends outside any transaction, then records the outcome.
+
+The promise: no duplicate in normal operation, in retries, or with several
+dispatchers; a worker killed mid-send may leave its one message to go twice
+(the row stays "sending" until its lease runs out, then it is tried again).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.models import Clinic, OpeningHours, Practitioner
+from courses.models import OPEN_STATUSES, Course, Session, SessionStatus
+from patients.models import Patient
+from reminders import content, schedule
+from reminders.models import (
+    BEFORE_SESSION,
+    Channel,
+    Kind,
+    MessageEvent,
+    OutboxMessage,
+    Status,
+)
+from reminders.sms import SmsError, get_backend
+
+logger = logging.getLogger(__name__)
+
+
+def policy(clinic: Clinic | None = None) -> schedule.Policy:
+    clinic = clinic or Clinic.current()
+    return schedule.Policy(
+        lead_hours=clinic.reminder_lead_hours,
+        short_lead_hours=clinic.short_reminder_lead_hours,
+        aftercare_at=clinic.aftercare_at,
+        quiet_start=clinic.quiet_start,
+        quiet_end=clinic.quiet_end,
+    )
+
+
+def patient_channels(patient: Patient) -> list[tuple[str, str]]:
+    """(channel, address) the patient chose, consented to and has an address for."""
+    channels = []
+    if patient.wants_email and patient.email_consent_at and patient.email:
+        channels.append((Channel.EMAIL, patient.email))
+    if patient.wants_sms and patient.sms_consent_at and patient.phone:
+        channels.append((Channel.SMS, str(patient.phone)))
+    return channels
+
+
+def _create(key: str, **fields: object) -> OutboxMessage | None:
+    message, created = OutboxMessage.objects.get_or_create(dedupe_key=key, defaults=fields)
+    if not created:
+        return None
+    MessageEvent.objects.create(
+        message=message, event="created", detail=f"due {message.due_at:%Y-%m-%d %H:%M} UTC"
+    )
+    return message
+
+
+def _cancel(messages: object, reason: str) -> int:
+    ids = list(messages.filter(status=Status.PENDING).values_list("id", flat=True))
+    OutboxMessage.objects.filter(id__in=ids, status=Status.PENDING).update(status=Status.CANCELLED)
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message_id=i, event="cancelled", detail=reason) for i in ids
+    )
+    return len(ids)
+
+
+def sync_session(session: Session, *, now: datetime | None = None) -> None:
+    """Make the pending reminders of a session match its current schedule.
+
+    Rows of an older schedule version are cancelled; rows for the current
+    version are created when the session is still open. Called in the same
+    transaction as the change.
+    """
+    now = now or timezone.now()
+    stale = OutboxMessage.objects.filter(session=session, kind__in=BEFORE_SESSION)
+    if session.status in OPEN_STATUSES:
+        stale = stale.exclude(schedule_version=session.schedule_version)
+    _cancel(stale, "the session moved or was cancelled")
+    if session.status not in OPEN_STATUSES:
+        return
+    patient = session.patient
+    tz = ZoneInfo(patient.time_zone)
+    due_times = schedule.reminder_due_times(session.arrives_at, tz, policy(), now)
+    for channel, address in patient_channels(patient):
+        for kind, due in due_times.items():
+            if kind == Kind.REMINDER_2H and channel == Channel.EMAIL and patient.wants_sms:
+                continue  # the short reminder goes by SMS to patients who chose SMS
+            _create(
+                f"session:{session.pk}:{kind}:{channel}:v{session.schedule_version}",
+                kind=kind, channel=channel, recipient=address, patient=patient,
+                course_id=session.course_id, session=session,
+                schedule_version=session.schedule_version, due_at=due,
+            )  # fmt: skip
+
+
+def queue_course_booked(course: Course, *, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    patient = course.patient
+    due = schedule.send_now_due(now, ZoneInfo(patient.time_zone), policy())
+    for channel, address in patient_channels(patient):
+        _create(
+            f"course:{course.pk}:{Kind.COURSE_BOOKED}:{channel}",
+            kind=Kind.COURSE_BOOKED, channel=channel, recipient=address, patient=patient,
+            course=course, due_at=due,
+        )  # fmt: skip
+    for session in course.sessions.all():
+        sync_session(session, now=now)
+
+
+def queue_after_session(session: Session, *, now: datetime | None = None) -> None:
+    """The aftercare sheet the morning after; "course completed" if it was the last session."""
+    now = now or timezone.now()
+    patient = session.patient
+    tz = ZoneInfo(patient.time_zone)
+    for channel, address in patient_channels(patient):
+        _create(
+            f"session:{session.pk}:{Kind.AFTERCARE}:{channel}",
+            kind=Kind.AFTERCARE, channel=channel, recipient=address, patient=patient,
+            course_id=session.course_id, session=session, schedule_version=session.schedule_version,
+            due_at=schedule.aftercare_due(session.procedure_ends_at, tz, policy()),
+        )  # fmt: skip
+        if session.course.status == "completed":
+            _create(
+                f"course:{session.course_id}:{Kind.COURSE_COMPLETED}:{channel}",
+                kind=Kind.COURSE_COMPLETED, channel=channel, recipient=address, patient=patient,
+                course_id=session.course_id, due_at=schedule.send_now_due(now, tz, policy()),
+            )  # fmt: skip
+
+
+def queue_cancellation_notice(session: Session, *, now: datetime | None = None) -> None:
+    """Tell the practitioner that the patient cancelled through a link."""
+    email = session.practitioner.user.email
+    if email:
+        _create(
+            f"session:{session.pk}:{Kind.CANCELLED_BY_PATIENT}:v{session.schedule_version}",
+            kind=Kind.CANCELLED_BY_PATIENT, channel=Channel.EMAIL, recipient=email,
+            session=session, course_id=session.course_id, practitioner=session.practitioner,
+            schedule_version=session.schedule_version, due_at=now or timezone.now(),
+        )  # fmt: skip
+
+
+def queue_daily_agendas(*, now: datetime | None = None) -> int:
+    """Each working practitioner's agenda for today, due at the clinic's opening time."""
+    now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(tz).date()
+    opening = OpeningHours.objects.filter(weekday=today.weekday()).order_by("opens").first()
+    if opening is None:
+        return 0
+    due = max(now, datetime.combine(today, opening.opens, tzinfo=tz))
+    busy = Session.objects.filter(arrives_at__date=today, status__in=OPEN_STATUSES).values_list(
+        "practitioner_id", flat=True
+    )
+    created = 0
+    for practitioner in Practitioner.objects.filter(pk__in=busy).select_related("user"):
+        if practitioner.user.email and _create(
+            f"agenda:{practitioner.pk}:{today.isoformat()}",
+            kind=Kind.DAILY_AGENDA, channel=Channel.EMAIL, recipient=practitioner.user.email,
+            practitioner=practitioner, due_at=due,
+        ):  # fmt: skip
+            created += 1
+    return created
+
+
+def withdraw_consent(*, patient: Patient, channel: str) -> None:
+    """The patient's unsubscribe: no more messages on that channel."""
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        field = "email_consent_at" if channel == Channel.EMAIL else "sms_consent_at"
+        setattr(patient, field, None)
+        patient.save(update_fields=[field, "updated_at"])
+        _cancel(OutboxMessage.objects.filter(patient=patient, channel=channel), "consent withdrawn")
+
+
+# --- Delivery -------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Mark due rows "sending" and return their ids; each row is won by one claimant.
+
+    Rows stuck in "sending" past the lease (their worker died) are claimed
+    again. Row locks skip rows another dispatcher holds; the conditional
+    update makes the claim exclusive on every database.
+    """
+    now = now or timezone.now()
+    lease = timedelta(minutes=Clinic.current().sending_lease_minutes)
+    candidates = list(
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PENDING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    stuck = list(
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.SENDING, claimed_at__lt=now - lease)
+        .values_list("id", flat=True)[:limit]
+    )
+    claimed = []
+    for pk in candidates + stuck:
+        was = Status.PENDING if pk in candidates else Status.SENDING
+        won = OutboxMessage.objects.filter(pk=pk, status=was)
+        if was == Status.SENDING:
+            won = won.filter(claimed_at__lt=now - lease)
+        if won.update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1):
+            claimed.append(pk)
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message_id=pk, event="claimed" if pk in candidates else "reclaimed", at=now)
+        for pk in claimed
+    )
+    return claimed
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | None:
+    """(status, reason) when the message must not go, else None."""
+    session = message.session
+    if message.kind in BEFORE_SESSION and session is not None:
+        if session.schedule_version != message.schedule_version:
+            return Status.CANCELLED, "the session moved"
+        if session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
+            return Status.CANCELLED, "the session was cancelled"
+        if now >= session.arrives_at or session.status not in OPEN_STATUSES:
+            return Status.EXPIRED, "the session has started"
+    patient = message.patient
+    if patient is not None and (message.channel, message.recipient) not in {
+        (c, a) for c, a in patient_channels(patient)
+    }:
+        return Status.CANCELLED, "no consent or no address for this channel any more"
+    return None
+
+
+def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -> bool:
+    """Record an outcome only if the row is still ours ("sending")."""
+    done = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=status, **fields
+    )
+    if done:
+        MessageEvent.objects.create(
+            message_id=message.pk, event=event, detail=str(fields.get("last_error", ""))
+        )
+    return bool(done)
+
+
+def deliver(message_id: int, *, now: datetime | None = None) -> str:
+    """Send one claimed message and record what happened; returns the outcome."""
+    now = now or timezone.now()
+    message = (
+        OutboxMessage.objects.select_related(
+            "patient", "session__patient", "course", "practitioner__user"
+        )
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.status != Status.SENDING:
+        return "skipped"  # a second delivery of the same task, or already handled
+    refusal = _why_not_send(message, now)
+    if refusal is not None:
+        status, reason = refusal
+        _finish(message, status, status, last_error=reason)
+        return status
+    try:
+        provider_id = _send(message)
+    except TemporaryFailure as error:
+        return _retry_or_fail(message, str(error), now)
+    except PermanentFailure as error:
+        _finish(message, Status.FAILED, "failed", last_error=str(error))
+        return Status.FAILED
+    _finish(
+        message,
+        Status.SENT,
+        "sent",
+        sent_at=timezone.now(),
+        provider_message_id=provider_id,
+        last_error="",
+    )
+    return Status.SENT
+
+
+def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
+    clinic = Clinic.current()
+    if message.attempts >= clinic.message_max_attempts:
+        _finish(
+            message,
+            Status.FAILED,
+            "failed",
+            last_error=f"gave up after {message.attempts} attempts: {error}",
+        )
+        return Status.FAILED
+    delay = schedule.retry_delay(message.attempts, clinic.retry_base_seconds)
+    _finish(message, Status.PENDING, "retry", last_error=error, due_at=now + delay)
+    return "retry"
+
+
+def _send(message: OutboxMessage) -> str:
+    rendered = content.render(message)
+    if message.channel == Channel.SMS:
+        try:
+            return get_backend().send(
+                to=message.recipient, text=rendered.text, reference=f"outbox-{message.pk}"
+            )
+        except SmsError as error:
+            raise (TemporaryFailure if error.temporary else PermanentFailure)(str(error)) from None
+    return _send_email(message, rendered)
+
+
+def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
+    message_id = f"<outbox-{message.pk}@{content.message_host()}>"
+    headers = {"Message-ID": message_id}
+    if message.patient_id:
+        url = content.links.unsubscribe_link(message.patient_id, message.channel)
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email = EmailMultiAlternatives(
+        subject=rendered.subject, body=rendered.text, to=[message.recipient], headers=headers
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    if rendered.ics:
+        email.attach("course.ics", rendered.ics, "text/calendar")
+    try:
+        email.send()
+    except smtplib.SMTPResponseException as error:
+        failure = TemporaryFailure if 400 <= error.smtp_code < 500 else PermanentFailure
+        raise failure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        failure = TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure
+        raise failure(f"recipient refused: {codes}") from None
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryFailure(f"SMTP unavailable: {error}") from None
+    return message_id
+
+
+@transaction.atomic
+def retry_failed(*, message: OutboxMessage, now: datetime | None = None) -> bool:
+    """Staff's retry button: a failed message goes back to the queue, due now."""
+    updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
+        status=Status.PENDING, due_at=now or timezone.now(), attempts=0
+    )
+    if updated:
+        MessageEvent.objects.create(message_id=message.pk, event="retry requested")
+    return bool(updated)

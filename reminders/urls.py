@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reminders import views
+
+app_name = "reminders"
+
+urlpatterns = [
+    path("p/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("p/cancel/<str:token>/", views.cancel, name="cancel"),
+    path("p/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("messages/failed/", views.failed_messages, name="failed"),
+    path("messages/<int:pk>/retry/", views.retry, name="retry"),
+]

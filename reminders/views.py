@@ -1,0 +1,155 @@
+"""Patients' signed links (no login) and the staff's message screens."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from courses import rescheduling, session_day
+from courses.models import Session, SessionStatus
+from courses.services import CourseError
+from patients.models import Patient
+from reminders import links, services
+from reminders.content import when
+from reminders.models import Channel, OutboxMessage, Status
+
+LINK_ERRORS = {
+    # reason: (HTTP status, what the patient reads)
+    "tampered": (400, "This link is not valid. It may have been cut off when copied."),
+    "expired": (410, "This link has expired: the session has already started."),
+    "used": (410, "This link has already been used."),
+    "stale": (
+        410,
+        "Your appointment has changed since this message was sent. Please use the "
+        "link in the most recent message, or call us.",
+    ),  # fmt: skip
+    "closed": (410, "This session can no longer be changed online."),
+}
+
+
+def link_error(request: HttpRequest, reason: str) -> HttpResponse:
+    status, text = LINK_ERRORS[reason]
+    return render(request, "reminders/link_error.html", {"text": text}, status=status)
+
+
+def _session_for(action: str, token: str) -> Session:
+    link = links.read_session_token(action, token)
+    session = Session.objects.select_related("patient", "course").filter(pk=link.session_id).first()
+    if session is None:
+        raise links.LinkError("tampered")
+    if session.schedule_version != link.version:
+        raise links.LinkError("stale")
+    if timezone.now() >= session.arrives_at:
+        raise links.LinkError("expired")
+    return session
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """One click: the patient confirms they are coming."""
+    try:
+        session = _session_for("confirm", token)
+        if session.status == SessionStatus.CONFIRMED:
+            raise links.LinkError("used")
+        if session.status != SessionStatus.SCHEDULED:
+            raise links.LinkError("closed")
+        session_day.confirm_attendance(session=session)
+    except links.LinkError as error:
+        return link_error(request, error.reason)
+    except session_day.SessionDayError:
+        return link_error(request, "closed")
+    arrival = when(session.arrives_at, _tz(session))
+    context = {"title": "Thank you", "text": f"See you on {arrival}."}
+    return render(request, "reminders/link_done.html", context)
+
+
+def _tz(session: Session) -> ZoneInfo:
+    return ZoneInfo(session.patient.time_zone)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Shows the session; only a POST cancels it, frees the slot and tells the practitioner."""
+    try:
+        session = _session_for("cancel", token)
+        if session.status == SessionStatus.CANCELLED:
+            raise links.LinkError("used")
+        if not session.is_open:
+            raise links.LinkError("closed")
+    except links.LinkError as error:
+        return link_error(request, error.reason)
+    arrival = when(session.arrives_at, _tz(session))
+    if request.method == "GET":
+        return render(request, "reminders/cancel_confirm.html", {"arrival": arrival})
+    try:
+        with transaction.atomic():
+            rescheduling.cancel_session(
+                session=session, reason="Cancelled by the patient through the reminder link",
+                cancelled_by=None,
+            )  # fmt: skip
+            services.queue_cancellation_notice(session)
+    except CourseError:
+        return link_error(request, "closed")
+    return render(
+        request, "reminders/link_done.html",
+        {"title": "Session cancelled", "text": f"Your session on {arrival} is cancelled. "
+                                               "Call us to book another time."},
+    )  # fmt: skip
+
+
+@login_not_required
+@csrf_exempt  # mail clients' one-click unsubscribe (RFC 8058) posts without a CSRF token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks; POST (also the mail client's one-click unsubscribe) withdraws the consent."""
+    try:
+        patient_id, channel = links.read_unsubscribe_token(token)
+    except links.LinkError as error:
+        return link_error(request, error.reason)
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None or channel not in Channel.values:
+        return link_error(request, "tampered")
+    label = Channel(channel).label
+    if request.method == "GET":
+        return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
+    services.withdraw_consent(patient=patient, channel=channel)
+    return render(
+        request, "reminders/link_done.html",
+        {"title": "Unsubscribed", "text": f"You will get no more reminders by {label}."},
+    )  # fmt: skip
+
+
+def failed_messages(request: HttpRequest) -> HttpResponse:
+    """Clinic-wide: messages that could not be delivered, with a retry button."""
+    failed = (
+        OutboxMessage.objects.filter(status=Status.FAILED)
+        .select_related("patient", "practitioner__user")
+        .order_by("-due_at")
+    )
+    page = Paginator(failed, 50).get_page(request.GET.get("page"))
+    return render(request, "reminders/failed.html", {"page": page})
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    if services.retry_failed(message=message):
+        messages.success(request, "The message is queued again.")
+    else:
+        messages.info(request, "That message is not failed any more.")
+    return redirect("reminders:failed")
