@@ -72,15 +72,14 @@ def reminder_due_times(
 ) -> dict[str, datetime]:
     """Due times of the pre-session reminders that still make sense.
 
-    The long reminder is dropped when it could only go out together with (or
-    after) the short one, so a late booking gets one reminder, not two.
+    The long reminder is dropped when it could only go out shortly before (or
+    after) the short one, so a late booking gets one reminder, not two at once.
     """
     due = {}
-    short = before_session_due(
-        arrives_at, timedelta(hours=policy.short_lead_hours), tz, policy, now
-    )
+    short_lead = timedelta(hours=policy.short_lead_hours)
+    short = before_session_due(arrives_at, short_lead, tz, policy, now)
     long = before_session_due(arrives_at, timedelta(hours=policy.lead_hours), tz, policy, now)
-    if long is not None and (short is None or long < short):
+    if long is not None and (short is None or long <= short - short_lead):
         due["reminder_48h"] = long
     if short is not None:
         due["reminder_2h"] = short

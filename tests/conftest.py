@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+from decimal import Decimal
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.factories import PractitionerFactory, UserFactory
+from courses import services
+from courses.defaults import seed_catalogue
+from courses.models import Indication, TreatmentArea
+from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
 
 pytest_plugins = ["tests.services_check", "tests.browser"]
 
@@ -31,3 +38,57 @@ def manager(db: None) -> User:
 def manager_client(client: Client, manager: User) -> Client:
     client.force_login(manager)
     return client
+
+
+MONDAY = date(2026, 1, 5)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to("2026-01-02 12:00Z", tick=False)
+
+
+@pytest.fixture
+def practitioner(db):
+    return PractitionerFactory()
+
+
+@pytest.fixture
+def rooms(practitioner):
+    return seed_clinic_hours(practitioner)
+
+
+@pytest.fixture
+def patient(now, practitioner):
+    return cleared_patient(practitioner.user)
+
+
+@pytest.fixture
+def catalogue(db):
+    """The migration-seeded defaults (transactional tests flush them between tests)."""
+    seed_catalogue(apps)
+
+
+@pytest.fixture
+def face(catalogue):
+    return TreatmentArea.objects.get(code="face")
+
+
+@pytest.fixture
+def wrinkles(catalogue):
+    return Indication.objects.get(code="wrinkles")
+
+
+@pytest.fixture
+def draft(patient, practitioner, rooms, face, wrinkles):
+    def make(**overrides):
+        values = {
+            "patient": patient, "indication": wrinkles, "area": face, "needle_mm": Decimal("0.5"),
+            "sessions_planned": 6, "target_gap_weeks": 3, "practitioner": practitioner,
+            "preferred_weekday": 1, "preferred_time": time(10), "start_on": MONDAY,
+            "created_by": practitioner.user,
+        }  # fmt: skip
+        values.update(overrides)
+        return services.create_draft_course(**values)
+
+    return make

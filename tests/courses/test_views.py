@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from courses import rescheduling, services
 from courses.models import Course, CourseStatus, Session, SessionStatus
-from tests.courses.conftest import MONDAY
+from tests.conftest import MONDAY
 from tests.factories import cleared_patient
 
 

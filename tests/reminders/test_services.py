@@ -1,0 +1,145 @@
+from datetime import time, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from courses import rescheduling, services
+from reminders import services as outbox
+from reminders.models import Kind, OutboxMessage, Status
+
+
+@pytest.fixture
+def booked(draft, reachable, practitioner):
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course
+
+
+def rows(**filters):
+    return list(OutboxMessage.objects.filter(**filters).order_by("due_at", "kind", "channel"))
+
+
+def test_booking_creates_every_message_once_per_consented_channel(booked):
+    assert {(m.kind, m.channel) for m in rows(course=booked, session=None)} == {
+        (Kind.COURSE_BOOKED, "email"), (Kind.COURSE_BOOKED, "sms"),
+    }  # fmt: skip
+    first = booked.sessions.get(number=1)
+    kinds = [(m.kind, m.channel) for m in rows(session=first)]
+    assert sorted(kinds) == [
+        ("reminder_2h", "sms"),
+        ("reminder_48h", "email"),
+        ("reminder_48h", "sms"),
+    ]
+    assert OutboxMessage.objects.count() == 2 + 4 * 3
+    outbox.sync_session(first)  # again: nothing new
+    assert OutboxMessage.objects.count() == 2 + 4 * 3
+
+
+def test_no_consent_no_message(draft, patient, practitioner):
+    course = draft(patient=patient)  # factory patient: no reminder consent recorded
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_reschedule_rebuilds_reminders_for_the_new_time(booked, practitioner):
+    second = booked.sessions.get(number=2)
+    old = rows(session=second)
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    second.refresh_from_db()
+    assert {m.status for m in rows(pk__in=[m.pk for m in old])} == {Status.CANCELLED}
+    new = rows(session=second, status=Status.PENDING)
+    assert {m.schedule_version for m in new} == {2}
+    reminder = next(m for m in new if m.kind == Kind.REMINDER_48H)
+    assert reminder.due_at == second.arrives_at - timedelta(hours=48)
+
+
+def test_cancelled_session_cancels_its_reminders(booked, practitioner):
+    third = booked.sessions.get(number=3)
+    rescheduling.cancel_session(session=third, reason="", cancelled_by=practitioner.user)
+    assert {m.status for m in rows(session=third)} == {Status.CANCELLED}
+
+
+def claim_all(at):
+    return outbox.claim_due(now=at)
+
+
+def test_claims_are_exclusive(booked):
+    later = timezone.now() + timedelta(days=400)
+    first, second = claim_all(later), claim_all(later)
+    assert len(first) == OutboxMessage.objects.count()
+    assert second == []
+
+
+def test_sent_once_with_message_id_and_unsubscribe(booked, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    assert pk in claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.SENT
+    assert outbox.deliver(pk) == "skipped"  # the task delivered twice sends nothing
+    [email] = mail.outbox
+    assert email.extra_headers["Message-ID"] == f"<outbox-{pk}@127.0.0.1>"
+    assert email.extra_headers["List-Unsubscribe"].startswith(
+        "<http://127.0.0.1:8000/p/unsubscribe/"
+    )
+    assert email.attachments[0][0] == "course.ics"
+    assert email.attachments[0][1].count("BEGIN:VEVENT") == 4
+    assert "(Europe/London)" in email.body
+
+
+def test_moved_session_message_is_cancelled_at_send_time(booked, practitioner, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)
+    reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
+    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
+    first.schedule_version += 1
+    first.save()
+    assert outbox.deliver(reminder.pk) == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_message_for_a_started_session_expires(booked, time_machine, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)
+    reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
+    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
+    time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
+    assert outbox.deliver(reminder.pk) == Status.EXPIRED
+    assert mail.outbox == []
+
+
+def test_withdrawn_consent_stops_pending_messages(booked, reachable, settings):
+    outbox.withdraw_consent(patient=reachable, channel="sms")
+    assert {m.status for m in rows(channel="sms")} == {Status.CANCELLED}
+    assert {m.status for m in rows(channel="email")} == {Status.PENDING}
+
+
+def test_stuck_sending_message_is_reclaimed_after_the_lease(booked):
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claimed_at = timezone.now()
+    claim_all(claimed_at)
+    assert pk not in claim_all(claimed_at + timedelta(minutes=9))
+    assert pk in claim_all(claimed_at + timedelta(minutes=11))
+    assert OutboxMessage.objects.get(pk=pk).attempts == 2
+
+
+def test_sms_goes_to_the_development_file(booked, settings, tmp_path):
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="sms")]
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.SENT
+    text = settings.SMS_FILE_PATH.read_text()
+    assert "to +447400123456" in text
+    assert "course of 4 sessions is booked" in text
+
+
+def test_failed_message_can_be_retried(booked):
+    message = rows(kind=Kind.COURSE_BOOKED, channel="email")[0]
+    OutboxMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, attempts=5)
+    assert outbox.retry_failed(message=message)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.PENDING, 0)
+    assert not outbox.retry_failed(message=message)
