@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+
+from courses import rescheduling, services
+from courses.models import Session, SessionStatus
+from reminders import links
+from reminders.models import Kind, OutboxMessage, Status
+from tests.factories import ClinicFactory
+
+
+@pytest.fixture
+def booked(draft, reachable, practitioner):
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course.sessions.get(number=1)
+
+
+def url(action, session, version=None):
+    token = links.session_token(action, session.pk, version or session.schedule_version)
+    return reverse(f"reminders:{action}", args=[token])
+
+
+def test_confirm_link_confirms_once(client, booked):
+    response = client.get(url("confirm", booked))
+    assert response.status_code == 200
+    assert "See you on Tuesday 6 January 2026, 10:00 (Europe/London)" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CONFIRMED
+    again = client.get(url("confirm", booked))
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+
+
+def test_cancel_link_asks_first_then_frees_the_slot_and_tells_the_practitioner(client, booked):
+    page = client.get(url("cancel", booked))
+    assert page.status_code == 200
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    done = client.post(url("cancel", booked))
+    assert done.status_code == 200
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CANCELLED
+    notice = OutboxMessage.objects.get(kind=Kind.CANCELLED_BY_PATIENT)
+    assert notice.recipient == booked.practitioner.user.email
+    pending = OutboxMessage.objects.filter(session=booked, kind=Kind.REMINDER_48H)
+    assert set(pending.values_list("status", flat=True)) == {Status.CANCELLED}
+    assert client.post(url("cancel", booked)).status_code == 410
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel"])
+def test_tampered_link_is_400_with_the_clinic_phone(client, booked, action):
+    ClinicFactory(phone="+44 20 7946 0001")
+    token = links.session_token(action, booked.pk, 1)
+    response = client.get(reverse(f"reminders:{action}", args=[token[:-3] + "abc"]))
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    assert "+44 20 7946 0001" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+
+
+def test_link_for_another_purpose_is_refused(client, booked):
+    confirm_token = links.session_token("confirm", booked.pk, 1)
+    response = client.post(reverse("reminders:cancel", args=[confirm_token]))
+    assert response.status_code == 400
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+
+
+def test_link_of_a_moved_session_is_stale(client, booked, practitioner):
+    old_link = url("confirm", booked)
+    rescheduling.reschedule_session(
+        session=booked, new_day=booked.arrives_at.date() + timedelta(days=1),
+        new_time=booked.arrives_at.time(), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    response = client.get(old_link)
+    assert response.status_code == 410
+    assert "changed since this message" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+
+
+def test_link_expires_when_the_session_starts(client, booked, time_machine):
+    time_machine.move_to(booked.arrives_at, tick=False)
+    response = client.get(url("confirm", booked))
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_unsubscribe_withdraws_one_channel_by_one_click_post(client, booked, reachable):
+    token = links.unsubscribe_token(reachable.pk, "email")
+    path = reverse("reminders:unsubscribe", args=[token])
+    assert client.get(path).status_code == 200
+    reachable.refresh_from_db()
+    assert reachable.email_consent_at is not None
+    csrf_client = client.__class__(enforce_csrf_checks=True)
+    assert csrf_client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    reachable.refresh_from_db()
+    assert reachable.email_consent_at is None
+    assert reachable.sms_consent_at is not None
+
+
+def test_bad_unsubscribe_token_is_400(client, db):
+    bad = signing.dumps({"p": 1, "c": "pigeon"}, salt="other")
+    assert client.get(reverse("reminders:unsubscribe", args=[bad])).status_code == 400
+
+
+def test_staff_see_failed_messages_and_retry(client, booked, practitioner):
+    message = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED).first()
+    OutboxMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, last_error="SMTP 550")
+    assert client.get(reverse("reminders:failed"))["Location"].startswith(reverse("login"))
+    client.force_login(practitioner.user)
+    page = client.get(reverse("reminders:failed")).content.decode()
+    assert "SMTP 550" in page
+    client.post(reverse("reminders:retry", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+
+
+def test_patient_and_session_pages_list_messages(client, booked, practitioner):
+    client.force_login(practitioner.user)
+    patient_page = client.get(reverse("patients:detail", args=[booked.patient_id])).content.decode()
+    assert "Course booked" in patient_page
+    session_page = client.get(reverse("courses:session_day", args=[booked.pk])).content.decode()
+    assert "Reminder before the session" in session_page
