@@ -31,22 +31,46 @@ def fresh_sqlite() -> str:
     return f"sqlite:///{SQLITE_FILE}"
 
 
-def fresh_postgres() -> str | None:
+def fresh_postgres(name: str = POSTGRES_DB) -> str | None:
     try:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {POSTGRES_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.Error as error:
         print(f"PostgreSQL skipped: {error}".strip(), file=sys.stderr)
         return None
-    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{POSTGRES_DB}"
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
-def run_step(database_url: str, *args: str) -> dict:
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=3).ping())
+    except redis.RedisError as error:
+        print(f"Reminder benchmark skipped: Redis at {url}: {error}", file=sys.stderr)
+        return False
+
+
+def bench_messages(count: int) -> None:
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    url = fresh_postgres(POSTGRES_DB + "_messages")
+    if url is None or not redis_reachable(redis_url):
+        return
+    run_step(url, "build", str(count), module="bench.messages", REDIS_URL=redis_url)
+    r = run_step(url, "measure", str(count), module="bench.messages", REDIS_URL=redis_url)
+    print(f"\nReminder delivery: {r['messages']} due messages, real worker ({r['worker']}), Redis, "
+          "SMTP sink on loopback")  # fmt: skip
+    print(f"  {r['per_second']} messages/s ({r['seconds']} s), duplicates {r['duplicates']}, "
+          f"losses {r['losses']}, worker peak {r['worker_peak_mb']} MB")  # fmt: skip
+    print("Targets: at least 200 messages/s, no duplicates, no losses, worker under 250 MB.")
+
+
+def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(DATABASE_URL=database_url, DEBUG="1", LOG_LEVEL="WARNING")
+    env.update(DATABASE_URL=database_url, DEBUG="1", LOG_LEVEL="WARNING", **extra)
     result = subprocess.run(  # noqa: S603 - our own module
-        [sys.executable, "-m", "bench.planning", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
@@ -58,7 +82,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages"])
+    parser.add_argument("--messages", type=int, default=10_000)
     options = parser.parse_args()
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
@@ -76,6 +101,8 @@ def main() -> None:
         print(f"{name:<11} {r['existing_sessions']:>9} {r['plans']:>6} {r['median_ms']:>10} "
               f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
     print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
+    if options.only in (None, "messages"):
+        bench_messages(options.messages)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,6 @@ from courses.models import HOLDING_STATUSES, Session
 from reminders import links
 from reminders.models import Channel, Kind, OutboxMessage
 
-PATIENT_KINDS = {
-    Kind.COURSE_BOOKED, Kind.REMINDER_48H, Kind.REMINDER_2H, Kind.AFTERCARE,
-    Kind.COURSE_COMPLETED,
-}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -32,6 +27,7 @@ class Rendered:
     text: str
     html: str
     ics: bytes | None = None
+    unsubscribe_url: str = ""
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
@@ -59,9 +55,8 @@ def _visit(session: Session, tz: ZoneInfo) -> dict[str, object]:
     }
 
 
-def build_context(message: OutboxMessage) -> dict[str, object]:
+def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
     tz = _zone(message)
-    clinic = Clinic.current()
     context: dict[str, object] = {
         "clinic": clinic,
         "address_line": ", ".join(
@@ -78,17 +73,20 @@ def build_context(message: OutboxMessage) -> dict[str, object]:
         version = message.schedule_version
         context["confirm_url"] = links.session_link("confirm", message.session_id, version)
         context["cancel_url"] = links.session_link("cancel", message.session_id, version)
+    if message.kind == Kind.AFTERCARE:
         aftercare = getattr(message.session, "aftercare", None)
         context["aftercare"] = aftercare.text if aftercare else ""
-    if message.course_id:
-        sessions = message.course.sessions.filter(status__in=HOLDING_STATUSES).order_by(
-            "arrives_at"
-        )
+    if message.kind == Kind.COURSE_BOOKED:
         context["course"] = message.course
-        context["visits"] = [_visit(s, tz) for s in sessions]
+        context["course_sessions"] = course_sessions(message)
+        context["visits"] = [_visit(s, tz) for s in context["course_sessions"]]
     if message.kind == Kind.DAILY_AGENDA:
         context["agenda"] = [_visit(s, tz) for s in agenda_sessions(message)]
     return context
+
+
+def course_sessions(message: OutboxMessage) -> list[Session]:
+    return list(message.course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
 
 
 def agenda_sessions(message: OutboxMessage) -> list[Session]:
@@ -105,28 +103,33 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
 
 
 def render(message: OutboxMessage) -> Rendered:
-    context = build_context(message)
+    clinic = Clinic.current()
+    context = build_context(message, clinic)
     name = message.kind
     if message.channel == Channel.SMS:
         text = render_to_string(f"sms/{name}.txt", context).strip()
-        return Rendered(subject="", text=text, html="")
+        return Rendered(
+            subject="", text=text, html="", unsubscribe_url=context.get("unsubscribe_url", "")
+        )
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    ics = None
+    if message.kind == Kind.COURSE_BOOKED:
+        ics = course_calendar(message, context["course_sessions"], clinic)
     return Rendered(
         subject=subject,
         text=render_to_string(f"emails/{name}_body.txt", context),
         html=render_to_string(f"emails/{name}_body.html", context),
-        ics=course_calendar(message) if message.kind == Kind.COURSE_BOOKED else None,
+        ics=ics,
+        unsubscribe_url=context.get("unsubscribe_url", ""),
     )
 
 
-def course_calendar(message: OutboxMessage) -> bytes:
+def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Clinic) -> bytes:
     """One event per session, arrival to end, without health details."""
-    clinic = Clinic.current()
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Microneedling course planner//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    sessions = message.course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at")
     for number, session in enumerate(sessions, start=1):
         event = icalendar.Event()
         event.add("uid", f"session-{session.pk}-v{session.schedule_version}@{message_host()}")

@@ -12,13 +12,16 @@ dispatchers; a worker killed mid-send may leave its one message to go twice
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -254,11 +257,15 @@ def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | No
 
 
 def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -> bool:
-    """Record an outcome only if the row is still ours ("sending")."""
+    """Record an outcome only if the row is still ours ("sending").
+
+    A success is recorded on the row itself (sent_at, provider id); every other
+    outcome also gets a history event saying why.
+    """
     done = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=status, **fields
     )
-    if done:
+    if done and status != Status.SENT:
         MessageEvent.objects.create(
             message_id=message.pk, event=event, detail=str(fields.get("last_error", ""))
         )
@@ -327,12 +334,49 @@ def _send(message: OutboxMessage) -> str:
     return _send_email(message, rendered)
 
 
+_mail = threading.local()
+
+
+def _mail_settings() -> tuple[object, ...]:
+    return (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""),
+            getattr(settings, "EMAIL_PORT", 0))  # fmt: skip
+
+
+def smtp_connection() -> BaseEmailBackend:
+    """One open connection per worker thread, re-used for every message it sends."""
+    if getattr(_mail, "key", None) != _mail_settings():
+        _drop_connection()
+    if getattr(_mail, "connection", None) is None:
+        connection = get_connection()
+        connection.open()
+        _mail.connection, _mail.key = connection, _mail_settings()
+    return _mail.connection
+
+
+def _drop_connection() -> None:
+    connection = getattr(_mail, "connection", None)
+    _mail.connection = _mail.key = None
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _deliver_email(email: EmailMultiAlternatives) -> None:
+    """Send on the thread's open connection; one fresh try if the server had hung up."""
+    try:
+        email.connection = smtp_connection()
+        email.send()
+    except smtplib.SMTPServerDisconnected:
+        _drop_connection()
+        email.connection = smtp_connection()
+        email.send()
+
+
 def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
     message_id = f"<outbox-{message.pk}@{content.message_host()}>"
     headers = {"Message-ID": message_id}
-    if message.patient_id:
-        url = content.links.unsubscribe_link(message.patient_id, message.channel)
-        headers["List-Unsubscribe"] = f"<{url}>"
+    if rendered.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMultiAlternatives(
         subject=rendered.subject, body=rendered.text, to=[message.recipient], headers=headers
@@ -341,16 +385,19 @@ def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
     if rendered.ics:
         email.attach("course.ics", rendered.ics, "text/calendar")
     try:
-        email.send()
+        _deliver_email(email)
     except smtplib.SMTPResponseException as error:
+        _drop_connection()
         failure = TemporaryFailure if 400 <= error.smtp_code < 500 else PermanentFailure
         raise failure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
     except smtplib.SMTPRecipientsRefused as error:
+        _drop_connection()
         codes = [code for code, _ in error.recipients.values()]
         failure = TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure
         raise failure(f"recipient refused: {codes}") from None
-    except (smtplib.SMTPException, OSError) as error:
-        raise TemporaryFailure(f"SMTP unavailable: {error}") from None
+    except OSError as error:  # includes every other SMTPException, refusals and time-outs
+        _drop_connection()
+        raise TemporaryFailure(f"mail server unavailable: {error}") from None
     return message_id
 
 

@@ -1,0 +1,201 @@
+"""Reminder delivery benchmark: 10,000 due messages through a real Celery worker
+(a separate process; BENCH_WORKER_OPTIONS, default 8 threads) and Redis
+to an SMTP sink on loopback.
+
+Prints one JSON line: messages per second, duplicates, losses, the worker's
+peak memory (main process plus children).
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", "--pool=threads --concurrency=8").split()
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        message = email.message_from_bytes(envelope.content)
+        with self.lock:
+            self.ids.append(str(message["Message-ID"]))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children, in KiB."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            line = next(row for row in status.splitlines() if row.startswith("VmRSS"))
+            total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+def build(count: int) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from clinic.models import Clinic, Practitioner, Room
+    from courses.models import Course, CourseStatus, Indication, Session, TreatmentArea
+    from patients.models import Patient
+    from reminders.models import OutboxMessage
+
+    call_command("migrate", verbosity=0)
+    Clinic.objects.get_or_create(pk=1, defaults={"name": "Benchmark clinic"})
+    user = User.objects.create(username="bench", is_staff=True, email="bench@example.com")
+    practitioner = Practitioner.objects.create(user=user)
+    room = Room.objects.create(name="Room 1")
+    now = timezone.now()
+    patients = Patient.objects.bulk_create(
+        Patient(first_name="Msg", last_name=f"Patient {i}", date_of_birth=date(1980, 1, 1),
+                email=f"msg{i}@example.com", email_consent_at=now)
+        for i in range(100)
+    )  # fmt: skip
+    area, indication = (
+        TreatmentArea.objects.get(code="face"),
+        Indication.objects.get(code="wrinkles"),
+    )
+    courses = Course.objects.bulk_create(
+        Course(patient=p, indication=indication, area=area, needle_mm=Decimal("0.5"),
+               sessions_planned=4, target_gap_weeks=3, practitioner=practitioner,
+               preferred_time=clock_time(10), start_on=now.date(), status=CourseStatus.PLANNED,
+               created_by=user)
+        for p in patients
+    )  # fmt: skip
+    Session.objects.bulk_create(
+        Session(course=c, number=n + 1, practitioner=practitioner, room=room, patient=c.patient,
+                arrives_at=now + timedelta(days=7 * n + 1, minutes=30 * i),
+                procedure_starts_at=now + timedelta(days=7 * n + 1, minutes=30 * i),
+                procedure_ends_at=now + timedelta(days=7 * n + 1, minutes=30 * i + 30))
+        for i, c in enumerate(courses) for n in range(4)
+    )  # fmt: skip
+    sessions = list(Session.objects.select_related("patient").order_by("id"))
+    OutboxMessage.objects.bulk_create(_messages(count, courses, sessions, now), batch_size=2000)
+
+
+def _messages(count: int, courses: list, sessions: list, now: object) -> object:
+    """One in ten is a course-booked e-mail (with its calendar file); the rest reminders."""
+    from reminders.models import Channel, Kind, OutboxMessage
+
+    for i in range(count):
+        if i % 10 == 0:
+            course = courses[i % len(courses)]
+            yield OutboxMessage(
+                kind=Kind.COURSE_BOOKED, channel=Channel.EMAIL, recipient=course.patient.email,
+                patient=course.patient, course=course, dedupe_key=f"bench:{i}",
+                due_at=now - timedelta(minutes=1),
+            )  # fmt: skip
+        else:
+            session = sessions[i % len(sessions)]
+            yield OutboxMessage(
+                kind=Kind.REMINDER_48H, channel=Channel.EMAIL, recipient=session.patient.email,
+                patient=session.patient, course_id=session.course_id, session=session,
+                schedule_version=session.schedule_version, dedupe_key=f"bench:{i}",
+                due_at=now - timedelta(minutes=1),
+            )  # fmt: skip
+
+
+def measure(count: int) -> dict[str, object]:
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(controller.port),
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from clinic.celery import app
+    from reminders.models import OutboxMessage, Status
+    from reminders.tasks import dispatch_due_messages_task
+
+    app.control.purge()
+    worker = subprocess.Popen(  # noqa: S603 - our own worker
+        [sys.executable, "-m", "celery", "-A", "clinic", "worker", *WORKER_OPTIONS,
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_kb(worker.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=1.0) and time.monotonic() < deadline:
+        pass
+    started = time.monotonic()
+    open_statuses = [Status.PENDING, Status.SENDING]
+    while OutboxMessage.objects.filter(status__in=open_statuses).exists():
+        if not dispatch_due_messages_task():
+            time.sleep(0.05)
+        if time.monotonic() - started > 600:
+            break
+    elapsed = time.monotonic() - started
+    time.sleep(0.5)
+    done.set()
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    controller.stop()
+    sent = OutboxMessage.objects.filter(status=Status.SENT).count()
+    received = len(sink.ids)
+    return {
+        "messages": count,
+        "seconds": round(elapsed, 1),
+        "per_second": round(count / elapsed, 1),
+        "sent": sent,
+        "received": received,
+        "duplicates": received - len(set(sink.ids)),
+        "losses": count - len(set(sink.ids)),
+        "worker_peak_mb": round(peak / 1024, 1),
+        "worker": " ".join(WORKER_OPTIONS),
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    step, number = sys.argv[1], int(sys.argv[2])
+    if step == "build":
+        build(number)
+        print(json.dumps({"built": number}))
+    else:
+        print(json.dumps(measure(number)))
