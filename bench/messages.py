@@ -46,14 +46,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of a process and its children, in KiB."""
+def memory_kb(pid: int) -> int:
+    """Proportional set size (shared pages split between sharers) of a process tree, KiB.
+
+    PSS, not RSS: prefork children share most of their pages with the parent,
+    and adding up RSS would count those pages once per process.
+    """
     total, pids = 0, [pid]
     while pids:
         current = pids.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            line = next(row for row in status.splitlines() if row.startswith("VmRSS"))
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            line = next(row for row in rollup.splitlines() if row.startswith("Pss:"))
             total += int(line.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 pids += [int(c) for c in (task / "children").read_text().split()]
@@ -155,7 +159,7 @@ def measure(count: int) -> dict[str, object]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, rss_kb(worker.pid))
+            peak = max(peak, memory_kb(worker.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)

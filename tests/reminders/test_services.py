@@ -143,3 +143,13 @@ def test_failed_message_can_be_retried(booked):
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
     assert not outbox.retry_failed(message=message)
+
+
+def test_daily_agenda_once_per_practitioner_per_day(booked, practitioner, time_machine):
+    first = booked.sessions.get(number=1)
+    time_machine.move_to(first.arrives_at.replace(hour=6), tick=False)
+    assert outbox.queue_daily_agendas() == 1
+    assert outbox.queue_daily_agendas() == 0
+    agenda = OutboxMessage.objects.get(kind=Kind.DAILY_AGENDA)
+    assert agenda.recipient == practitioner.user.email
+    assert timezone.localtime(agenda.due_at).time() == time(9)  # opening time
