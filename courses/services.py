@@ -132,6 +132,12 @@ def course_violations(
     return found
 
 
+COURSE_RULE_FIELDS = (
+    "patient", "indication", "area", "needle_mm", "sessions_planned", "target_gap_weeks",
+    "needle_override_reason", "gap_override_reason",
+)  # fmt: skip
+
+
 @transaction.atomic
 def create_draft_course(
     *,
@@ -317,15 +323,8 @@ def confirm_course(
     clinic = Clinic.current()
     rule_set = treatment_rules(clinic)
     violations = course_violations(
-        patient=course.patient,
-        indication=course.indication,
-        area=course.area,
-        needle_mm=course.needle_mm,
-        sessions_planned=course.sessions_planned,
-        target_gap_weeks=course.target_gap_weeks,
+        **{field: getattr(course, field) for field in COURSE_RULE_FIELDS},
         rule_set=rule_set,
-        needle_override_reason=course.needle_override_reason,
-        gap_override_reason=course.gap_override_reason,
         clinic=clinic,
     )
     if violations:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,8 @@ from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
 from patients.clearance import planning_problems
 from patients.models import Patient
 from patients.views import status_of
+
+T = TypeVar("T")
 
 
 def _add_violations(form: CourseForm, error: services.CourseError) -> None:
@@ -152,30 +156,44 @@ def course_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patients:detail", pk=patient_pk)
 
 
-@require_POST
-def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    course = get_object_or_404(Course, pk=pk)
+def _reason(request: HttpRequest) -> str:
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], str]) -> None:
+    """Run one course change and tell the user how it went."""
     try:
-        rescheduling.cancel_course(course=course, reason=reason, cancelled_by=request.user)
+        result = action()
     except services.CourseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The rest of the course is cancelled.")
+        messages.success(request, done(result))
+
+
+@require_POST
+def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_object_or_404(Course, pk=pk)
+    _attempt(
+        request,
+        lambda: rescheduling.cancel_course(
+            course=course, reason=_reason(request), cancelled_by=request.user
+        ),
+        lambda _: "The rest of the course is cancelled.",
+    )
     return redirect("courses:detail", pk=pk)
 
 
 @require_POST
 def course_replacement(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
-    try:
-        session = rescheduling.book_replacement(course=course, booked_by=request.user)
-    except services.CourseError as error:
-        messages.error(request, str(error))
-    else:
-        when = timezone.localtime(session.arrives_at)
-        messages.success(request, f"Replacement session booked for {when:%a %d %b %Y, %H:%M}.")
+    _attempt(
+        request,
+        lambda: rescheduling.book_replacement(course=course, booked_by=request.user),
+        lambda s: (
+            f"Replacement session booked for {timezone.localtime(s.arrives_at):%a %d %b %Y, %H:%M}."
+        ),
+    )
     return redirect("courses:detail", pk=pk)
 
 
@@ -203,24 +221,22 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        rescheduling.cancel_session(session=session, reason=reason, cancelled_by=request.user)
-    except services.CourseError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Session cancelled; its slot is free again.")
+    _attempt(
+        request,
+        lambda: rescheduling.cancel_session(
+            session=session, reason=_reason(request), cancelled_by=request.user
+        ),
+        lambda _: "Session cancelled; its slot is free again.",
+    )
     return redirect("courses:detail", pk=session.course_id)
 
 
 @require_POST
 def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
-    try:
-        rescheduling.mark_no_show(session=session, marked_by=request.user)
-    except services.CourseError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Marked as a no-show.")
+    _attempt(
+        request,
+        lambda: rescheduling.mark_no_show(session=session, marked_by=request.user),
+        lambda _: "Marked as a no-show.",
+    )
     return redirect("courses:detail", pk=session.course_id)

@@ -9,29 +9,12 @@ equivalent; there the service's check inside the transaction is the guard.
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
-FREED = "('cancelled', 'no_show')"
+from clinic.migration_ops import postgres_only
+
 CONSTRAINTS = {
     "session_practitioner_no_overlap": "practitioner_id",
     "session_room_no_overlap": "room_id",
 }
-
-
-def add_constraints(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in CONSTRAINTS.items():
-        schema_editor.execute(
-            f"ALTER TABLE courses_session ADD CONSTRAINT {name} EXCLUDE USING gist "
-            f"({column} WITH =, tstzrange(procedure_starts_at, procedure_ends_at, '[)') WITH &&) "
-            f"WHERE (status NOT IN {FREED})"
-        )
-
-
-def drop_constraints(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in CONSTRAINTS:
-        schema_editor.execute(f"ALTER TABLE courses_session DROP CONSTRAINT IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -39,5 +22,13 @@ class Migration(migrations.Migration):
 
     operations = [
         BtreeGistExtension(),
-        migrations.RunPython(add_constraints, drop_constraints),
+        postgres_only(
+            [
+                f"ALTER TABLE courses_session ADD CONSTRAINT {name} EXCLUDE USING gist "
+                f"({column} WITH =, tstzrange(procedure_starts_at, procedure_ends_at, '[)') "
+                "WITH &&) WHERE (status NOT IN ('cancelled', 'no_show'))"
+                for name, column in CONSTRAINTS.items()
+            ],
+            [f"ALTER TABLE courses_session DROP CONSTRAINT IF EXISTS {name}" for name in CONSTRAINTS],
+        ),
     ]

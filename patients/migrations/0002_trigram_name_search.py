@@ -8,27 +8,9 @@ default for small installs, has no equivalent and scans.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-INDEXES = {
-    "patient_last_name_trgm": "last_name",
-    "patient_first_name_trgm": "first_name",
-}
+from clinic.migration_ops import postgres_only
 
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON patients_patient "
-            f"USING gin (UPPER({column}) gin_trgm_ops)"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+INDEXES = {"patient_last_name_trgm": "last_name", "patient_first_name_trgm": "first_name"}
 
 
 class Migration(migrations.Migration):
@@ -36,5 +18,12 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
+        postgres_only(
+            [
+                f"CREATE INDEX IF NOT EXISTS {name} ON patients_patient "
+                f"USING gin (UPPER({column}) gin_trgm_ops)"
+                for name, column in INDEXES.items()
+            ],
+            [f"DROP INDEX IF EXISTS {name}" for name in INDEXES],
+        ),
     ]
