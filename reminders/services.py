@@ -16,6 +16,7 @@ import contextlib
 import logging
 import smtplib
 import threading
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
@@ -199,33 +200,36 @@ def claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
     """Mark due rows "sending" and return their ids; each row is won by one claimant.
 
     Rows stuck in "sending" past the lease (their worker died) are claimed
-    again. Row locks skip rows another dispatcher holds; the conditional
-    update makes the claim exclusive on every database.
+    again. Row locks skip rows another dispatcher holds, and the claiming
+    update repeats the "is it due" test, so a row another claimant took in the
+    meantime is not taken twice, on any database. The claim token tells this
+    claimant which rows it won.
     """
     now = now or timezone.now()
     lease = timedelta(minutes=Clinic.current().sending_lease_minutes)
-    candidates = list(
+    due = Q(status=Status.PENDING, due_at__lte=now) | Q(
+        status=Status.SENDING, claimed_at__lt=now - lease
+    )
+    candidates = dict(
         OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.PENDING, due_at__lte=now)
+        .filter(due)
         .order_by("due_at")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "status")[:limit]
     )
-    stuck = list(
-        OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.SENDING, claimed_at__lt=now - lease)
-        .values_list("id", flat=True)[:limit]
+    token = uuid.uuid4().hex
+    OutboxMessage.objects.filter(due, id__in=list(candidates)).update(
+        status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
     )
-    claimed = []
-    for pk in candidates + stuck:
-        was = Status.PENDING if pk in candidates else Status.SENDING
-        won = OutboxMessage.objects.filter(pk=pk, status=was)
-        if was == Status.SENDING:
-            won = won.filter(claimed_at__lt=now - lease)
-        if won.update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1):
-            claimed.append(pk)
+    claimed = list(OutboxMessage.objects.filter(claim_token=token).values_list("id", flat=True))
     MessageEvent.objects.bulk_create(
-        MessageEvent(message_id=pk, event="claimed" if pk in candidates else "reclaimed", at=now)
+        MessageEvent(
+            message_id=pk,
+            event="reclaimed",
+            detail="its worker did not finish within the lease",
+            at=now,
+        )
         for pk in claimed
+        if candidates[pk] == Status.SENDING
     )
     return claimed
 
