@@ -68,7 +68,11 @@ def bench_messages(count: int) -> None:
 
 def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(DATABASE_URL=database_url, DEBUG="1", LOG_LEVEL="WARNING", **extra)
+    # Production-like settings: DEBUG off (it records every query), a throw-away key.
+    env.update(
+        DATABASE_URL=database_url, DEBUG="0", SECRET_KEY="bench-" + "k" * 60,
+        ALLOWED_HOSTS="localhost", LOG_LEVEL="WARNING", **extra,
+    )  # fmt: skip
     result = subprocess.run(  # noqa: S603 - our own module
         [sys.executable, "-m", module, *args],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,

@@ -1,5 +1,5 @@
 """Reminder delivery benchmark: 10,000 due messages through a real Celery worker
-(a separate process; BENCH_WORKER_OPTIONS, default 8 threads) and Redis
+(a separate process; BENCH_WORKER_OPTIONS, default 3 prefork children) and Redis
 to an SMTP sink on loopback.
 
 Prints one JSON line: messages per second, duplicates, losses, the worker's
@@ -25,7 +25,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", "--pool=threads --concurrency=8").split()
+WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", "--pool=prefork --concurrency=3").split()
 
 
 class Sink:

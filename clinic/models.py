@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import time
 from decimal import Decimal
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpRequest
+
+_cache: dict[str, object] = {}
 
 
 class Clinic(models.Model):
@@ -118,6 +121,19 @@ class Clinic(models.Model):
     def current(cls) -> Clinic:
         """The clinic's row, or an unsaved default until a manager fills it in."""
         return cls.objects.filter(pk=1).first() or cls(pk=1, name="Clinic")
+
+    @classmethod
+    def cached(cls) -> Clinic:
+        """The clinic's row, re-read at most every CLINIC_CACHE_SECONDS in this process.
+
+        For background workers sending thousands of messages: a change in the
+        admin reaches them within that many seconds.
+        """
+        ttl = settings.CLINIC_CACHE_SECONDS
+        now = time_module.monotonic()
+        if ttl <= 0 or _cache.get("until", 0.0) < now:
+            _cache["clinic"], _cache["until"] = cls.current(), now + ttl
+        return _cache["clinic"]
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> Clinic:

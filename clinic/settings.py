@@ -261,6 +261,8 @@ SMS_SENDER = read_str("SMS_SENDER", "Clinic")
 if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL.")
 SMS_FILE_PATH = VAR_DIR / "sms-outbox.log"
+# Workers re-read the clinic's settings at most this often (seconds).
+CLINIC_CACHE_SECONDS = read_int("CLINIC_CACHE_SECONDS", 30, minimum=0)
 
 # --- Logging ------------------------------------------------------------------
 # Health data: log lines carry identifiers (primary keys), never names, contact

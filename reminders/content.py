@@ -103,7 +103,7 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
 
 
 def render(message: OutboxMessage) -> Rendered:
-    clinic = Clinic.current()
+    clinic = Clinic.cached()
     context = build_context(message, clinic)
     name = message.kind
     if message.channel == Channel.SMS:

@@ -279,14 +279,11 @@ def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -
 def deliver(message_id: int, *, now: datetime | None = None) -> str:
     """Send one claimed message and record what happened; returns the outcome."""
     now = now or timezone.now()
-    message = (
-        OutboxMessage.objects.select_related(
-            "patient", "session__patient", "course", "practitioner__user"
-        )
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None or message.status != Status.SENDING:
+    try:  # the course and practitioner load only for the kinds that use them
+        message = OutboxMessage.objects.select_related("patient", "session").get(pk=message_id)
+    except OutboxMessage.DoesNotExist:
+        return "skipped"
+    if message.status != Status.SENDING:
         return "skipped"  # a second delivery of the same task, or already handled
     refusal = _why_not_send(message, now)
     if refusal is not None:

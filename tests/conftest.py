@@ -18,6 +18,12 @@ from tests.factories import PractitionerFactory, UserFactory, cleared_patient, s
 pytest_plugins = ["tests.services_check", "tests.browser"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_clinic_settings(settings):
+    """Each test sees the clinic row as it is now (workers may cache it in production)."""
+    settings.CLINIC_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def staff_user(db: None) -> User:
     return PractitionerFactory().user
@@ -92,3 +98,25 @@ def draft(patient, practitioner, rooms, face, wrinkles):
         return services.create_draft_course(**values)
 
     return make
+
+
+@pytest.fixture
+def live_worker():
+    """A real Celery worker thread on the configured broker.
+
+    Its database connections are closed after every task (no re-use), so none
+    outlives the test and the test database can be dropped at the end.
+    """
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    from clinic.celery import app
+
+    reuse = app.conf.get("CELERY_DB_REUSE_MAX")
+    app.conf.update(CELERY_DB_REUSE_MAX=None)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(CELERY_DB_REUSE_MAX=reuse)
+        connections.close_all()

@@ -3,9 +3,7 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from clinic.celery import app as celery_app
 from clinic.models import WorkerHeartbeat
 from clinic.tasks import CELERY_WORKER, record_heartbeat_task
 
@@ -21,7 +19,6 @@ def wait_for(predicate, timeout=20.0):
     return False
 
 
-def test_worker_runs_heartbeat_task_through_the_broker():
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        record_heartbeat_task.delay()
-        assert wait_for(lambda: WorkerHeartbeat.objects.filter(name=CELERY_WORKER).exists())
+def test_worker_runs_heartbeat_task_through_the_broker(live_worker):
+    record_heartbeat_task.delay()
+    assert wait_for(lambda: WorkerHeartbeat.objects.filter(name=CELERY_WORKER).exists())

@@ -10,11 +10,9 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from celery.contrib.testing.worker import start_worker
 from django.db import connections
 from django.utils import timezone
 
-from clinic.celery import app as celery_app
 from courses import rescheduling, services
 from reminders.models import Kind, OutboxMessage, Status
 from reminders.tasks import dispatch_due_messages_task
@@ -63,11 +61,9 @@ def smtp(settings):
 
 
 @pytest.fixture
-def worker(smtp, settings, tmp_path):
+def worker(smtp, settings, tmp_path, live_worker):
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
-    connections.close_all()
+    return live_worker
 
 
 def wait_until(predicate, timeout=20.0):
