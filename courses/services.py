@@ -347,7 +347,7 @@ def confirm_course(
     )  # fmt: skip
     course.status = CourseStatus.PLANNED
     course.save(update_fields=["status", "updated_at"])
-    reminders.queue_course_booked(course)
+    reminders.queue_course_booked(course, sessions)
     return sessions
 
 

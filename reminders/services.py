@@ -91,17 +91,26 @@ def sync_session(session: Session, *, now: datetime | None = None) -> None:
     version are created when the session is still open. Called in the same
     transaction as the change.
     """
-    now = now or timezone.now()
     stale = OutboxMessage.objects.filter(session=session, kind__in=BEFORE_SESSION)
     if session.status in OPEN_STATUSES:
         stale = stale.exclude(schedule_version=session.schedule_version)
     _cancel(stale, "the session moved or was cancelled")
-    if session.status not in OPEN_STATUSES:
-        return
-    patient = session.patient
-    tz = ZoneInfo(patient.time_zone)
-    due_times = schedule.reminder_due_times(session.arrives_at, tz, policy(), now)
-    for channel, address in patient_channels(patient):
+    channels = patient_channels(session.patient) if session.status in OPEN_STATUSES else []
+    if channels:
+        _create_reminders(session, session.patient, channels, policy(), now or timezone.now())
+
+
+def _create_reminders(
+    session: Session,
+    patient: Patient,
+    channels: list[tuple[str, str]],
+    rules: schedule.Policy,
+    now: datetime,
+) -> None:
+    due_times = schedule.reminder_due_times(
+        session.arrives_at, ZoneInfo(patient.time_zone), rules, now
+    )
+    for channel, address in channels:
         for kind, due in due_times.items():
             if kind == Kind.REMINDER_2H and channel == Channel.EMAIL and patient.wants_sms:
                 continue  # the short reminder goes by SMS to patients who chose SMS
@@ -113,18 +122,24 @@ def sync_session(session: Session, *, now: datetime | None = None) -> None:
             )  # fmt: skip
 
 
-def queue_course_booked(course: Course, *, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+def queue_course_booked(
+    course: Course, sessions: list[Session], *, now: datetime | None = None
+) -> None:
+    """The booking confirmation and every session's reminders, for a course just booked."""
     patient = course.patient
-    due = schedule.send_now_due(now, ZoneInfo(patient.time_zone), policy())
-    for channel, address in patient_channels(patient):
+    channels = patient_channels(patient)
+    if not channels:
+        return
+    now, rules = now or timezone.now(), policy()
+    due = schedule.send_now_due(now, ZoneInfo(patient.time_zone), rules)
+    for channel, address in channels:
         _create(
             f"course:{course.pk}:{Kind.COURSE_BOOKED}:{channel}",
             kind=Kind.COURSE_BOOKED, channel=channel, recipient=address, patient=patient,
             course=course, due_at=due,
         )  # fmt: skip
-    for session in course.sessions.all():
-        sync_session(session, now=now)
+    for session in sessions:
+        _create_reminders(session, patient, channels, rules, now)
 
 
 def queue_after_session(session: Session, *, now: datetime | None = None) -> None:
