@@ -210,8 +210,14 @@ def withdraw_consent(*, patient: Patient, channel: str) -> None:
 # --- Delivery -------------------------------------------------------------------
 
 
+# Rows claimed but not yet sent, at most. A backlog stays "pending" in the table
+# rather than queueing in the broker, where its rows could outlive their lease.
+MAX_IN_FLIGHT = 1000
+CLAIM_BATCH = 500
+
+
 @transaction.atomic
-def claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
     """Mark due rows "sending" and return their ids; each row is won by one claimant.
 
     Rows stuck in "sending" past the lease (their worker died) are claimed
@@ -222,6 +228,12 @@ def claim_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
     """
     now = now or timezone.now()
     lease = timedelta(minutes=Clinic.current().sending_lease_minutes)
+    in_flight = OutboxMessage.objects.filter(
+        status=Status.SENDING, claimed_at__gte=now - lease
+    ).count()
+    limit = min(limit, MAX_IN_FLIGHT - in_flight)
+    if limit <= 0:
+        return []  # the workers are behind: claiming more would only age rows past the lease
     due = Q(status=Status.PENDING, due_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=now - lease
     )

@@ -153,3 +153,12 @@ def test_daily_agenda_once_per_practitioner_per_day(booked, practitioner, time_m
     agenda = OutboxMessage.objects.get(kind=Kind.DAILY_AGENDA)
     assert agenda.recipient == practitioner.user.email
     assert timezone.localtime(agenda.due_at).time() == time(9)  # opening time
+
+
+def test_claims_stop_at_the_in_flight_cap(booked, monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_IN_FLIGHT", 3)
+    later = timezone.now() + timedelta(days=400)
+    assert len(claim_all(later)) == 3
+    assert claim_all(later) == []  # the workers are behind: the backlog waits in the table
+    OutboxMessage.objects.filter(status=Status.SENDING).update(status=Status.SENT)
+    assert len(claim_all(later)) == 3
