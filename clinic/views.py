@@ -10,11 +10,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import health
+from clinic.models import Clinic, Practitioner
+from courses import board
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page after login."""
-    return render(request, "clinic/home.html")
+    """The today board: the logged-in cosmetologist's sessions (or everyone's)."""
+    own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
+    show_all = own is None or request.GET.get("all") == "1"
+    now = timezone.now()
+    sessions = board.sessions_of_day(timezone.localdate(now), None if show_all else own)
+    context = {
+        "rows": board.board_rows(sessions, now=now, clinic=Clinic.for_request(request)),
+        "show_all": show_all,
+        "can_choose": own is not None,
+        "server_now": now,
+        "refresh_seconds": board.REFRESH_SECONDS,
+    }
+    template = "clinic/_board.html" if request.GET.get("fragment") else "clinic/home.html"
+    return render(request, template, context)
 
 
 @login_not_required

@@ -4,9 +4,12 @@
   "use strict";
   function pad(n) { return String(n).padStart(2, "0"); }
   function start(el) {
+    if (el.dataset.countdownRunning) { return; }
+    el.dataset.countdownRunning = "1";
     var due = Date.parse(el.dataset.countdownTo);
     var skew = Date.parse(el.dataset.serverNow) - Date.now(); // server clock minus this device's
     function tick() {
+      if (!el.isConnected) { return; }
       var left = Math.ceil((due - (Date.now() + skew)) / 1000);
       if (left <= 0) {
         el.textContent = el.dataset.doneText || "Now";
@@ -18,5 +21,8 @@
     }
     tick();
   }
-  document.querySelectorAll("[data-countdown-to]").forEach(start);
+  window.plannerCountdowns = function (root) {
+    (root || document).querySelectorAll("[data-countdown-to]").forEach(start);
+  };
+  window.plannerCountdowns(document);
 })();

@@ -1,0 +1,84 @@
+"""The today board: a cosmetologist's sessions of the day, their phase and alerts (reads only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from clinic.devices import needs_disinfection
+from clinic.models import Clinic, Practitioner
+from courses import session_flow
+from courses.models import HOLDING_STATUSES, Session, SessionStatus
+from courses.session_day import device_facts
+
+PHASES = {
+    SessionStatus.SCHEDULED: "Expected",
+    SessionStatus.CONFIRMED: "Expected",
+    SessionStatus.CHECKED_IN: "Arrived",
+    SessionStatus.CREAM_ON: "Cream on",
+    SessionStatus.CREAM_OFF: "Ready for procedure",
+    SessionStatus.IN_PROCEDURE: "In procedure",
+    SessionStatus.COMPLETED: "Done",
+    SessionStatus.STOPPED: "Done (stopped short)",
+    SessionStatus.NO_SHOW: "No-show",
+    SessionStatus.CANCELLED: "Cancelled",
+}
+
+
+@dataclass
+class BoardRow:
+    session: Session
+    phase: str
+    confirmed: bool
+    wash_off_due: datetime | None = None
+    alerts: list[str] = field(default_factory=list)
+
+
+def sessions_of_day(day: date, practitioner: Practitioner | None) -> QuerySet[Session]:
+    """The day's sessions (all practitioners' when none is given), in time order."""
+    earlier = Session.objects.filter(
+        course=OuterRef("course"),
+        status__in=HOLDING_STATUSES,
+        arrives_at__lt=OuterRef("arrives_at"),
+    )
+    sessions = (
+        Session.objects.filter(arrives_at__date=day)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related(
+            "course__patient__latest_screening", "course__area", "room", "practitioner__user",
+            "procedure__device__device_type",
+        )
+        .annotate(has_earlier=Exists(earlier))
+        .order_by("arrives_at", "id")
+    )  # fmt: skip
+    return sessions if practitioner is None else sessions.filter(practitioner=practitioner)
+
+
+def board_rows(sessions: QuerySet[Session], *, now: datetime, clinic: Clinic) -> list[BoardRow]:
+    today = timezone.localdate(now)
+    rows = []
+    for session in sessions:
+        procedure = getattr(session, "procedure", None)
+        row = BoardRow(session, PHASES[session.status], session.status == SessionStatus.CONFIRMED)
+        if procedure and procedure.cream_on_at and not procedure.cream_off_at:
+            row.wash_off_due = session_flow.wash_off_due(
+                procedure.cream_on_at, clinic.cream_minutes
+            )
+        if session.is_open:
+            screening = session.course.patient.latest_screening
+            if screening is None or timezone.localdate(screening.taken_at) != today:
+                row.alerts.append("Screening to re-confirm")
+            if session.status == SessionStatus.SCHEDULED:
+                row.alerts.append("Unconfirmed")
+        if procedure and procedure.device and needs_disinfection(device_facts(procedure.device)):
+            row.alerts.append(f"{procedure.device.label} needs disinfection")
+        if not session.has_earlier:
+            row.alerts.append("First session of the course")
+        rows.append(row)
+    return rows
+
+
+REFRESH_SECONDS = 30

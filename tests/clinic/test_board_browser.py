@@ -1,0 +1,44 @@
+import re
+from datetime import timedelta
+
+import pytest
+
+from clinic.demo import load_demo_data
+from courses import session_day
+from courses.models import Course
+from patients import services as patient_services
+from patients.screening import Answers
+from tests.browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COUNTDOWN = "document.querySelector('[data-testid=board-countdown]').textContent"
+
+
+def seconds_left(page):
+    page.wait_for_function(f"{COUNTDOWN}.includes(':')")
+    minutes, seconds = re.fullmatch(r"(\d\d):(\d\d)", page.evaluate(COUNTDOWN)).groups()
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_today_board_shows_a_cream_countdown_that_moves(page, time_machine):
+    anna = load_demo_data()[0]
+    course = Course.objects.get(patient__email="emma.clarke@example.com")
+    session = course.sessions.order_by("arrives_at").first()
+    time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+    )
+    procedure = session_day.check_in(session=session, by=course.practitioner.user)
+    session_day.put_cream_on(session=session, version=procedure.version)
+
+    log_in(page, anna.username, anna.password)
+    page.wait_for_url("**/")
+    rows = page.get_by_test_id("board-row")
+    assert rows.count() == 1
+    assert "Emma Clarke" in rows.first.inner_text()
+    assert "Cream on" in rows.first.inner_text()
+    first = seconds_left(page)
+    assert 1190 <= first <= 1200
+    page.wait_for_timeout(2200)
+    assert seconds_left(page) < first
