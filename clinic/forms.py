@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Submit
 from django.contrib.auth.forms import AuthenticationForm
+
+
+def row(*fields: str) -> Div:
+    """Fields side by side in equal Bootstrap columns (stacked on narrow screens)."""
+    return Div(*(Div(f, css_class="col-md") for f in fields), css_class="row")
 
 
 class LoginForm(AuthenticationForm):

@@ -7,18 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from clinic.forms import row
 from clinic.models import Device, Practitioner, Product, Weekday
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
-
-
-def row(*fields: str) -> Div:
-    """Fields side by side in equal Bootstrap columns (stacked on narrow screens)."""
-    return Div(*(Div(f, css_class="col-md") for f in fields), css_class="row")
 
 
 class CourseForm(forms.Form):

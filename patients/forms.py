@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clinic.forms import row
 from clinic.models import Clinic
 from clinic.regions import BodyRegion
 from patients import screening
@@ -94,16 +95,8 @@ class PatientForm(forms.ModelForm):
         helper.layout = Layout(
             Fieldset(
                 "Patient",
-                Div(
-                    Div("first_name", css_class="col-md-6"),
-                    Div("last_name", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("date_of_birth", css_class="col-md-6"),
-                    Div("sex", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("first_name", "last_name"),
+                row("date_of_birth", "sex"),
                 Div(
                     Div("guardian_name", css_class="col-md-6"),
                     Div("guardian_consent", css_class="col-md-6 pt-md-4"),
@@ -112,17 +105,8 @@ class PatientForm(forms.ModelForm):
             ),
             Fieldset(
                 "Contact and reminders",
-                Div(
-                    Div("email", css_class="col-md-6"),
-                    Div("phone", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("reminder_channel", css_class="col-md-4"),
-                    Div("language", css_class="col-md-4"),
-                    Div("time_zone", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                row("email", "phone"),
+                row("reminder_channel", "language", "time_zone"),
                 "email_consent",
                 "sms_consent",
             ),
@@ -130,13 +114,7 @@ class PatientForm(forms.ModelForm):
                 "Skin profile",
                 "fitzpatrick_type",
                 HTML(f'<ul class="small text-muted mb-2">{risk_notes}</ul>'),
-                Div(
-                    Div("skin_weakened", css_class="col-md-3"),
-                    Div("skin_dry", css_class="col-md-3"),
-                    Div("skin_problematic", css_class="col-md-3"),
-                    Div("skin_sensitive", css_class="col-md-3"),
-                    css_class="row",
-                ),
+                row("skin_weakened", "skin_dry", "skin_problematic", "skin_sensitive"),
             ),
             "notes",
             "not_a_duplicate" if self.duplicates or self.data.get("not_a_duplicate") else HTML(""),
