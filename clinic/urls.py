@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
+    path("calendar/", include("courses.calendar_urls")),
     path("", include("reminders.urls")),
     path(
         "login/",

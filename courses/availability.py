@@ -61,8 +61,8 @@ class DatabaseCalendar:
         self.patient_id = patient_id
         self.ignore = set(ignore_session_ids)
         self.room_ids = list(Room.objects.filter(is_active=True).values_list("id", flat=True))
-        self.opening = _by_weekday(OpeningHours.objects.values_list("weekday", "opens", "closes"))
-        self.working = _by_weekday(
+        self.opening = by_weekday(OpeningHours.objects.values_list("weekday", "opens", "closes"))
+        self.working = by_weekday(
             WorkingHours.objects.filter(practitioner_id=practitioner_id).values_list(
                 "weekday", "starts", "ends"
             )
@@ -142,7 +142,7 @@ def _as_utc(value: datetime | str | float) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _by_weekday(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
+def by_weekday(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[tuple[time, time]]]:
     grouped: dict[int, list[tuple[time, time]]] = defaultdict(list)
     for weekday, starts, ends in rows:
         grouped[weekday].append((starts, ends))

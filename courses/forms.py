@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -125,6 +126,35 @@ class RescheduleForm(forms.Form):
         if day < timezone.localdate():
             raise forms.ValidationError("Pick today or a later date.")
         return day
+
+
+class SlotForm(forms.Form):
+    """A free time picked in the calendar (local wall-clock time), and whose calendar."""
+
+    at = forms.DateTimeField(
+        label="Time", input_formats=["%Y-%m-%dT%H:%M"],
+        error_messages={"invalid": "The time could not be read; pick it in the calendar again."},
+    )  # fmt: skip
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(is_bookable=True), required=False,
+        error_messages={"invalid_choice": "That practitioner is not bookable."},
+    )  # fmt: skip
+
+    def clean_at(self) -> datetime:
+        at = self.cleaned_data["at"]
+        if at < timezone.now():
+            raise forms.ValidationError("That time has passed; pick a free time from now on.")
+        return at
+
+    def data_for_session(self) -> dict[str, str]:
+        practitioner = self.cleaned_data["practitioner"]
+        return {
+            "at": timezone.localtime(self.cleaned_data["at"]).strftime("%Y-%m-%dT%H:%M"),
+            "practitioner": str(practitioner.pk) if practitioner else "",
+        }
+
+    def query_string(self) -> str:
+        return urlencode(self.data_for_session())
 
 
 class ReasonForm(forms.Form):

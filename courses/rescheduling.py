@@ -118,6 +118,7 @@ def _check_neighbour_gaps(
     new_day: date,
     neighbours: list[Session | None],
     override_reason: str,
+    hint: str = " Move this and the following sessions instead, or give a reason to override.",
 ) -> None:
     previous, following = neighbours
     found = []
@@ -131,7 +132,6 @@ def _check_neighbour_gaps(
         )
     left = rules.unresolved(found, {v.code: override_reason for v in found})
     if left:
-        hint = " Move this and the following sessions instead, or give a reason to override."
         raise CourseError([rules.RuleViolation(v.code, v.message + hint, True) for v in left])
 
 
@@ -250,8 +250,15 @@ def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser
 
 
 @transaction.atomic
-def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
-    """Add one session after the course's last, while it has fewer than the maximum."""
+def book_replacement(
+    *, course: Course, booked_by: AbstractBaseUser, at: datetime | None = None
+) -> Session:
+    """Add one session while the course has fewer than the maximum.
+
+    Without ``at`` it goes after the course's last session, where the planner
+    finds room; with ``at`` (a free time picked in the calendar) exactly there,
+    refused when that time is taken or breaks the gap to a neighbouring session.
+    """
     lock_booking_rows([course.practitioner_id], course.patient_id)
     course = Course.objects.select_for_update().select_related("area").get(pk=course.pk)
     rule_set = treatment_rules()
@@ -262,9 +269,27 @@ def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
         raise CourseError.single(
             "course_full", f"The course already has {rule_set.max_sessions} sessions."
         )
+    number = (course.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    if at is None:
+        slot = _next_free_slot(course, rule_set, holding, number)
+    else:
+        slot = _slot_picked(course, rule_set, holding, at)
+    session = session_from(course, planning.Proposal(number, slot, _local_day(slot.arrives_at),
+                                                     None, "picked"))  # fmt: skip
+    write_sessions([session])
+    reminders.sync_session(session)
+    SessionChange.objects.create(
+        session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
+        changed_by=booked_by,
+    )  # fmt: skip
+    return session
+
+
+def _next_free_slot(
+    course: Course, rule_set: rules.TreatmentRules, holding: list[Session], number: int
+) -> planning.Slot:
     request = plan_request(course, rule_set, start_on=max(timezone.localdate(), course.start_on))
     previous = _local_day(holding[-1].arrives_at) if holding else None
-    number = (course.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     try:
         [proposal] = planning.plan_series(
             calendar_for(course, request, first_day=previous or request.start_on),
@@ -275,11 +300,23 @@ def book_replacement(*, course: Course, booked_by: AbstractBaseUser) -> Session:
         )
     except planning.NoSlotError as error:
         raise CourseError.single("no_slot", str(error)) from error
-    session = session_from(course, proposal)
-    write_sessions([session])
-    reminders.sync_session(session)
-    SessionChange.objects.create(
-        session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
-        changed_by=booked_by,
-    )  # fmt: skip
-    return session
+    return proposal.slot
+
+
+def _slot_picked(
+    course: Course, rule_set: rules.TreatmentRules, holding: list[Session], at: datetime
+) -> planning.Slot:
+    local = at.astimezone(clinic_tz())
+    if at < timezone.now():
+        raise CourseError.single("past", "That time has passed.")
+    request = planning.PlanRequest(
+        **{**plan_request(course, rule_set).__dict__, "preferred_time": local.time()}
+    )
+    slot = _slot_at(calendar_for(course, request, first_day=local.date()), request, local.date())
+    before = [s for s in holding if s.arrives_at < slot.arrives_at]
+    after = [s for s in holding if s.arrives_at >= slot.arrives_at]
+    neighbours = [before[-1] if before else None, after[0] if after else None]
+    _check_neighbour_gaps(
+        course, rule_set, local.date(), neighbours, "", hint=" Pick another time for it."
+    )
+    return slot

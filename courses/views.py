@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
-from courses import planning, rescheduling, rules, services
+from courses import calendar_views, planning, rescheduling, rules, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
 from patients.clearance import planning_problems
@@ -34,7 +34,8 @@ def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """The course planner form; a valid request is saved as a draft and previewed."""
     patient = get_object_or_404(Patient, pk=patient_pk)
     own = Practitioner.objects.filter(user=request.user).first()
-    form = CourseForm(request.POST or None, practitioner=own)
+    picked = calendar_views.remembered_course_initial(request)
+    form = CourseForm(request.POST or None, practitioner=own, initial=picked)
     if request.method == "POST" and form.is_valid():
         try:
             course = services.create_draft_course(
@@ -43,10 +44,12 @@ def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         except services.CourseError as error:
             _add_violations(form, error)
         else:
+            calendar_views.forget_slot(request)
             return redirect("courses:detail", pk=course.pk)
     context = {
         "form": form,
         "patient": patient,
+        "picked": picked,
         "status": status_of(patient, clinic=Clinic.for_request(request)),
     }
     return render(request, "courses/course_form.html", context)

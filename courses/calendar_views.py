@@ -1,0 +1,150 @@
+"""Calendars: day and week per practitioner or room, and planning from a free slot."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.models import Clinic, Practitioner, Room
+from courses import calendar, calendar_data, rescheduling, services
+from courses.forms import SlotForm
+from courses.models import HOLDING_STATUSES, Course, CourseStatus
+from patients.forms import PatientSearchForm
+from patients.models import Patient
+from patients.selectors import search_patients
+
+SLOT_SESSION_KEY = "planner_slot"
+PATIENT_MATCHES = 20
+
+
+def calendar_home(request: HttpRequest) -> HttpResponse:
+    """This week of the logged-in cosmetologist, else of the first practitioner or room."""
+    today = timezone.localdate().isoformat()
+    own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
+    first = own or Practitioner.objects.filter(is_bookable=True, user__is_active=True).first()
+    if first is not None:
+        return redirect("calendar:show", kind="practitioner", pk=first.pk, view="week", day=today)
+    room = Room.objects.filter(is_active=True).first()
+    if room is not None:
+        return redirect("calendar:show", kind="room", pk=room.pk, view="week", day=today)
+    return render(request, "courses/calendar_empty.html")
+
+
+def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date) -> HttpResponse:
+    """A practitioner's or room's day or week: bookings, shading and free slots."""
+    if view not in ("day", "week"):
+        raise Http404("No such calendar view.")
+    days = calendar.week_of(day) if view == "week" else [day]
+    step = Clinic.for_request(request).slot_step_minutes
+    now = timezone.now()
+    if kind == "practitioner":
+        resource = get_object_or_404(Practitioner.objects.select_related("user"), pk=pk)
+        layout = calendar_data.practitioner_layout(resource, days, now=now, step_minutes=step)
+    elif kind == "room":
+        resource = get_object_or_404(Room, pk=pk)
+        layout = calendar_data.room_layout(resource, days, now=now, step_minutes=step)
+    else:
+        raise Http404("No such calendar.")
+    jump = timedelta(days=7 if view == "week" else 1)
+    context = {
+        "kind": kind, "resource": resource, "view": view, "day": day, "layout": layout,
+        "previous": day - jump, "next": day + jump, "today": timezone.localdate(now),
+        "practitioners": Practitioner.objects.filter(is_bookable=True, user__is_active=True)
+        .select_related("user"),
+        "rooms": Room.objects.filter(is_active=True),
+        "grid_hours": len(layout.hour_marks),
+    }  # fmt: skip
+    return render(request, "courses/calendar.html", context)
+
+
+def _remembered_slot(request: HttpRequest) -> SlotForm | None:
+    stored = request.session.get(SLOT_SESSION_KEY)
+    form = SlotForm(stored) if stored else None
+    return form if form is not None and form.is_valid() else None
+
+
+@require_http_methods(["GET", "POST"])
+def plan_at(request: HttpRequest) -> HttpResponse:
+    """Start planning from a free slot: pick the patient, or book a missing session there.
+
+    The slot is kept in the session so the course planner opens with it filled
+    in; the patient search is posted, so no name ever appears in a URL.
+    """
+    if request.method == "GET":
+        form = SlotForm(request.GET)
+        if not form.is_valid():
+            return render(request, "courses/plan_at.html", {"slot_form": form}, status=400)
+        request.session[SLOT_SESSION_KEY] = form.data_for_session()
+    form = _remembered_slot(request)
+    if form is None:
+        messages.error(request, "Pick a free time in the calendar first.")
+        return redirect("calendar:home")
+    search = PatientSearchForm(request.POST if request.method == "POST" else None)
+    matches: list[Patient] = []
+    if search.is_bound and search.is_valid() and search.cleaned_data["q"].strip():
+        matches = list(Patient.objects.filter(search_patients(search.cleaned_data["q"]))
+                       [:PATIENT_MATCHES])  # fmt: skip
+    context = {
+        "slot_form": form, "slot": form.cleaned_data, "search": search, "matches": matches,
+        "searched": search.is_bound, "short_courses": _short_courses(form.cleaned_data),
+    }  # fmt: skip
+    return render(request, "courses/plan_at.html", context)
+
+
+def _short_courses(slot: dict) -> list[Course]:
+    """Running courses of the slot's practitioner with fewer sessions than planned."""
+    courses = Course.objects.filter(
+        status__in=[CourseStatus.PLANNED, CourseStatus.IN_PROGRESS]
+    ).annotate(holding=Count("sessions", filter=Q(sessions__status__in=HOLDING_STATUSES)))
+    if slot["practitioner"] is not None:
+        courses = courses.filter(practitioner=slot["practitioner"])
+    return list(
+        courses.filter(holding__lt=F("sessions_planned"))
+        .select_related("patient", "area")
+        .order_by("patient__last_name", "id")[:PATIENT_MATCHES]
+    )
+
+
+@require_POST
+def replacement_at(request: HttpRequest, course_pk: int) -> HttpResponse:
+    """Book a course's missing session at the remembered slot."""
+    course = get_object_or_404(Course, pk=course_pk)
+    form = _remembered_slot(request)
+    if form is None:
+        messages.error(request, "Pick a free time in the calendar first.")
+        return redirect("calendar:home")
+    try:
+        session = rescheduling.book_replacement(
+            course=course, booked_by=request.user, at=form.cleaned_data["at"]
+        )
+    except services.CourseError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("calendar:plan") + "?" + form.query_string())
+    request.session.pop(SLOT_SESSION_KEY, None)
+    when = timezone.localtime(session.arrives_at)
+    messages.success(request, f"Replacement session booked for {when:%a %d %b %Y, %H:%M}.")
+    return redirect("courses:detail", pk=course.pk)
+
+
+def remembered_course_initial(request: HttpRequest) -> dict:
+    """Course planner defaults from a slot picked in the calendar, if any."""
+    form = _remembered_slot(request)
+    if form is None:
+        return {}
+    local = timezone.localtime(form.cleaned_data["at"])
+    initial = {"start_on": local.date(), "preferred_time": local.time().replace(second=0),
+               "preferred_weekday": local.weekday()}  # fmt: skip
+    if form.cleaned_data["practitioner"] is not None:
+        initial["practitioner"] = form.cleaned_data["practitioner"].pk
+    return initial
+
+
+def forget_slot(request: HttpRequest) -> None:
+    request.session.pop(SLOT_SESSION_KEY, None)
