@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from clinic import services
 from clinic.models import (
     Absence,
     Clinic,
@@ -59,6 +61,13 @@ class PractitionerAdmin(admin.ModelAdmin):
     search_fields = ["user__first_name", "user__last_name", "user__username", "user__email"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+    actions = ["revoke_calendar_feeds"]
+
+    @admin.action(description="Turn off their calendar feeds (the secret addresses stop working)")
+    def revoke_calendar_feeds(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
+        for practitioner in queryset.exclude(feed_token=None):
+            services.turn_off_calendar_feed(practitioner=practitioner)
+        self.message_user(request, "Calendar feeds turned off.")
 
 
 @admin.register(WorkerHeartbeat)

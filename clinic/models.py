@@ -156,6 +156,10 @@ class Practitioner(models.Model):
     is_bookable = models.BooleanField(
         default=True, help_text="Untick to stop new sessions being booked with this person."
     )
+    feed_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False,
+        help_text="The secret in the address of their calendar feed; empty when it is off.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import WorkerHeartbeat
+from clinic.models import Practitioner, WorkerHeartbeat
 
 
 @transaction.atomic
@@ -15,3 +17,17 @@ def record_heartbeat(*, name: str) -> WorkerHeartbeat:
         name=name, defaults={"seen_at": timezone.now()}
     )
     return heartbeat
+
+
+@transaction.atomic
+def renew_calendar_feed(*, practitioner: Practitioner) -> str:
+    """A new secret feed address; the previous one stops working at once."""
+    practitioner.feed_token = secrets.token_urlsafe(32)
+    practitioner.save(update_fields=["feed_token"])
+    return practitioner.feed_token
+
+
+@transaction.atomic
+def turn_off_calendar_feed(*, practitioner: Practitioner) -> None:
+    practitioner.feed_token = None
+    practitioner.save(update_fields=["feed_token"])

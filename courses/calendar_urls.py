@@ -30,4 +30,7 @@ urlpatterns = [
     ),
     path("plan/", calendar_views.plan_at, name="plan"),
     path("plan/replacement/<int:course_pk>/", calendar_views.replacement_at, name="replacement"),
+    path("feed/", calendar_views.feed_settings, name="feed_settings"),
+    path("feed/<slug:action>/", calendar_views.feed_change, name="feed_change"),
+    path("feed/<str:token>.ics", calendar_views.feed, name="feed"),
 ]

@@ -5,20 +5,24 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import services as clinic_services
 from clinic.models import Clinic, Practitioner, Room
 from courses import calendar, calendar_data, rescheduling, services
+from courses.feed import practitioner_feed
 from courses.forms import SlotForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus
 from patients.forms import PatientSearchForm
 from patients.models import Patient
 from patients.selectors import search_patients
+from reminders.content import message_host
 
 SLOT_SESSION_KEY = "planner_slot"
 PATIENT_MATCHES = 20
@@ -148,3 +152,45 @@ def remembered_course_initial(request: HttpRequest) -> dict:
 
 def forget_slot(request: HttpRequest) -> None:
     request.session.pop(SLOT_SESSION_KEY, None)
+
+
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """The logged-in practitioner's private calendar feed: its address, renew, turn off."""
+    own = Practitioner.objects.filter(user=request.user).first()
+    address = None
+    if own is not None and own.feed_token:
+        address = request.build_absolute_uri(reverse("calendar:feed", args=[own.feed_token]))
+    return render(request, "courses/feed_settings.html", {"own": own, "address": address})
+
+
+@require_POST
+def feed_change(request: HttpRequest, action: str) -> HttpResponse:
+    own = get_object_or_404(Practitioner, user=request.user)
+    if action == "renew":
+        clinic_services.renew_calendar_feed(practitioner=own)
+        messages.success(request, "New feed address made; any previous address stopped working.")
+    elif action == "off":
+        clinic_services.turn_off_calendar_feed(practitioner=own)
+        messages.success(request, "Calendar feed turned off; its address no longer works.")
+    else:
+        raise Http404("No such change.")
+    return redirect("calendar:feed_settings")
+
+
+@login_not_required
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, for a phone's calendar: the secret address is the key."""
+    practitioner = Practitioner.objects.select_related("user").filter(feed_token=token).first()
+    if practitioner is None:
+        return HttpResponse(
+            "This calendar address is not valid (it may have been turned off or renewed).",
+            status=404, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    body = practitioner_feed(
+        practitioner, clinic=Clinic.for_request(request), now=timezone.now(), host=message_host()
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
