@@ -5,6 +5,7 @@ from courses import day_views, views
 app_name = "courses"
 
 urlpatterns = [
+    path("", views.course_overview, name="overview"),
     path("new/for-patient/<int:patient_pk>/", views.course_create, name="create"),
     path("<int:pk>/", views.course_detail, name="detail"),
     path("<int:pk>/confirm/", views.course_confirm, name="confirm"),

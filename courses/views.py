@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
-from courses import calendar_views, planning, rescheduling, rules, services
+from courses import calendar_views, overview, planning, rescheduling, rules, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
 from patients.clearance import planning_problems
@@ -243,3 +244,30 @@ def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
         lambda _: "Marked as a no-show.",
     )
     return redirect("courses:detail", pk=session.course_id)
+
+
+OVERVIEW_PAGE_SIZE = 25
+
+
+def course_overview(request: HttpRequest) -> HttpResponse:
+    """Running courses with progress and next session; drifting ones first."""
+    practitioners = Practitioner.objects.filter(user__is_active=True).select_related("user")
+    chosen = request.GET.get("practitioner", "")
+    practitioner_id = int(chosen) if chosen.isdigit() else None
+    if chosen and not any(p.pk == practitioner_id for p in practitioners):
+        return render(request, "400.html", {"reason": "No such practitioner."}, status=400)
+    rows = overview.overview_rows(
+        now=timezone.now(), tz=services.clinic_tz(), rule_set=services.treatment_rules(),
+        practitioner_id=practitioner_id,
+    )  # fmt: skip
+    drifting = sum(1 for r in rows if r.problems)
+    if request.GET.get("attention") == "1":
+        rows = [r for r in rows if r.problems]
+    page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    overview.attach_courses(page.object_list)
+    context = {
+        "page": page, "rows": page.object_list, "practitioners": practitioners,
+        "practitioner_id": practitioner_id, "attention": request.GET.get("attention") == "1",
+        "drifting": drifting, "total": len(rows),
+    }  # fmt: skip
+    return render(request, "courses/overview.html", context)

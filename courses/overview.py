@@ -1,0 +1,100 @@
+"""Running courses at a glance: progress, the next session, and which ones drift.
+
+A course drifts when it still needs sessions but none is booked ahead, when it
+is past the longest allowed gap since its last session, or when the gap to its
+next session breaks the spacing rules for its needle (unless a practitioner
+overrode the gap rules for it with a reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Q
+
+from courses import rules
+from courses.models import HOLDING_STATUSES, Course, CourseStatus, SessionStatus
+
+ACTIVE_STATUSES = [CourseStatus.PLANNED, CourseStatus.IN_PROGRESS]
+DONE_STATUSES = [SessionStatus.COMPLETED, SessionStatus.STOPPED]
+
+
+@dataclass
+class OverviewRow:
+    pk: int
+    done: int
+    planned: int
+    last_at: datetime | None
+    next_at: datetime | None
+    problems: list[str] = field(default_factory=list)
+    course: Course | None = None
+
+    @property
+    def progress_percent(self) -> int:
+        return round(self.done / self.planned * 100) if self.planned else 0
+
+
+def course_problems(
+    rule_set: rules.TreatmentRules,
+    *,
+    needle_mm: Decimal,
+    remaining: int,
+    last_day: date | None,
+    next_day: date | None,
+    today: date,
+    gap_overridden: bool,
+) -> list[str]:
+    """What is wrong with a running course's timing (pure)."""
+    if remaining <= 0:
+        return []
+    problems = []
+    if next_day is None:
+        problems.append("No next session booked")
+        if last_day is not None and (today - last_day).days > rule_set.max_gap_weeks * 7:
+            weeks = (today - last_day).days // 7
+            problems.append(f"Overdue: {weeks} weeks since the last session")
+    elif last_day is not None and not gap_overridden:
+        found = rules.check_gap_days(rule_set, needle_mm, (next_day - last_day).days)
+        problems += [f"Next gap: {v.message}" for v in found]
+    return problems
+
+
+def overview_rows(
+    *, now: datetime, tz: object, rule_set: rules.TreatmentRules, practitioner_id: int | None
+) -> list[OverviewRow]:
+    """Every running course with its timing facts, drifting ones first (one query)."""
+    courses = Course.objects.filter(status__in=ACTIVE_STATUSES)
+    if practitioner_id is not None:
+        courses = courses.filter(practitioner_id=practitioner_id)
+    holding = Q(sessions__status__in=HOLDING_STATUSES)
+    facts = courses.annotate(
+        done=Count("sessions", filter=Q(sessions__status__in=DONE_STATUSES)),
+        last_at=Max("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__lt=now)),
+        next_at=Min("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__gte=now)),
+    ).values_list("pk", "done", "sessions_planned", "last_at", "next_at", "needle_mm",
+                  "gap_override_reason")  # fmt: skip
+    today = now.astimezone(tz).date()
+    rows = []
+    for pk, done, planned, last_at, next_at, needle, override in facts:
+        row = OverviewRow(pk, done, planned, last_at, next_at)
+        row.problems = course_problems(
+            rule_set, needle_mm=needle, remaining=planned - done,
+            last_day=last_at.astimezone(tz).date() if last_at else None,
+            next_day=next_at.astimezone(tz).date() if next_at else None,
+            today=today, gap_overridden=bool(override),
+        )  # fmt: skip
+        rows.append(row)
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda r: (not r.problems, r.next_at or far, r.pk))
+    return rows
+
+
+def attach_courses(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Load the course, patient, area and practitioner of one page of rows (one query)."""
+    by_pk = Course.objects.select_related("patient", "area", "indication", "practitioner__user")
+    found = by_pk.in_bulk([r.pk for r in rows])
+    for row in rows:
+        row.course = found[row.pk]
+    return rows
