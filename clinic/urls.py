@@ -14,6 +14,8 @@ admin.site.index_title = "Manage the clinic"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("reports/", views.report, name="report"),
+    path("reports/export.csv", views.report_csv, name="report_csv"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
     path("calendar/", include("courses.calendar_urls")),
