@@ -2,8 +2,9 @@
 
 Each database gets a fresh copy filled by bench.data; figures are printed as a
 table (median and p95 over the runs, queries, peak memory of the measuring
-process). Options: --sessions N (default 200000), --plans N (default 100),
---only sqlite|postgresql.
+process), then the server time of the busiest screens (bench.screens) on the
+same data. Options: --sessions N (default 200000), --plans N (default 100),
+--screen-runs N (default 100), --only sqlite|postgresql|messages.
 """
 
 from __future__ import annotations
@@ -82,13 +83,29 @@ def run_step(database_url: str, *args: str, module: str = "bench.planning", **ex
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def print_screens(screens: dict[str, dict], runs: int) -> None:
+    if not screens:
+        return
+    print(f"\nScreens on the same clinic: server time per request over {runs} requests "
+          "(full Django request handling, logged in as a manager)")  # fmt: skip
+    print(f"{'screen':<30} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name in next(iter(screens.values())):
+        for database, results in screens.items():
+            r = results[name]
+            print(f"{name:<30} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
+                  f"{r['queries']:>8}")  # fmt: skip
+    print("Target: p95 under 100 ms for the today board and the week calendar.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
     parser.add_argument("--only", choices=["sqlite", "postgresql", "messages"])
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
+    screens: dict[str, dict] = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
@@ -104,7 +121,9 @@ def main() -> None:
         queries = f"{r['queries_min']}-{r['queries_max']}"
         print(f"{name:<11} {r['existing_sessions']:>9} {r['plans']:>6} {r['median_ms']:>10} "
               f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
+        screens[name] = run_step(url, "measure", str(options.screen_runs), module="bench.screens")
     print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
+    print_screens(screens, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)
 
