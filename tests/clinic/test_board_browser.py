@@ -8,7 +8,7 @@ from courses import session_day
 from courses.models import Course
 from patients import services as patient_services
 from patients.screening import Answers
-from tests.browser import log_in
+from tests.browser import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,3 +42,5 @@ def test_today_board_shows_a_cream_countdown_that_moves(page, time_machine):
     assert 1190 <= first <= 1200
     page.wait_for_timeout(2200)
     assert seconds_left(page) < first
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "today-board.png"), full_page=True)
