@@ -1,14 +1,13 @@
 """The today board (landing page)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import services, session_day
 from patients import services as patient_services
 from patients.screening import Answers
 from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours
+from tests.queries import queries_to_get
 
 DAY = "2026-01-06 08:30Z"  # the first sessions of the test courses are at 10:00 that day
 
@@ -88,14 +87,9 @@ def test_fragment_is_the_board_alone(client, practitioner, day_sessions):
 def test_board_query_count_does_not_grow_with_sessions(client, practitioner, draft, day_sessions):
     client.force_login(practitioner.user)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            board(client)
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client, reverse("home"))
     for _ in range(3):
         course = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
         services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert len(board(client).context["rows"]) == 5
-    assert count() == before
+    assert queries_to_get(client, reverse("home")) == before

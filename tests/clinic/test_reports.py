@@ -6,8 +6,6 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic import charts
@@ -15,6 +13,7 @@ from clinic.reports import summarise
 from courses import services
 from courses.models import CourseStatus, SessionStatus
 from reminders.models import OutboxMessage, Status
+from tests.queries import queries_to_get
 
 PERIOD = {"first_day": "2026-01-01", "last_day": "2026-03-31"}
 
@@ -130,18 +129,13 @@ def test_report_defaults_to_the_last_eight_weeks(client, practitioner, now):
 def test_report_query_count_does_not_grow_with_data(client, practitioner, draft, history):
     client.force_login(practitioner.user)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("report"), PERIOD).status_code == 200
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client, reverse("report"), PERIOD)
     from tests.factories import cleared_patient
 
     course = draft(patient=cleared_patient(practitioner.user), sessions_planned=6)
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     course.sessions.update(status=SessionStatus.COMPLETED)
-    assert count() == before
+    assert queries_to_get(client, reverse("report"), PERIOD) == before
 
 
 def test_reports_require_login(client):

@@ -3,8 +3,6 @@
 from datetime import date, datetime, time
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import Absence, Closure
@@ -13,6 +11,7 @@ from courses.calendar_views import SLOT_SESSION_KEY
 from courses.models import Session, SessionStatus
 from tests.conftest import MONDAY
 from tests.factories import cleared_patient
+from tests.queries import queries_to_get
 
 
 @pytest.fixture
@@ -103,17 +102,12 @@ def test_unknown_calendars_and_dates_are_not_found(client_of, practitioner, url)
 def test_week_query_count_does_not_grow_with_sessions(client_of, practitioner, draft, booked):
     url = week_url("practitioner", practitioner.pk)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client_of.get(url).status_code == 200
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client_of, url)
     for _ in range(3):
         course = draft(patient=cleared_patient(practitioner.user))
         services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert len(bookings(client_of.get(url))) == 4
-    assert count() == before
+    assert queries_to_get(client_of, url) == before
 
 
 @pytest.mark.parametrize(

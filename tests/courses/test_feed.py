@@ -2,13 +2,12 @@
 
 import icalendar
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import Practitioner
 from courses import rescheduling, services
 from tests.factories import cleared_patient
+from tests.queries import queries_to_get
 
 
 @pytest.fixture
@@ -90,16 +89,11 @@ def test_feed_settings_page_shows_the_address(client, practitioner, booked):
 def test_feed_query_count_does_not_grow_with_sessions(client, practitioner, draft, booked):
     url = make_feed(client, practitioner)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client, url)
     course = draft(patient=cleared_patient(practitioner.user), sessions_planned=6)
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert len(events(client.get(url))) == 10
-    assert count() == before
+    assert queries_to_get(client, url) == before
 
 
 def test_manager_can_revoke_feeds_in_the_admin(client, manager, practitioner, booked):

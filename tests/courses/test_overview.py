@@ -4,14 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import rescheduling, services
 from courses.overview import course_problems
 from courses.rules import TreatmentRules
 from tests.factories import PractitionerFactory, cleared_patient
+from tests.queries import queries_to_get
 
 TODAY = date(2026, 6, 1)
 RULES = TreatmentRules()
@@ -91,14 +90,9 @@ def test_overview_filters_by_practitioner(client, practitioner, booked):
 def test_overview_query_count_does_not_grow_with_courses(client, practitioner, draft, booked):
     client.force_login(practitioner.user)
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            overview(client)
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client, reverse("courses:overview"))
     for _ in range(3):
         course = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
         services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert len(overview(client).context["rows"]) == 4
-    assert count() == before
+    assert queries_to_get(client, reverse("courses:overview")) == before

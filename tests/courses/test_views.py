@@ -1,14 +1,13 @@
 from datetime import date, time
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import rescheduling, services
 from courses.models import Course, CourseStatus, Session, SessionStatus
 from tests.conftest import MONDAY
 from tests.factories import cleared_patient
+from tests.queries import queries_to_get
 
 
 @pytest.fixture
@@ -182,19 +181,14 @@ def test_cancel_rest_needs_a_reason(client_of, booked):
 
 
 def test_course_page_query_count_does_not_grow_with_sessions(client_of, booked, practitioner):
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client_of.get(reverse("courses:detail", args=[booked.pk])).status_code == 200
-        return len(queries)
-
-    before = count()
+    before = queries_to_get(client_of, reverse("courses:detail", args=[booked.pk]))
     for session in booked.sessions.order_by("number")[:2]:
         day = session.arrives_at.date()
         rescheduling.reschedule_session(
             session=session, new_day=day, new_time=time(14), scope="this",
             reason="x", changed_by=practitioner.user,
         )  # fmt: skip
-    assert count() == before
+    assert queries_to_get(client_of, reverse("courses:detail", args=[booked.pk])) == before
 
 
 def test_unknown_course_or_session_is_404(client_of, db):
