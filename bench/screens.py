@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+import clinic.wsgi  # noqa: E402, F401 - start up as the web server does (gc.freeze() included)
 from clinic.models import Practitioner, Room  # noqa: E402
 
 WARM_UP = 3

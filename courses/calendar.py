@@ -51,9 +51,9 @@ class Placed:
 class PlacedBooking(Placed):
     booking: Booking
     cream_share: float  # percentage of the block that is the cream phase
-    arrives: time
-    starts: time
-    ends: time
+    arrives: str  # local "HH:MM": formatted here once, not per template filter
+    starts: str
+    ends: str
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,14 @@ class Shade(Placed):
 class FreeSlot(Placed):
     starts_at: datetime
     opens_run: bool  # the first of consecutive free slots: the page labels only these
+    clock: str  # local "HH:MM"
+    local: str  # local "YYYY-MM-DDTHH:MM", what the planner link carries
 
 
 @dataclass
 class DayColumn:
     day: date
+    label: str = ""  # "Monday 30 November"
     closed_reason: str | None = None
     shades: list[Shade] = field(default_factory=list)
     bookings: list[PlacedBooking] = field(default_factory=list)
@@ -116,7 +119,7 @@ def lay_out(
 
     columns = []
     for day in days:
-        column = DayColumn(day)
+        column = DayColumn(day, f"{day:%A} {day.day} {day:%B}")
         open_spans = list(facts.hours.get(day.weekday(), ()))
         column.closed_reason = next((r for s, e, r in facts.closures if s <= day <= e), None)
         if column.closed_reason:
@@ -137,7 +140,9 @@ def lay_out(
         for slot in _free_slots(day, open_spans, blocked, tz, step_minutes, now):
             local = slot.astimezone(tz).time()
             opens = previous is None or slot - previous > timedelta(minutes=step_minutes)
-            column.free.append(FreeSlot(*place(local, _add(local, step_minutes)), slot, opens))
+            placed = place(local, _add(local, step_minutes))
+            clock = f"{local:%H:%M}"
+            column.free.append(FreeSlot(*placed, slot, opens, clock, f"{day.isoformat()}T{clock}"))
             previous = slot
         columns.append(column)
     marks = [(f"{h:02d}:00", place(time(h), time(h))[0]) for h in range(start.hour, end.hour + 1)]
@@ -211,7 +216,8 @@ def _place_booking(
     visit = booking.procedure_ends_at - booking.arrives_at
     cream = booking.procedure_starts_at - booking.arrives_at
     share = round(cream / visit * 100, 3) if visit else 0.0
-    return PlacedBooking(*place(arrives, ends), booking, share, arrives, starts, ends)
+    times = (f"{arrives:%H:%M}", f"{starts:%H:%M}", f"{ends:%H:%M}")
+    return PlacedBooking(*place(arrives, ends), booking, share, *times)
 
 
 def _free_slots(

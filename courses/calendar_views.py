@@ -64,6 +64,8 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
         .select_related("user"),
         "rooms": Room.objects.filter(is_active=True),
         "grid_hours": len(layout.hour_marks),
+        "plan_url": reverse("calendar:plan"),
+        "plan_suffix": f"&practitioner={pk}" if kind == "practitioner" else "",
     }  # fmt: skip
     return render(request, "courses/calendar.html", context)
 

@@ -28,7 +28,10 @@ def lay_out(days, facts=None, bookings=(), *, step=30, now=EARLY):
 
 
 def free_times(column):
-    return [s.starts_at.astimezone(LONDON).strftime("%H:%M") for s in column.free]
+    times = [s.starts_at.astimezone(LONDON).strftime("%H:%M") for s in column.free]
+    assert [s.clock for s in column.free] == times
+    assert [s.local for s in column.free] == [f"{column.day.isoformat()}T{t}" for t in times]
+    return times
 
 
 def test_week_runs_monday_to_sunday():
@@ -74,7 +77,7 @@ def test_booking_is_placed_by_wall_clock_with_its_cream_phase():
     [placed] = column.bookings
     assert (placed.top, placed.height) == (25.0, 16.667)  # 2 h into 8 h, 80 min long
     assert placed.cream_share == 25.0  # 20 of 80 minutes
-    assert (placed.arrives, placed.starts, placed.ends) == (time(11), time(11, 20), time(12, 20))
+    assert (placed.arrives, placed.starts, placed.ends) == ("11:00", "11:20", "12:20")
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 30), date(2026, 10, 26), date(2026, 3, 23)])
