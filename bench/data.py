@@ -2,6 +2,7 @@
 
 Sessions fill about 80% of every room's half-hour slots, 08:00-20:00 Monday to
 Saturday, from about two years ago to one year ahead, so planning has to search.
+The past is settled: sessions done (a few no-shows) and their courses completed.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models.functions import Mod
 from django.utils import timezone
 
 from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
 from courses.defaults import seed_catalogue
-from courses.models import Course, CourseStatus, Indication, Session, TreatmentArea
+from courses.models import Course, CourseStatus, Indication, Session, SessionStatus, TreatmentArea
 from patients.models import Patient
 
 PRACTITIONERS = 20
@@ -52,6 +54,21 @@ def build(*, sessions: int, patients: int, seed: int = 7) -> None:
          for i in range(patients)), batch_size=BATCH,
     )  # fmt: skip
     _sessions(sessions, staff, rooms, people, rng)
+    _settle_the_past()
+
+
+def _settle_the_past() -> None:
+    """History as a clinic has it: past sessions done (one in 33 a no-show), courses
+    whose sessions are all past completed, those under way in progress."""
+    now = timezone.now()
+    Session.objects.filter(arrives_at__lt=now).update(status=SessionStatus.COMPLETED)
+    Session.objects.filter(arrives_at__lt=now).annotate(m=Mod("id", 33)).filter(m=0).update(
+        status=SessionStatus.NO_SHOW
+    )
+    Course.objects.exclude(sessions__arrives_at__gte=now).update(status=CourseStatus.COMPLETED)
+    Course.objects.filter(status=CourseStatus.PLANNED, sessions__arrives_at__lt=now).update(
+        status=CourseStatus.IN_PROGRESS
+    )
 
 
 def _staff() -> list[Practitioner]:

@@ -16,11 +16,9 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from clinic.models import Absence, Closure, OpeningHours, Room, WorkingHours
-from courses.models import HOLDING_STATUSES
+from courses.models import HOLDING_STATUSES, LONGEST_VISIT
 from courses.planning import DayAvailability, Interval
 
-# A session never lasts longer than this from arrival to end; bounds the index scan.
-LONGEST_VISIT = timedelta(hours=8)
 # Times come back as epoch seconds on PostgreSQL: its timestamp text is parsed in
 # Python by the driver (Django's time-zone-aware loader), which cost more than the
 # query itself. SQLite returns its stored text through the standard converter.

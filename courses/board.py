@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -11,7 +11,6 @@ from django.utils import timezone
 from clinic.devices import needs_disinfection
 from clinic.models import Clinic, Practitioner
 from courses import session_flow
-from courses.availability import LONGEST_VISIT
 from courses.models import HOLDING_STATUSES, Session, SessionStatus
 from courses.session_day import device_facts
 
@@ -55,15 +54,8 @@ def sessions_of_day(day: date, practitioner: Practitioner | None) -> QuerySet[Se
         status__in=HOLDING_STATUSES,
         arrives_at__lt=OuterRef("arrives_at"),
     )
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    # A time range rather than arrives_at__date: the range is served by an index.
     sessions = (
-        Session.objects.filter(
-            procedure_starts_at__gte=start, procedure_starts_at__lt=end + LONGEST_VISIT,
-            arrives_at__gte=start, arrives_at__lt=end,
-        )
+        Session.objects.arriving_on(day, timezone.get_current_timezone())
         .exclude(status=SessionStatus.CANCELLED)
         .select_related(
             "course__patient__latest_screening", "course__area", "room", "practitioner__user",

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
 from courses import calendar
-from courses.availability import LONGEST_VISIT, by_weekday
+from courses.availability import by_weekday
 from courses.models import Session, SessionStatus
 from courses.services import clinic_tz
 
@@ -79,12 +79,7 @@ def _bookings(where: Q, start: datetime, end: datetime, *, with_who: str) -> lis
     who = "room__name" if with_who == "room" else "practitioner__user__first_name"
     rows = (
         Session.objects.filter(where)
-        .filter(
-            procedure_starts_at__gte=start,
-            procedure_starts_at__lt=end + LONGEST_VISIT,
-            arrives_at__gte=start,
-            arrives_at__lt=end,
-        )
+        .arriving_between(start, end)
         .exclude(status=SessionStatus.CANCELLED)
         .order_by("arrives_at", "id")
         .values_list(

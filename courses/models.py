@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -175,6 +175,30 @@ HOLDING_STATUSES = [
 OPEN_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.CONFIRMED]
 
 
+# A session never lasts longer than this from arrival to end; bounds index scans by time.
+LONGEST_VISIT = timedelta(hours=8)
+
+
+class SessionQuerySet(models.QuerySet):
+    def arriving_between(self, start: datetime, end: datetime) -> SessionQuerySet:
+        """Sessions whose patient arrives in [start, end).
+
+        Also bounded on the procedure start, which the time indexes lead with,
+        so the database reads only that stretch of the calendar.
+        """
+        return self.filter(
+            procedure_starts_at__gte=start, procedure_starts_at__lt=end + LONGEST_VISIT,
+            arrives_at__gte=start, arrives_at__lt=end,
+        )  # fmt: skip
+
+    def arriving_on(self, day: date, tz: tzinfo) -> SessionQuerySet:
+        """Sessions whose patient arrives on that local day (not ``arrives_at__date``,
+        which casts every row and so reads the whole table)."""
+        start = datetime.combine(day, time.min, tzinfo=tz)
+        return self.arriving_between(start, datetime.combine(day + timedelta(days=1), time.min,
+                                                             tzinfo=tz))  # fmt: skip
+
+
 class Session(models.Model):
     """One visit: arrival, anaesthetic cream if needed, then the procedure."""
 
@@ -197,6 +221,8 @@ class Session(models.Model):
         default=1, help_text="Goes up each time the session moves; old patient links stop working."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["arrives_at", "id"]

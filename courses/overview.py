@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import TruncDate
 
 from courses import rules
-from courses.models import HOLDING_STATUSES, Course, CourseStatus, SessionStatus
+from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_STATUSES = [CourseStatus.PLANNED, CourseStatus.IN_PROGRESS]
 DONE_STATUSES = [SessionStatus.COMPLETED, SessionStatus.STOPPED]
@@ -26,10 +28,11 @@ class OverviewRow:
     pk: int
     done: int
     planned: int
-    last_at: datetime | None
-    next_at: datetime | None
+    last_day: date | None
+    next_day: date | None
     problems: list[str] = field(default_factory=list)
     course: Course | None = None
+    next_at: datetime | None = None  # loaded for the page shown only
 
     @property
     def progress_percent(self) -> int:
@@ -62,39 +65,54 @@ def course_problems(
 
 
 def overview_rows(
-    *, now: datetime, tz: object, rule_set: rules.TreatmentRules, practitioner_id: int | None
+    *, now: datetime, tz: ZoneInfo, rule_set: rules.TreatmentRules, practitioner_id: int | None
 ) -> list[OverviewRow]:
-    """Every running course with its timing facts, drifting ones first (one query)."""
+    """Every running course with its timing facts, drifting ones first (one query).
+
+    The last and next session days come back as local dates computed by the
+    database: parsing tens of thousands of timestamps in Python cost more than
+    the query.
+    """
     courses = Course.objects.filter(status__in=ACTIVE_STATUSES)
     if practitioner_id is not None:
         courses = courses.filter(practitioner_id=practitioner_id)
     holding = Q(sessions__status__in=HOLDING_STATUSES)
+    last = Max("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__lt=now))
+    following = Min("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__gte=now))
     facts = courses.annotate(
         done=Count("sessions", filter=Q(sessions__status__in=DONE_STATUSES)),
-        last_at=Max("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__lt=now)),
-        next_at=Min("sessions__arrives_at", filter=holding & Q(sessions__arrives_at__gte=now)),
-    ).values_list("pk", "done", "sessions_planned", "last_at", "next_at", "needle_mm",
+        last_day=TruncDate(last, tzinfo=tz),
+        next_day=TruncDate(following, tzinfo=tz),
+    ).values_list("pk", "done", "sessions_planned", "last_day", "next_day", "needle_mm",
                   "gap_override_reason")  # fmt: skip
     today = now.astimezone(tz).date()
     rows = []
-    for pk, done, planned, last_at, next_at, needle, override in facts:
-        row = OverviewRow(pk, done, planned, last_at, next_at)
+    for pk, done, planned, last_day, next_day, needle, override in facts:
+        row = OverviewRow(pk, done, planned, last_day, next_day)
         row.problems = course_problems(
-            rule_set, needle_mm=needle, remaining=planned - done,
-            last_day=last_at.astimezone(tz).date() if last_at else None,
-            next_day=next_at.astimezone(tz).date() if next_at else None,
-            today=today, gap_overridden=bool(override),
+            rule_set, needle_mm=needle, remaining=planned - done, last_day=last_day,
+            next_day=next_day, today=today, gap_overridden=bool(override),
         )  # fmt: skip
         rows.append(row)
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda r: (not r.problems, r.next_at or far, r.pk))
+    rows.sort(key=lambda r: (not r.problems, r.next_day or date.max, r.pk))
     return rows
 
 
-def attach_courses(rows: list[OverviewRow]) -> list[OverviewRow]:
-    """Load the course, patient, area and practitioner of one page of rows (one query)."""
+def attach_courses(rows: list[OverviewRow], *, now: datetime) -> list[OverviewRow]:
+    """Load one page's courses with patient, area and practitioner, and their next
+    session's time (two queries)."""
     by_pk = Course.objects.select_related("patient", "area", "indication", "practitioner__user")
     found = by_pk.in_bulk([r.pk for r in rows])
+    upcoming = (
+        Session.objects.filter(course_id__in=found, status__in=HOLDING_STATUSES)
+        .filter(arrives_at__gte=now)
+        .order_by("course_id", "arrives_at")
+        .values_list("course_id", "arrives_at")
+    )
+    next_at: dict[int, datetime] = {}
+    for course_id, arrives_at in upcoming:
+        next_at.setdefault(course_id, arrives_at)
     for row in rows:
         row.course = found[row.pk]
+        row.next_at = next_at.get(row.pk)
     return rows

@@ -256,15 +256,16 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     practitioner_id = int(chosen) if chosen.isdigit() else None
     if chosen and not any(p.pk == practitioner_id for p in practitioners):
         return render(request, "400.html", {"reason": "No such practitioner."}, status=400)
+    now = timezone.now()
     rows = overview.overview_rows(
-        now=timezone.now(), tz=services.clinic_tz(), rule_set=services.treatment_rules(),
+        now=now, tz=services.clinic_tz(), rule_set=services.treatment_rules(),
         practitioner_id=practitioner_id,
     )  # fmt: skip
     drifting = sum(1 for r in rows if r.problems)
     if request.GET.get("attention") == "1":
         rows = [r for r in rows if r.problems]
     page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    overview.attach_courses(page.object_list)
+    overview.attach_courses(page.object_list, now=now)
     context = {
         "page": page, "rows": page.object_list, "practitioners": practitioners,
         "practitioner_id": practitioner_id, "attention": request.GET.get("attention") == "1",

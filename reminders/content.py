@@ -90,13 +90,10 @@ def course_sessions(message: OutboxMessage) -> list[Session]:
 
 
 def agenda_sessions(message: OutboxMessage) -> list[Session]:
-    day = message.due_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    tz = ZoneInfo(settings.TIME_ZONE)
     return list(
-        Session.objects.filter(
-            practitioner_id=message.practitioner_id,
-            status__in=HOLDING_STATUSES,
-            arrives_at__date=day,
-        )
+        Session.objects.arriving_on(message.due_at.astimezone(tz).date(), tz)
+        .filter(practitioner_id=message.practitioner_id, status__in=HOLDING_STATUSES)
         .select_related("course__area", "patient", "room")
         .order_by("arrives_at")
     )

@@ -183,8 +183,10 @@ def queue_daily_agendas(*, now: datetime | None = None) -> int:
     if opening is None:
         return 0
     due = max(now, datetime.combine(today, opening.opens, tzinfo=tz))
-    busy = Session.objects.filter(arrives_at__date=today, status__in=OPEN_STATUSES).values_list(
-        "practitioner_id", flat=True
+    busy = (
+        Session.objects.arriving_on(today, tz)
+        .filter(status__in=OPEN_STATUSES)
+        .values_list("practitioner_id", flat=True)
     )
     created = 0
     for practitioner in Practitioner.objects.filter(pk__in=busy).select_related("user"):
