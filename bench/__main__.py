@@ -64,6 +64,7 @@ def bench_messages(count: int) -> None:
           "SMTP sink on loopback")  # fmt: skip
     print(f"  {r['per_second']} messages/s ({r['seconds']} s), duplicates {r['duplicates']}, "
           f"losses {r['losses']}, worker peak {r['worker_peak_mb']} MB")  # fmt: skip
+    print(f"  rate over each tenth of the run: {r['per_second_by_tenth']}")
     print("Targets: at least 200 messages/s, no duplicates, no losses, worker under 250 MB.")
 
 

@@ -21,10 +21,17 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     while True:
         with transaction.atomic():
             claimed = services.claim_due()
-            transaction.on_commit(lambda ids=claimed: [send_message_task.delay(pk) for pk in ids])
+            transaction.on_commit(lambda ids=claimed: enqueue_sends(ids))
         total += len(claimed)
         if len(claimed) < services.CLAIM_BATCH or time.monotonic() - started > budget_seconds:
             return total
+
+
+def enqueue_sends(message_ids: list[int]) -> None:
+    """One send task per message, published over one broker connection."""
+    with send_message_task.app.producer_or_acquire() as producer:
+        for pk in message_ids:
+            send_message_task.apply_async((pk,), producer=producer)
 
 
 @shared_task(time_limit=120, soft_time_limit=100)
