@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
 
-from courses.models import Course, CourseStatus, Session, SessionStatus
+from courses.models import LONGEST_VISIT, Course, CourseStatus, Session, SessionStatus
 from reminders.models import OutboxMessage, Status
 
 DONE = [SessionStatus.COMPLETED, SessionStatus.STOPPED]
@@ -71,7 +71,7 @@ def build_report(first_day: date, last_day: date, *, tz: ZoneInfo) -> Report:
     end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
     counts: dict[str, Counter[date]] = {}
     sessions = (
-        Session.objects.filter(arrives_at__gte=start, arrives_at__lt=end)
+        Session.objects.arriving_between(start, end)
         .filter(status__in=[*DONE, SessionStatus.NO_SHOW])
         .annotate(day=TruncDate("arrives_at", tzinfo=tz))
         .values_list("day", "status")
@@ -81,8 +81,13 @@ def build_report(first_day: date, last_day: date, *, tz: ZoneInfo) -> Report:
     counts["sessions_done"], counts["no_shows"] = Counter(), Counter()
     for day, status, n in sessions:
         counts["no_shows" if status == SessionStatus.NO_SHOW else "sessions_done"][day] += n
+    # Only courses with a session done in the period can have ended in it: that
+    # index-served range keeps the aggregate off the whole history.
+    candidates = Session.objects.arriving_between(start - LONGEST_VISIT, end).filter(
+        status__in=DONE
+    )
     finished = (
-        Course.objects.filter(status=CourseStatus.COMPLETED)
+        Course.objects.filter(status=CourseStatus.COMPLETED, id__in=candidates.values("course_id"))
         .annotate(last=Max("sessions__procedure_ends_at", filter=Q(sessions__status__in=DONE)))
         .filter(last__gte=start, last__lt=end)
         .values_list("last", flat=True)
