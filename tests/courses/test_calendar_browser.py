@@ -70,3 +70,22 @@ def test_clicking_free_time_opens_the_planner_with_that_slot(page):
     weekday = datetime.combine(date.fromisoformat(day), datetime.min.time()).strftime("%A")
     assert page.get_by_label("Preferred weekday").locator("option:checked").inner_text() == weekday
     assert "Anna" in page.get_by_label("Practitioner").locator("option:checked").inner_text()
+
+
+def test_week_calendar_fits_a_tablet_and_works_by_keyboard(page):
+    anna = load_demo_data()[0]
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    log_in(page, anna.username, anna.password)
+    page.wait_for_url("**/")
+    page.goto("/calendar/")
+    page.get_by_test_id("cal-next").click()
+    # The page itself never scrolls sideways; the week scrolls inside its own box.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "week-calendar-tablet.png"))
+    free = page.get_by_test_id("cal-free").first
+    free.focus()
+    clock = free.inner_text().split()[0]
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/calendar/plan/?at=*")
+    assert clock in page.get_by_test_id("picked-time").inner_text()
