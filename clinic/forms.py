@@ -30,10 +30,12 @@ class PeriodForm(forms.Form):
     """A report period: whole days, first to last inclusive, at most a year."""
 
     first_day = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
     last_day = forms.DateField(
-        label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="To (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def clean(self) -> dict[str, Any]:
