@@ -101,6 +101,18 @@ def draft(patient, practitioner, rooms, face, wrinkles):
 
 
 @pytest.fixture
+def book(draft, practitioner):
+    """Plan and confirm a course (``draft``'s defaults, overridable): its sessions are booked."""
+
+    def make(**overrides):
+        course = draft(**overrides)
+        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        return course
+
+    return make
+
+
+@pytest.fixture
 def live_worker():
     """A real Celery worker thread on the configured broker.
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from clinic import charts
 from clinic.reports import summarise
-from courses import services
 from courses.models import CourseStatus, SessionStatus
 from reminders.models import OutboxMessage, Status
 from tests.queries import queries_to_get
@@ -47,11 +46,10 @@ def test_chart_bars_are_proportional_and_share_a_baseline():
 
 
 @pytest.fixture
-def history(draft, practitioner, patient):
+def history(book, patient):
     patient.reminder_channel, patient.email_consent_at = "email", datetime(2025, 12, 1, tzinfo=UTC)
     patient.save()
-    course = draft(sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    course = book(sessions_planned=4)
     outcomes = [SessionStatus.COMPLETED, SessionStatus.NO_SHOW, SessionStatus.STOPPED,
                 SessionStatus.COMPLETED]  # fmt: skip
     for session, status in zip(course.sessions.order_by("number"), outcomes, strict=True):
@@ -126,14 +124,13 @@ def test_report_defaults_to_the_last_eight_weeks(client, practitioner, now):
     assert len(report.weeks) == 8
 
 
-def test_report_query_count_does_not_grow_with_data(client, practitioner, draft, history):
+def test_report_query_count_does_not_grow_with_data(client, practitioner, book, history):
     client.force_login(practitioner.user)
 
     before = queries_to_get(client, reverse("report"), PERIOD)
     from tests.factories import cleared_patient
 
-    course = draft(patient=cleared_patient(practitioner.user), sessions_planned=6)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    course = book(patient=cleared_patient(practitioner.user), sessions_planned=6)
     course.sessions.update(status=SessionStatus.COMPLETED)
     assert queries_to_get(client, reverse("report"), PERIOD) == before
 

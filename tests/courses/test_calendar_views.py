@@ -21,10 +21,8 @@ def client_of(client, practitioner):
 
 
 @pytest.fixture
-def booked(draft, practitioner):
-    course = draft()
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
-    return course
+def booked(book):
+    return book()
 
 
 def week_url(kind, pk, day=MONDAY, view="week"):
@@ -99,13 +97,12 @@ def test_unknown_calendars_and_dates_are_not_found(client_of, practitioner, url)
     assert client_of.get(url).status_code == 404
 
 
-def test_week_query_count_does_not_grow_with_sessions(client_of, practitioner, draft, booked):
+def test_week_query_count_does_not_grow_with_sessions(client_of, practitioner, book, booked):
     url = week_url("practitioner", practitioner.pk)
 
     before = queries_to_get(client_of, url)
     for _ in range(3):
-        course = draft(patient=cleared_patient(practitioner.user))
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        book(patient=cleared_patient(practitioner.user))
     assert len(bookings(client_of.get(url))) == 4
     assert queries_to_get(client_of, url) == before
 

@@ -11,10 +11,8 @@ from tests.queries import queries_to_get
 
 
 @pytest.fixture
-def booked(draft, practitioner):
-    course = draft(sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
-    return course
+def booked(book):
+    return book(sessions_planned=4)
 
 
 def make_feed(client, practitioner):
@@ -86,12 +84,11 @@ def test_feed_settings_page_shows_the_address(client, practitioner, booked):
     assert client.post(reverse("calendar:feed_change", args=["delete"])).status_code == 404
 
 
-def test_feed_query_count_does_not_grow_with_sessions(client, practitioner, draft, booked):
+def test_feed_query_count_does_not_grow_with_sessions(client, practitioner, book, booked):
     url = make_feed(client, practitioner)
 
     before = queries_to_get(client, url)
-    course = draft(patient=cleared_patient(practitioner.user), sessions_planned=6)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    book(patient=cleared_patient(practitioner.user), sessions_planned=6)
     assert len(events(client.get(url))) == 10
     assert queries_to_get(client, url) == before
 

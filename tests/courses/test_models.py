@@ -9,9 +9,8 @@ from courses.models import Session
 
 
 @pytest.mark.parametrize("day", [date(2026, 1, 6), date(2026, 3, 29), date(2026, 10, 25)])
-def test_arriving_on_matches_the_local_calendar_day(draft, practitioner, day):
-    course = draft(sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+def test_arriving_on_matches_the_local_calendar_day(book, practitioner, day):
+    course = book(sessions_planned=4)
     tz = services.clinic_tz()
     sessions = list(course.sessions.order_by("number"))
     edges = [datetime.combine(day, time(0, 30), tzinfo=tz),

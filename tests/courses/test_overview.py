@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from courses import rescheduling, services
+from courses import rescheduling
 from courses.overview import course_problems
 from courses.rules import TreatmentRules
 from tests.factories import PractitionerFactory, cleared_patient
@@ -43,10 +43,8 @@ def test_course_problems(needle, remaining, last, next_, overridden, expected):
 
 
 @pytest.fixture
-def booked(draft, practitioner):
-    course = draft(sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
-    return course
+def booked(book):
+    return book(sessions_planned=4)
 
 
 def overview(client, **params):
@@ -64,9 +62,8 @@ def test_overview_shows_progress_and_next_session(client, practitioner, booked):
     assert "0 of 4" in overview(client).content.decode()
 
 
-def test_overview_puts_drifting_courses_first(client, practitioner, draft, booked, time_machine):
-    other = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
-    services.confirm_course(course=other, confirmed_by=practitioner.user)
+def test_overview_puts_drifting_courses_first(client, practitioner, book, booked, time_machine):
+    other = book(patient=cleared_patient(practitioner.user), sessions_planned=4)
     for number in (2, 3):  # leaves a 9-week gap between sessions 1 and 4
         session = other.sessions.get(number=number)
         rescheduling.cancel_session(session=session, reason="", cancelled_by=practitioner.user)
@@ -87,12 +84,11 @@ def test_overview_filters_by_practitioner(client, practitioner, booked):
     assert client.get(reverse("courses:overview"), {"practitioner": "999"}).status_code == 400
 
 
-def test_overview_query_count_does_not_grow_with_courses(client, practitioner, draft, booked):
+def test_overview_query_count_does_not_grow_with_courses(client, practitioner, book, booked):
     client.force_login(practitioner.user)
 
     before = queries_to_get(client, reverse("courses:overview"))
     for _ in range(3):
-        course = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        book(patient=cleared_patient(practitioner.user), sessions_planned=4)
     assert len(overview(client).context["rows"]) == 4
     assert queries_to_get(client, reverse("courses:overview")) == before
