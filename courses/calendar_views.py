@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
@@ -25,6 +26,9 @@ from patients.selectors import search_patients
 from reminders.content import message_host
 
 SLOT_SESSION_KEY = "planner_slot"
+# A picked slot fills in the planner for this long, then is forgotten, so an old
+# pick never pre-fills a course planned later from a patient's page.
+SLOT_REMEMBERED_FOR = timedelta(hours=1)
 PATIENT_MATCHES = 20
 
 
@@ -70,10 +74,23 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     return render(request, "courses/calendar.html", context)
 
 
+def _remember_slot(request: HttpRequest, form: SlotForm) -> None:
+    until = timezone.now() + SLOT_REMEMBERED_FOR
+    request.session[SLOT_SESSION_KEY] = {"slot": form.data_for_session(),
+                                         "until": until.isoformat()}  # fmt: skip
+
+
 def _remembered_slot(request: HttpRequest) -> SlotForm | None:
+    """The slot picked in the calendar, while it is recent and still in the future."""
     stored = request.session.get(SLOT_SESSION_KEY)
-    form = SlotForm(stored) if stored else None
-    return form if form is not None and form.is_valid() else None
+    if not isinstance(stored, dict) or not isinstance(stored.get("slot"), dict):
+        return None
+    until = parse_datetime(str(stored.get("until", "")))
+    if until is None or until < timezone.now():
+        request.session.pop(SLOT_SESSION_KEY, None)
+        return None
+    form = SlotForm(stored["slot"])
+    return form if form.is_valid() else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,7 +104,7 @@ def plan_at(request: HttpRequest) -> HttpResponse:
         form = SlotForm(request.GET)
         if not form.is_valid():
             return render(request, "courses/plan_at.html", {"slot_form": form}, status=400)
-        request.session[SLOT_SESSION_KEY] = form.data_for_session()
+        _remember_slot(request, form)
     form = _remembered_slot(request)
     if form is None:
         messages.error(request, "Pick a free time in the calendar first.")

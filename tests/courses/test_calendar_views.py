@@ -159,3 +159,14 @@ def test_replacement_at_a_taken_time_is_refused_and_books_nothing(client_of, pra
     response = client_of.post(reverse("calendar:replacement", args=[booked.pk]), follow=True)
     assert "not available" in response.content.decode()
     assert Session.objects.count() == before
+
+
+def test_a_picked_slot_is_forgotten_after_an_hour(client_of, practitioner, patient, time_machine):
+    time_machine.move_to("2026-01-02 12:00Z", tick=False)
+    client_of.get(reverse("calendar:plan") + f"?at=2026-01-08T11:30&practitioner={practitioner.pk}")
+    url = reverse("courses:create", args=[patient.pk])
+    assert client_of.get(url).context["picked"]
+    time_machine.move_to("2026-01-02 13:01Z", tick=False)
+    response = client_of.get(url)
+    assert response.context["picked"] == {}
+    assert SLOT_SESSION_KEY not in client_of.session
