@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
-from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
+from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_problems
 from patients.models import Patient
 from patients.views import status_of
@@ -51,6 +51,7 @@ def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         "form": form,
         "patient": patient,
         "picked": picked,
+        "minimum_gaps": MinimumGap.objects.all(),
         "status": status_of(patient, clinic=Clinic.for_request(request)),
     }
     return render(request, "courses/course_form.html", context)

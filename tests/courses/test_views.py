@@ -1,4 +1,5 @@
 from datetime import date, time
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -195,3 +196,11 @@ def test_unknown_course_or_session_is_404(client_of, db):
     assert client_of.get(reverse("courses:detail", args=[424242])).status_code == 404
     assert client_of.post(reverse("courses:session_cancel", args=[424242])).status_code == 404
     assert client_of.get(reverse("courses:create", args=[424242])).status_code == 404
+
+
+def test_planner_explains_the_clinics_own_minimum_gaps(client_of, patient, catalogue):
+    from courses.models import MinimumGap
+
+    MinimumGap.objects.filter(up_to_mm=Decimal("0.50")).update(min_weeks=3)
+    html = client_of.get(reverse("courses:create", args=[patient.pk])).content.decode()
+    assert "at least 3 weeks up to 0.50 mm, 3 weeks up to 1.00 mm" in html
