@@ -110,43 +110,66 @@ def lay_out(
     now: datetime,
 ) -> Layout:
     """Place bookings, shading and free slots on a grid spanning every day's hours."""
-    start, end = _grid_bounds(days, facts, bookings, tz)
-    total = _minutes(end) - _minutes(start)
+    grid = _Grid(*_grid_bounds(days, facts, bookings, tz))
+    columns = [
+        _lay_out_day(day, facts, [b for b in bookings if b.arrives_at.astimezone(tz).date() == day],
+                     grid, tz=tz, step_minutes=step_minutes, now=now)
+        for day in days
+    ]  # fmt: skip
+    hours = range(grid.start.hour, grid.end.hour + 1)
+    marks = [(f"{h:02d}:00", grid.place(time(h), time(h))[0]) for h in hours]
+    return Layout(grid.start, grid.end, marks if grid.end != time.max else marks[:-1], columns)
 
-    def place(a: time, b: time) -> tuple[float, float]:
-        top = (_minutes(a) - _minutes(start)) / total * 100
+
+@dataclass(frozen=True)
+class _Grid:
+    start: time
+    end: time
+
+    def place(self, a: time, b: time) -> tuple[float, float]:
+        """Top and height, in percent of the grid, of the span [a, b)."""
+        total = _minutes(self.end) - _minutes(self.start)
+        top = (_minutes(a) - _minutes(self.start)) / total * 100
         return round(top, 3), round((_minutes(b) - _minutes(a)) / total * 100, 3)
 
-    columns = []
-    for day in days:
-        column = DayColumn(day, f"{day:%A} {day.day} {day:%B}")
-        open_spans = list(facts.hours.get(day.weekday(), ()))
-        column.closed_reason = next((r for s, e, r in facts.closures if s <= day <= e), None)
-        if column.closed_reason:
-            column.shades.append(Shade(*place(start, end), "closed", column.closed_reason))
-            open_spans = []
-        else:
-            for a, b in _gaps(open_spans, start, end):
-                column.shades.append(Shade(*place(a, b), "off", "Outside hours"))
-        absent = _absences_on(day, facts.absences, tz, start, end)
-        for a, b, reason in absent:
-            column.shades.append(Shade(*place(a, b), "absent", reason or "Absent"))
-        todays = [b for b in bookings if b.arrives_at.astimezone(tz).date() == day]
-        for booking in sorted(todays, key=lambda b: (b.arrives_at, b.pk)):
-            column.bookings.append(_place_booking(booking, tz, place))
-        busy = [(_local(b.arrives_at, tz), _local(b.procedure_ends_at, tz)) for b in todays]
-        blocked = busy + [(a, b) for a, b, _ in absent]
-        previous = None
-        for slot in _free_slots(day, open_spans, blocked, tz, step_minutes, now):
-            local = slot.astimezone(tz).time()
-            opens = previous is None or slot - previous > timedelta(minutes=step_minutes)
-            placed = place(local, _add(local, step_minutes))
-            clock = f"{local:%H:%M}"
-            column.free.append(FreeSlot(*placed, slot, opens, clock, f"{day.isoformat()}T{clock}"))
-            previous = slot
-        columns.append(column)
-    marks = [(f"{h:02d}:00", place(time(h), time(h))[0]) for h in range(start.hour, end.hour + 1)]
-    return Layout(start, end, marks if end != time.max else marks[:-1], columns)
+
+def _lay_out_day(
+    day: date,
+    facts: Facts,
+    todays: list[Booking],
+    grid: _Grid,
+    *,
+    tz: ZoneInfo,
+    step_minutes: int,
+    now: datetime,
+) -> DayColumn:
+    column = DayColumn(day, f"{day:%A} {day.day} {day:%B}")
+    open_spans = list(facts.hours.get(day.weekday(), ()))
+    column.closed_reason = next((r for s, e, r in facts.closures if s <= day <= e), None)
+    if column.closed_reason:
+        column.shades.append(
+            Shade(*grid.place(grid.start, grid.end), "closed", column.closed_reason)
+        )
+        open_spans = []
+    else:
+        for a, b in _gaps(open_spans, grid.start, grid.end):
+            column.shades.append(Shade(*grid.place(a, b), "off", "Outside hours"))
+    absent = _absences_on(day, facts.absences, tz, grid.start, grid.end)
+    for a, b, reason in absent:
+        column.shades.append(Shade(*grid.place(a, b), "absent", reason or "Absent"))
+    for booking in sorted(todays, key=lambda b: (b.arrives_at, b.pk)):
+        column.bookings.append(_place_booking(booking, tz, grid.place))
+    blocked = [(_local(b.arrives_at, tz), _local(b.procedure_ends_at, tz)) for b in todays]
+    blocked += [(a, b) for a, b, _ in absent]
+    previous = None
+    for slot in _free_slots(day, open_spans, blocked, tz, step_minutes, now):
+        local = slot.astimezone(tz).time()
+        opens = previous is None or slot - previous > timedelta(minutes=step_minutes)
+        clock = f"{local:%H:%M}"
+        placed = grid.place(local, _add(local, step_minutes))
+        column.free.append(FreeSlot(*placed, slot, opens, clock, f"{day.isoformat()}T{clock}"))
+        previous = slot
+    return column
 
 
 def _minutes(moment: time) -> float:
