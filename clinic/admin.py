@@ -56,12 +56,18 @@ class WorkingHoursInline(admin.TabularInline):
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
     inlines = [WorkingHoursInline]
-    list_display = ["__str__", "job_title", "is_bookable", "user__email", "user__is_active"]
+    list_display = [
+        "__str__", "job_title", "is_bookable", "user__email", "user__is_active", "has_feed",
+    ]  # fmt: skip
     list_filter = ["is_bookable", "job_title", "user__is_active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "user__email"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     actions = ["revoke_calendar_feeds"]
+
+    @admin.display(description="Calendar feed", boolean=True)
+    def has_feed(self, practitioner: Practitioner) -> bool:
+        return bool(practitioner.feed_token)
 
     @admin.action(description="Turn off their calendar feeds (the secret addresses stop working)")
     def revoke_calendar_feeds(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:

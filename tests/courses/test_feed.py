@@ -96,6 +96,9 @@ def test_feed_query_count_does_not_grow_with_sessions(client, practitioner, book
 def test_manager_can_revoke_feeds_in_the_admin(client, manager, practitioner, booked):
     url = make_feed(client, practitioner)
     client.force_login(manager)
+    listing = client.get(reverse("admin:clinic_practitioner_changelist")).content.decode()
+    assert "Calendar feed" in listing
+    assert 'alt="True"' in listing
     client.post(
         reverse("admin:clinic_practitioner_changelist"),
         {"action": "revoke_calendar_feeds", "_selected_action": [practitioner.pk]},
