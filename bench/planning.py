@@ -11,7 +11,6 @@ import json
 import os
 import random
 import resource
-import statistics
 import sys
 import time as clock
 from datetime import time, timedelta
@@ -27,7 +26,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench import data  # noqa: E402
+from bench import data, median_and_p95  # noqa: E402
 from clinic.models import Clinic, Practitioner  # noqa: E402
 from courses import services  # noqa: E402
 from courses.models import Indication, Session, TreatmentArea  # noqa: E402
@@ -85,11 +84,9 @@ def measure(plans: int) -> None:
             services.confirm_course(course=course, confirmed_by=staff[0].user)
         timings.append((clock.perf_counter() - started) * 1000)
         queries.append(len(captured))
-    ordered = sorted(timings)
     print(json.dumps({
         "plans": plans,
-        "median_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[int(0.95 * len(ordered)) - 1], 1),
+        **median_and_p95(timings),
         "queries_min": min(queries),
         "queries_max": max(queries),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
 import sys
 import time as clock
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 import clinic.wsgi  # noqa: E402, F401 - start up as the web server does (gc.freeze() included)
+from bench import median_and_p95  # noqa: E402
 from clinic.models import Practitioner, Room  # noqa: E402
 
 WARM_UP = 3
@@ -49,10 +49,8 @@ def _timed(client: Client, urls: Callable[[int], str], runs: int) -> dict:
         if i >= WARM_UP:
             timings.append(elapsed)
             queries.append(len(captured))
-    ordered = sorted(timings)
     return {
-        "median_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[max(int(0.95 * len(ordered)) - 1, 0)], 1),
+        **median_and_p95(timings),
         "queries": f"{min(queries)}-{max(queries)}",
     }
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from courses.planning import local_datetime
+
 DEFAULT_GRID = (time(8), time(20))
 Spans = Sequence[tuple[time, time]]
 
@@ -258,10 +260,8 @@ def _free_slots(
         while _minutes(cursor) + step_minutes <= _minutes(span_end):
             after = _add(cursor, step_minutes)
             clear = all(not (cursor < b and a < after) for a, b in blocked)
-            moment = datetime.combine(day, cursor, tzinfo=tz)
-            # A wall-clock time skipped by the clocks going forward is not offered.
-            exists = moment.astimezone(ZoneInfo("UTC")).astimezone(tz).time() == cursor
-            if clear and exists and moment >= now:
+            moment = local_datetime(day, cursor, tz)  # None when the clocks skip it
+            if clear and moment is not None and moment >= now:
                 slots.append(moment)
             cursor = after
     return slots

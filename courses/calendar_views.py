@@ -87,7 +87,7 @@ def _remembered_slot(request: HttpRequest) -> SlotForm | None:
         return None
     until = parse_datetime(str(stored.get("until", "")))
     if until is None or until < timezone.now():
-        request.session.pop(SLOT_SESSION_KEY, None)
+        forget_slot(request)
         return None
     form = SlotForm(stored["slot"])
     return form if form.is_valid() else None
@@ -150,7 +150,7 @@ def replacement_at(request: HttpRequest, course_pk: int) -> HttpResponse:
     except services.CourseError as error:
         messages.error(request, str(error))
         return redirect(reverse("calendar:plan") + "?" + form.query_string())
-    request.session.pop(SLOT_SESSION_KEY, None)
+    forget_slot(request)
     when = timezone.localtime(session.arrives_at)
     messages.success(request, f"Replacement session booked for {when:%a %d %b %Y, %H:%M}.")
     return redirect("courses:detail", pk=course.pk)

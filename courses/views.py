@@ -66,9 +66,10 @@ class TimelineRow:
     gap_problem: str
 
 
-def timeline(course: Course, sessions: list[Session]) -> list[TimelineRow]:
+def timeline(
+    course: Course, sessions: list[Session], rule_set: rules.TreatmentRules
+) -> list[TimelineRow]:
     """Sessions in time order with gaps (between sessions that hold time) and warnings."""
-    rule_set = services.treatment_rules()
     rows, previous, position = [], None, 0
     for session in sessions:
         if not session.holds_time:
@@ -100,13 +101,14 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes__changed_by", "photos"
         )
     )
+    rule_set = services.treatment_rules()
     context = {
         "course": course,
-        "rows": timeline(course, sessions),
+        "rows": timeline(course, sessions, rule_set),
         "problems": planning_problems(course.patient, region=course.area.region),
         "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
-        "max_sessions": services.treatment_rules().max_sessions,
-        "cream_minutes": rules.cream_minutes(services.treatment_rules(), course.needle_mm),
+        "max_sessions": rule_set.max_sessions,
+        "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
     }
     return render(request, "courses/course_detail.html", context)
 
