@@ -1,9 +1,10 @@
 """The Celery application, configured from Django settings (``CELERY_*``)."""
 
 import os
+import time
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
@@ -16,10 +17,27 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(CELERY_DB_REUSE_MAX=500)
 app.autodiscover_tasks()
 
+# A connection a task used this recently is not health-checked again before the
+# next task (like PgBouncer's server_check_delay): under load the check would be
+# one more database round trip per message. A connection that saw an error is
+# always checked, and one idle for longer than this is checked before use.
+RECHECK_IDLE_CONNECTION_SECONDS = 1.0
+_last_task_ended = float("-inf")
+
 
 @task_prerun.connect
 def close_stale_database_connections(**kwargs: object) -> None:
     """What Django does at the start of each request: drop broken or too-old connections."""
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connections
 
     close_old_connections()
+    if time.monotonic() - _last_task_ended < RECHECK_IDLE_CONNECTION_SECONDS:
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None and not connection.errors_occurred:
+                connection.health_check_done = True
+
+
+@task_postrun.connect
+def note_task_end(**kwargs: object) -> None:
+    global _last_task_ended  # noqa: PLW0603 - per worker process, by design
+    _last_task_ended = time.monotonic()

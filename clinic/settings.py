@@ -206,18 +206,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's file-system transport, which
-# needs no server. Messages survive a worker dying mid-task: they are
-# acknowledged only after the task ran (late ack), handed back when the worker
-# process is lost, and a worker holds one message at a time. The Redis
-# visibility timeout is longer than any task may run, so a slow task is never
-# delivered twice.
+# needs no server. The broker carries only "send message N" and beat's ticks;
+# what must not be lost lives in the database (the reminders outbox), so the
+# broker is not asked to keep it safe. A task is acknowledged after it ran
+# (late ack) and handed back when its worker process is lost, and a worker
+# process holds one message at a time. Redis's acknowledgement emulation is
+# off: it stored every delivered message again and cost two Redis round trips
+# per task in the worker's main loop, to recover messages of a killed worker
+# that the outbox recovers anyway (rows left "sending" are claimed again when
+# their lease runs out; beat repeats its ticks every minute). Without it Redis
+# never delivers a message twice, whatever the visibility timeout.
 
 REDIS_URL = read_str("REDIS_URL")
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -54,12 +55,12 @@ class OutboxMessage(models.Model):
     schedule_version = models.PositiveIntegerField(
         default=0, help_text="The session's schedule version the message was made for."
     )
-    dedupe_key = models.CharField(max_length=200, unique=True, editable=False)
+    dedupe_key = models.CharField(max_length=200, editable=False)  # unique: see Meta
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
@@ -67,9 +68,16 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
+        # Every claim and every outcome rewrites the row, and so an entry in each of
+        # the table's indexes: the queue's own indexes hold only the rows in their
+        # state (partial), so a row leaving the queue costs them nothing and they
+        # stay small however long the history grows. The claim token needs none:
+        # its rows are found through the "sending" index.
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_once")]
         indexes = [
-            models.Index(fields=["status", "due_at"], name="outbox_due"),
-            models.Index(fields=["status", "claimed_at"], name="outbox_lease"),
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_lease"),
+            models.Index(fields=["due_at"], condition=Q(status="failed"), name="outbox_failed"),
         ]
 
     def __str__(self) -> str:

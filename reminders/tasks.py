@@ -14,8 +14,9 @@ from reminders import services
 def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     """Every minute (beat): claim due messages and enqueue one send task each, after commit.
 
-    Keeps claiming batches while a full batch was found and the budget lasts,
-    so a backlog drains at the workers' pace rather than one batch a minute.
+    A backlog drains at the workers' pace rather than one batch a minute: while
+    due messages wait (held back by the in-flight cap) and the budget lasts, it
+    claims again as sends finish.
     """
     started, total = time.monotonic(), 0
     while True:
@@ -23,8 +24,12 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
             claimed = services.claim_due()
             transaction.on_commit(lambda ids=claimed: enqueue_sends(ids))
         total += len(claimed)
-        if len(claimed) < services.CLAIM_BATCH or time.monotonic() - started > budget_seconds:
+        if time.monotonic() - started > budget_seconds:
             return total
+        if len(claimed) < services.CLAIM_BATCH:
+            if not services.backlog_waiting():
+                return total
+            time.sleep(services.BACKLOG_POLL_SECONDS)
 
 
 def enqueue_sends(message_ids: list[int]) -> None:

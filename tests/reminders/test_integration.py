@@ -14,6 +14,7 @@ from django.db import connections
 from django.utils import timezone
 
 from courses import rescheduling, services
+from reminders import services as outbox
 from reminders.models import Kind, OutboxMessage, Status
 from reminders.tasks import dispatch_due_messages_task
 
@@ -143,6 +144,31 @@ def test_temporary_smtp_refusal_yields_one_delivery_after_recovery(
     assert smtp.subjects() == ["Your treatment course at Clinic: 4 sessions booked"]
 
 
+def book_for_others(count, draft, practitioner):
+    """Courses for other patients who want e-mail: one more booking e-mail due each."""
+    from tests.factories import cleared_patient
+
+    for i in range(count):
+        other = cleared_patient(
+            practitioner.user, reminder_channel="email", email_consent_at=timezone.now(),
+            email=f"other{i}@example.com",
+        )  # fmt: skip
+        services.confirm_course(course=draft(patient=other, sessions_planned=4),
+                                confirmed_by=practitioner.user)  # fmt: skip
+
+
+def test_one_dispatcher_run_drains_a_backlog_beyond_the_in_flight_cap(
+    booked, worker, smtp, draft, practitioner, monkeypatch
+):
+    book_for_others(3, draft, practitioner)
+    due = OutboxMessage.objects.filter(status=Status.PENDING, due_at__lte=timezone.now())
+    assert due.count() == 5  # the first patient's e-mail and SMS, three more e-mails
+    monkeypatch.setattr(outbox, "MAX_IN_FLIGHT", 2)
+    assert dispatch() == 5  # not two a minute: it claims again as sends finish
+    assert len(smtp.messages) == 4
+    assert not due.exists()
+
+
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="needs PostgreSQL: SQLite's shared in-memory test database refuses concurrent writers",
@@ -150,15 +176,7 @@ def test_temporary_smtp_refusal_yields_one_delivery_after_recovery(
 def test_two_dispatchers_racing_send_each_message_once(
     booked, worker, smtp, draft, practitioner, time_machine
 ):
-    from tests.factories import cleared_patient
-
-    for i in range(5):
-        other = cleared_patient(
-            practitioner.user, reminder_channel="email", email_consent_at=timezone.now(),
-            email=f"racer{i}@example.com",
-        )  # fmt: skip
-        services.confirm_course(course=draft(patient=other, sessions_planned=4),
-                                confirmed_by=practitioner.user)  # fmt: skip
+    book_for_others(5, draft, practitioner)
     time_machine.move_to("2026-05-01 12:00Z", tick=True)  # every reminder is due
     due = OutboxMessage.objects.filter(channel="email", status=Status.PENDING).count()
     barrier = threading.Barrier(2)
