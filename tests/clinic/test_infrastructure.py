@@ -19,6 +19,18 @@ def test_runs_on_postgresql_when_database_url_is_set(db):
         print(f"PostgreSQL {cursor.fetchone()[0]}")
 
 
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="DATABASE_URL not set")
+def test_postgresql_prepares_the_statements_a_connection_repeats(db):
+    from clinic.models import Clinic
+
+    for _ in range(6):  # psycopg prepares a statement on its fifth run
+        Clinic.objects.filter(pk=1).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "clinic_clinic"' in statement for statement in prepared)
+
+
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
 def test_celery_uses_redis_when_redis_url_is_set():
     with celery_app.connection_for_write() as conn:

@@ -61,9 +61,25 @@ def test_refuses_to_start_insecure_without_debug(env, message):
         ({"TIME_ZONE": "Mars/Olympus"}, "not an IANA time zone"),
         ({"EMAIL_HOST": "smtp.example", "EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        (
+            {"DATABASE_URL": "postgres://u@127.0.0.1/p", "DATABASE_PREPARED_STATEMENTS": "maybe"},
+            "DATABASE_PREPARED_STATEMENTS='maybe' is not a yes/no value",
+        ),
     ],
 )
 def test_bad_setting_stops_start_up_with_a_clear_message(env, message):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "threshold"), [("1", "5"), ("0", "None")])
+def test_prepared_statements_on_postgresql_can_be_turned_off(flag, threshold):
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_manage(
+        "shell", "-c", show,
+        DATABASE_URL="postgres://u@127.0.0.1/p", DATABASE_PREPARED_STATEMENTS=flag,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"'prepare_threshold': {threshold}" in result.stdout
+    assert "'server_side_binding': True" in result.stdout
