@@ -1,6 +1,6 @@
 """Reminder delivery benchmark: 10,000 due messages through a real Celery worker
 (a separate process; BENCH_WORKER_OPTIONS, default 3 prefork children) and Redis
-to an SMTP sink on loopback.
+to an SMTP sink on loopback (bench.sink).
 
 Prints one JSON line: messages per second, duplicates, losses, the worker's
 peak memory (main process plus children).
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,39 +20,14 @@ from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 
-from aiosmtpd.controller import Controller
+from bench.sink import Sink
 
 ROOT = Path(__file__).resolve().parent.parent
 # The dispatcher runs here, as beat would start it in a worker: one run drains the
 # backlog (at most 1,000 rows in flight) within its 40-second budget; this is how
 # long the benchmark waits before starting the next run while rows are still open.
 POLL_SECONDS = 0.5
-MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", "--pool=prefork --concurrency=3").split()
-
-
-class Sink:
-    """Records each received message's Message-ID. Only that header is looked for: the
-    sink shares the two CPUs with the worker and must not be what is measured."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.times: list[float] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        headers = envelope.content.split(b"\r\n\r\n", 1)[0]
-        found = MESSAGE_ID.search(headers)
-        with self.lock:
-            self.ids.append(found.group(1).decode() if found else "")
-            self.times.append(time.monotonic())
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def memory_kb(pid: int) -> int:
@@ -150,9 +123,8 @@ def _messages(count: int, courses: list, sessions: list, now: object) -> object:
 
 def measure(count: int) -> dict[str, object]:
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(controller.port),
+    sink.start()
+    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
            "LOG_LEVEL": "WARNING"}  # fmt: skip
     os.environ.update(env)
     import django
@@ -193,7 +165,7 @@ def measure(count: int) -> dict[str, object]:
     done.set()
     worker.send_signal(signal.SIGTERM)
     worker.wait(timeout=60)
-    controller.stop()
+    sink.stop()
     sent = OutboxMessage.objects.filter(status=Status.SENT).count()
     received = len(sink.ids)
     return {
