@@ -1,6 +1,7 @@
 """The Celery application, configured from Django settings (``CELERY_*``)."""
 
 import os
+import threading
 import time
 
 from celery import Celery
@@ -22,7 +23,7 @@ app.autodiscover_tasks()
 # one more database round trip per message. A connection that saw an error is
 # always checked, and one idle for longer than this is checked before use.
 RECHECK_IDLE_CONNECTION_SECONDS = 1.0
-_last_task_ended = float("-inf")
+_this_thread = threading.local()  # connections are per thread, and so is their last use
 
 
 @task_prerun.connect
@@ -31,7 +32,8 @@ def close_stale_database_connections(**kwargs: object) -> None:
     from django.db import close_old_connections, connections
 
     close_old_connections()
-    if time.monotonic() - _last_task_ended < RECHECK_IDLE_CONNECTION_SECONDS:
+    last_task_ended = getattr(_this_thread, "last_task_ended", float("-inf"))
+    if time.monotonic() - last_task_ended < RECHECK_IDLE_CONNECTION_SECONDS:
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None and not connection.errors_occurred:
                 connection.health_check_done = True
@@ -39,5 +41,4 @@ def close_stale_database_connections(**kwargs: object) -> None:
 
 @task_postrun.connect
 def note_task_end(**kwargs: object) -> None:
-    global _last_task_ended  # noqa: PLW0603 - per worker process, by design
-    _last_task_ended = time.monotonic()
+    _this_thread.last_task_ended = time.monotonic()

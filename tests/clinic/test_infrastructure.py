@@ -77,7 +77,9 @@ def test_a_worker_does_not_recheck_the_connection_its_last_task_just_used():
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_checks_a_connection_that_sat_idle_before_using_it(monkeypatch):
     connection.ensure_connection()
-    monkeypatch.setattr(worker_signals, "_last_task_ended", time.monotonic() - 60)
+    monkeypatch.setattr(
+        worker_signals._this_thread, "last_task_ended", time.monotonic() - 60, raising=False
+    )
     worker_signals.close_stale_database_connections()
     assert connection.connection is not None
     assert not connection.health_check_done
