@@ -34,19 +34,30 @@ class Sink:
         self.times: list[float] = []
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
-        self.server = self.loop.run_until_complete(
-            self.loop.create_server(lambda: _Session(self), "127.0.0.1", 0)
-        )
-        self.port: int = self.server.sockets[0].getsockname()[1]
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.port = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.ready = threading.Event()
 
     def start(self) -> None:
+        """Listen on a free port of 127.0.0.1 (then in ``port``)."""
         self.thread.start()
+        if not self.ready.wait(10):
+            raise RuntimeError("the SMTP sink did not start")
 
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.close)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+
+    def _serve(self) -> None:
+        # Everything on the sink's own thread: the caller's may run a loop of its own.
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: _Session(self), "127.0.0.1", 0)
+        )
+        self.port = server.sockets[0].getsockname()[1]
+        self.ready.set()
+        self.loop.run_forever()
+        server.close()
 
     def received(self, content: bytes) -> None:
         found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0])
