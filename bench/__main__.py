@@ -65,6 +65,8 @@ def bench_messages(count: int) -> None:
     print(f"  {r['per_second']} messages/s ({r['seconds']} s), duplicates {r['duplicates']}, "
           f"losses {r['losses']}, worker peak {r['worker_peak_mb']} MB")  # fmt: skip
     print(f"  rate over each tenth of the run: {r['per_second_by_tenth']}")
+    print(f"  CPU per message: worker {r['worker_cpu_ms_per_message']} ms, benchmark process "
+          f"(dispatcher, SMTP sink) {r['harness_cpu_ms_per_message']} ms")  # fmt: skip
     print("Targets: at least 200 messages/s, no duplicates, no losses, worker under 250 MB.")
 
 

@@ -30,24 +30,48 @@ POLL_SECONDS = 0.5
 WORKER_OPTIONS = os.environ.get("BENCH_WORKER_OPTIONS", "--pool=prefork --concurrency=3").split()
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (a worker and its pool children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
 def memory_kb(pid: int) -> int:
     """Proportional set size (shared pages split between sharers) of a process tree, KiB.
 
     PSS, not RSS: prefork children share most of their pages with the parent,
     and adding up RSS would count those pages once per process.
     """
-    total, pids = 0, [pid]
-    while pids:
-        current = pids.pop()
+    total = 0
+    for current in process_tree(pid):
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             line = next(row for row in rollup.splitlines() if row.startswith("Pss:"))
             total += int(line.split()[1])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pids += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process tree has used so far. Per message, it is a
+    steadier figure than the rate on a machine whose CPU speed drifts."""
+    ticks = 0
+    for current in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def build(count: int) -> None:
@@ -153,7 +177,7 @@ def measure(count: int) -> dict[str, object]:
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=1.0) and time.monotonic() < deadline:
         pass
-    started = time.monotonic()
+    started, worker_cpu, own_cpu = time.monotonic(), cpu_seconds(worker.pid), time.process_time()
     open_statuses = [Status.PENDING, Status.SENDING]
     while OutboxMessage.objects.filter(status__in=open_statuses).exists():
         if not dispatch_due_messages_task():
@@ -163,6 +187,8 @@ def measure(count: int) -> dict[str, object]:
     elapsed = time.monotonic() - started
     time.sleep(0.5)
     done.set()
+    worker_cpu = cpu_seconds(worker.pid) - worker_cpu
+    own_cpu = time.process_time() - own_cpu
     worker.send_signal(signal.SIGTERM)
     worker.wait(timeout=60)
     sink.stop()
@@ -177,6 +203,8 @@ def measure(count: int) -> dict[str, object]:
         "duplicates": received - len(set(sink.ids)),
         "losses": count - len(set(sink.ids)),
         "worker_peak_mb": round(peak / 1024, 1),
+        "worker_cpu_ms_per_message": round(worker_cpu / count * 1000, 2),
+        "harness_cpu_ms_per_message": round(own_cpu / count * 1000, 2),
         "worker": " ".join(WORKER_OPTIONS),
         "per_second_by_tenth": rates_by_tenth(sink.times),
     }
