@@ -31,8 +31,7 @@ class Sink:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self.times: list[float] = []
-        self.lock = threading.Lock()
+        self.times: list[float] = []  # both filled on the sink's one thread only
         self.loop = asyncio.new_event_loop()
         self.port = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -61,9 +60,8 @@ class Sink:
 
     def received(self, content: bytes) -> None:
         found = MESSAGE_ID.search(content.split(b"\r\n\r\n", 1)[0])
-        with self.lock:
-            self.ids.append(found.group(1).decode() if found else "")
-            self.times.append(time.monotonic())
+        self.ids.append(found.group(1).decode() if found else "")
+        self.times.append(time.monotonic())
 
 
 class _Session(asyncio.Protocol):

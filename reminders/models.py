@@ -75,9 +75,13 @@ class OutboxMessage(models.Model):
         # its rows are found through the "sending" index.
         constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_once")]
         indexes = [
-            models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_due"),
-            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_lease"),
-            models.Index(fields=["due_at"], condition=Q(status="failed"), name="outbox_failed"),
+            models.Index(fields=["due_at"], condition=Q(status=Status.PENDING), name="outbox_due"),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status=Status.SENDING), name="outbox_lease"
+            ),
+            models.Index(
+                fields=["due_at"], condition=Q(status=Status.FAILED), name="outbox_failed"
+            ),
         ]
 
     def __str__(self) -> str:

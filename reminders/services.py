@@ -239,7 +239,7 @@ def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[
     if limit <= 0:
         return []  # the workers are behind: claiming more would only age rows past the lease
     expired = Q(status=Status.SENDING, claimed_at__lt=now - lease)
-    due = Q(status=Status.PENDING, due_at__lte=now)
+    due = _due(now)
     candidates: dict[int, str] = {}
     # Two index-served reads rather than one with "or" (which reads and sorts the
     # whole queue): abandoned rows first, then the due ones, oldest first.
@@ -278,8 +278,11 @@ def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[
 
 def backlog_waiting(*, now: datetime | None = None) -> bool:
     """Whether due messages are still waiting to be claimed."""
-    due = Q(status=Status.PENDING, due_at__lte=now or timezone.now())
-    return OutboxMessage.objects.filter(due).exists()
+    return OutboxMessage.objects.filter(_due(now or timezone.now())).exists()
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=Status.PENDING, due_at__lte=now)
 
 
 class TemporaryFailure(Exception):

@@ -6,9 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0004_practitioner_feed_token'),
-        ('courses', '0006_patient_changes'),
-        ('patients', '0002_trigram_name_search'),
         ('reminders', '0002_claim_token'),
     ]
 
