@@ -124,6 +124,19 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from None
+# SQLite with several processes (web, worker, beat): write-ahead logging lets
+# readers go on while one process writes, writers wait up to the busy timeout
+# for each other instead of failing, and a transaction that will write takes
+# the write lock when it begins (IMMEDIATE): a deferred one that reads first and
+# writes later cannot wait for another writer and fails at once with "database
+# is locked" (seen as dispatcher runs failing beside the heartbeat).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": read_int("DATABASE_BUSY_TIMEOUT", 20, minimum=1),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters travel apart from the SQL text, and psycopg prepares a statement
     # a connection runs a fifth time, so PostgreSQL stops parsing and planning it

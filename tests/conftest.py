@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, time
 from decimal import Decimal
 
 import pytest
+import time_machine as clock
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
@@ -16,6 +18,22 @@ from courses.models import Indication, TreatmentArea
 from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
 
 pytest_plugins = ["tests.services_check", "tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """With CLINIC_TEST_NOW (ISO date-time), the whole suite runs as if it were then.
+
+    A test must not depend on the day it runs: sweeping this over each weekday
+    of a month with a clock change shows which do. The clock ticks on from there;
+    tests that freeze time themselves still do.
+    """
+    when = os.environ.get("CLINIC_TEST_NOW")
+    if not when:
+        yield
+        return
+    with clock.travel(when, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,9 @@ from tests.browser import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_plan_a_course_for_a_demo_patient_and_see_six_dated_sessions(page):
+def test_plan_a_course_for_a_demo_patient_and_see_six_dated_sessions(page, time_machine):
+    # A Monday: the demo closure (today + 23 days) falls on a Wednesday, clear of Fridays.
+    time_machine.move_to("2026-11-23 09:00Z", tick=True)
     anna = load_demo_data()[0]
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")
@@ -31,6 +33,7 @@ def test_plan_a_course_for_a_demo_patient_and_see_six_dated_sessions(page):
     assert "Course booked: 6 sessions." in page.locator(".alert-success").inner_text()
     dates = page.get_by_test_id("session-date").all_inner_texts()
     assert len(dates) == 6
+    assert dates[0].startswith("Friday 27 November 2026")
     assert all(d.startswith("Friday") for d in dates)
     course = Course.objects.filter(indication__code="wrinkles").get()
     assert course.status == CourseStatus.PLANNED
