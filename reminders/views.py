@@ -56,21 +56,24 @@ def _session_for(action: str, token: str) -> Session:
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """One click: the patient confirms they are coming."""
+    """Shows the session; only a POST confirms, so a mail scanner opening the link does not."""
     try:
         session = _session_for("confirm", token)
         if session.status == SessionStatus.CONFIRMED:
             raise links.LinkError("used")
         if session.status != SessionStatus.SCHEDULED:
             raise links.LinkError("closed")
-        session_day.confirm_attendance(session=session)
     except links.LinkError as error:
         return link_error(request, error.reason)
+    arrival = when(session.arrives_at, _tz(session))
+    if request.method == "GET":
+        return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
+    try:
+        session_day.confirm_attendance(session=session)
     except session_day.SessionDayError:
         return link_error(request, "closed")
-    arrival = when(session.arrives_at, _tz(session))
     context = {"title": "Thank you", "text": f"See you on {arrival}."}
     return render(request, "reminders/link_done.html", context)
 

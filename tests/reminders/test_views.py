@@ -23,12 +23,16 @@ def url(action, session, version=None):
     return reverse(f"reminders:{action}", args=[token])
 
 
-def test_confirm_link_confirms_once(client, booked):
-    response = client.get(url("confirm", booked))
+def test_confirm_link_asks_first_then_confirms_once_by_post(client, booked):
+    page = client.get(url("confirm", booked))  # a mail scanner opening the link
+    assert page.status_code == 200
+    assert "Tuesday 6 January 2026, 10:00 (Europe/London)" in page.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    response = client.post(url("confirm", booked))
     assert response.status_code == 200
     assert "See you on Tuesday 6 January 2026, 10:00 (Europe/London)" in response.content.decode()
     assert Session.objects.get(pk=booked.pk).status == SessionStatus.CONFIRMED
-    again = client.get(url("confirm", booked))
+    again = client.post(url("confirm", booked))
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
 
