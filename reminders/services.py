@@ -28,9 +28,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
-from courses.models import OPEN_STATUSES, Course, Session, SessionStatus
+from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
-from reminders import content, schedule
+from reminders import content, schedule, validity
 from reminders.models import (
     BEFORE_SESSION,
     Channel,
@@ -295,14 +295,9 @@ class PermanentFailure(Exception):
 
 def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | None:
     """(status, reason) when the message must not go, else None."""
-    session = message.session
-    if message.kind in BEFORE_SESSION and session is not None:
-        if session.schedule_version != message.schedule_version:
-            return Status.CANCELLED, "the session moved"
-        if session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
-            return Status.CANCELLED, "the session was cancelled"
-        if now >= session.arrives_at or session.status not in OPEN_STATUSES:
-            return Status.EXPIRED, "the session has started"
+    refusal = validity.why_not_send(message, now)
+    if refusal is not None:
+        return refusal
     patient = message.patient
     if patient is not None and (message.channel, message.recipient) not in {
         (c, a) for c, a in patient_channels(patient)

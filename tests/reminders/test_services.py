@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from courses import rescheduling, services
 from reminders import services as outbox
+from reminders import validity
 from reminders.models import Kind, OutboxMessage, Status
 
 
@@ -162,3 +163,49 @@ def test_claims_stop_at_the_in_flight_cap(booked, monkeypatch):
     assert claim_all(later) == []  # the workers are behind: the backlog waits in the table
     OutboxMessage.objects.filter(status=Status.SENDING).update(status=Status.SENT)
     assert len(claim_all(later)) == 3
+
+
+def sending(kind, **fields):
+    """A message of ``kind`` claimed for sending now (as the dispatcher leaves it)."""
+    defaults = {"channel": "email", "recipient": "staff@clinic.example", "due_at": timezone.now()}
+    return OutboxMessage.objects.create(
+        kind=kind, dedupe_key=f"test:{kind}", status=Status.SENDING, **{**defaults, **fields}
+    )
+
+
+def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
+    booked, practitioner, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rescheduling.cancel_course(course=booked, reason="Moving away", cancelled_by=practitioner.user)
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.CANCELLED
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=pk).last_error == "the course was cancelled"
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "reason"),
+    [
+        (Kind.AFTERCARE, "session", "the session did not end as treated"),
+        (Kind.COURSE_COMPLETED, "course", "the course is no longer completed"),
+        (Kind.DAILY_AGENDA, "practitioner", "no sessions on that day any more"),
+        (Kind.CANCELLED_BY_PATIENT, "session", "the session is no longer cancelled"),
+    ],
+)
+def test_every_kind_is_rechecked_against_current_state_at_send_time(
+    booked, practitioner, settings, kind, subject, reason
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)  # booked, not treated; the course is not completed
+    about = {"session": first, "course": booked, "practitioner": practitioner}[subject]
+    message = sending(kind, **{subject: about})
+    assert outbox.deliver(message.pk) == Status.CANCELLED
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.CANCELLED, reason)
+    assert mail.outbox == []
+
+
+def test_every_message_kind_has_a_send_time_check():
+    assert set(validity.CHECKS) == set(Kind.values)
