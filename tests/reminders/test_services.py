@@ -209,3 +209,14 @@ def test_every_kind_is_rechecked_against_current_state_at_send_time(
 
 def test_every_message_kind_has_a_send_time_check():
     assert set(validity.CHECKS) == set(Kind.values)
+
+
+def test_booking_an_early_session_queues_its_short_reminder_that_morning(
+    draft, reachable, practitioner
+):
+    course = draft(patient=reachable, sessions_planned=4, preferred_time=time(9))
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    first = course.sessions.get(number=1)
+    assert timezone.localtime(first.arrives_at).time() == time(9)
+    [short] = rows(session=first, kind=Kind.REMINDER_2H)
+    assert timezone.localtime(short.due_at) == timezone.localtime(first.arrives_at).replace(hour=8)
