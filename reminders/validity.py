@@ -69,6 +69,12 @@ def _cancelled_by_patient(message: OutboxMessage, now: datetime) -> Refusal | No
     return None
 
 
+def _sessions_changed(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if not content.course_changes(message):
+        return Status.CANCELLED, "nothing changed since the patient was last told"
+    return None
+
+
 CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     **dict.fromkeys(BEFORE_SESSION, _before_session),
     Kind.COURSE_BOOKED: _course_booked,
@@ -76,6 +82,7 @@ CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     Kind.COURSE_COMPLETED: _course_completed,
     Kind.DAILY_AGENDA: _daily_agenda,
     Kind.CANCELLED_BY_PATIENT: _cancelled_by_patient,
+    Kind.SESSIONS_CHANGED: _sessions_changed,
 }
 
 
@@ -96,4 +103,4 @@ def why_not_send(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 
 _NEEDS_SESSION = {*BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT}
-_NEEDS_COURSE = {Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED}
+_NEEDS_COURSE = {Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED}
