@@ -124,3 +124,36 @@ def test_patient_and_session_pages_list_messages(client, booked, practitioner):
     assert "Course booked" in patient_page
     session_page = client.get(reverse("courses:session_day", args=[booked.pk])).content.decode()
     assert "Reminder before the session" in session_page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"reason": "Practitioner ill"}, {"confirm": "on"}, {"reason": "  ", "confirm": "on"}],
+)
+def test_staff_cancel_without_a_reason_and_a_confirmation_changes_nothing(
+    client, booked, practitioner, data
+):
+    client.force_login(practitioner.user)
+    path = reverse("courses:session_cancel", args=[booked.pk])
+    response = client.post(path, data)
+    assert response.status_code == 200
+    assert "Cancel session 1?" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    assert not OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED).exists()
+
+
+def test_staff_cancel_asks_why_and_for_a_yes_then_the_patient_is_told(client, booked, practitioner):
+    OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED).update(status=Status.SENT)
+    client.force_login(practitioner.user)
+    course_page = client.get(reverse("courses:detail", args=[booked.course_id])).content.decode()
+    path = reverse("courses:session_cancel", args=[booked.pk])
+    assert f'href="{path}"' in course_page  # a link to the question, not a one-click POST
+    page = client.get(path)
+    assert page.status_code == 200
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    response = client.post(path, {"reason": "Practitioner ill", "confirm": "on"})
+    assert response.status_code == 302
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CANCELLED
+    assert booked.changes.get(kind="cancelled").reason == "Practitioner ill"
+    notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED, status=Status.PENDING)
+    assert sorted(notices.values_list("channel", flat=True)) == ["email", "sms"]
