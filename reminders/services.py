@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
 from courses.models import OPEN_STATUSES, Course, Session
-from patients.models import Patient
+from patients.models import Patient, can_take_sms
 from reminders import content, schedule, validity
 from reminders.models import (
     BEFORE_SESSION,
@@ -60,7 +60,7 @@ def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     channels = []
     if patient.wants_email and patient.email_consent_at and patient.email:
         channels.append((Channel.EMAIL, patient.email))
-    if patient.wants_sms and patient.sms_consent_at and patient.phone:
+    if patient.wants_sms and patient.sms_consent_at and can_take_sms(patient.phone or None):
         channels.append((Channel.SMS, str(patient.phone)))
     return channels
 

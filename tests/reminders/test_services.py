@@ -5,6 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from courses import rescheduling, services
+from patients.models import Patient
 from reminders import services as outbox
 from reminders import validity
 from reminders.models import Kind, OutboxMessage, Status
@@ -331,3 +332,10 @@ def test_a_course_cancelled_by_staff_tells_the_patient_once_with_no_sessions_lef
     assert email.body.count("Cancelled:") == 4
     assert "You have no more sessions booked with us." in email.body
     assert [name for name, _, _ in email.attachments] == ["cancelled.ics"]
+
+
+def test_no_sms_to_a_landline_stored_before_numbers_were_checked(draft, reachable, practitioner):
+    Patient.objects.filter(pk=reachable.pk).update(phone="+442079460000")  # bypasses the form
+    course = draft(patient=Patient.objects.get(pk=reachable.pk), sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email"}
