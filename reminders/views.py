@@ -148,6 +148,18 @@ def failed_messages(request: HttpRequest) -> HttpResponse:
     return render(request, "reminders/failed.html", {"page": page})
 
 
+MESSAGES_PAGE_SIZE = 50
+
+
+def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every message to one patient, newest first, a page at a time."""
+    patient = get_object_or_404(Patient, pk=pk)
+    outbox = patient.messages.prefetch_related("events").order_by("-due_at", "-id")
+    page = Paginator(outbox, MESSAGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"patient": patient, "page": page, "outbox": page.object_list}
+    return render(request, "reminders/patient_messages.html", context)
+
+
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)

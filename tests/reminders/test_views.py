@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from courses import rescheduling, services
 from courses.models import Session, SessionStatus
@@ -157,3 +158,35 @@ def test_staff_cancel_asks_why_and_for_a_yes_then_the_patient_is_told(client, bo
     assert booked.changes.get(kind="cancelled").reason == "Practitioner ill"
     notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED, status=Status.PENDING)
     assert sorted(notices.values_list("channel", flat=True)) == ["email", "sms"]
+
+
+def test_patient_page_says_when_it_shows_only_the_latest_messages_and_links_to_all(
+    client, reachable, practitioner
+):
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=Kind.COURSE_BOOKED,
+            channel="email",
+            recipient=reachable.email,
+            patient=reachable,
+            dedupe_key=f"test:{n}",
+            due_at=timezone.now() + timedelta(hours=n),
+        )  # fmt: skip
+        for n in range(75)
+    )
+    client.force_login(practitioner.user)
+    page = client.get(reverse("patients:detail", args=[reachable.pk])).content.decode()
+    assert "Showing the latest 30 of 75 messages." in page
+    everything = reverse("reminders:patient_messages", args=[reachable.pk])
+    assert f'href="{everything}"' in page
+    first, second = client.get(everything), client.get(everything, {"page": 2})
+    assert first.status_code == second.status_code == 200
+    assert len(first.context["outbox"]) + len(second.context["outbox"]) == 75
+    assert client.get(reverse("reminders:patient_messages", args=[424242])).status_code == 404
+
+
+def test_patient_page_with_few_messages_shows_them_all_without_a_note(client, booked, practitioner):
+    client.force_login(practitioner.user)
+    page = client.get(reverse("patients:detail", args=[booked.patient_id])).content.decode()
+    assert "Course booked" in page
+    assert "Showing the latest" not in page
