@@ -53,6 +53,17 @@ def test_cancel_link_asks_first_then_frees_the_slot_and_tells_the_practitioner(c
 
 
 @pytest.mark.parametrize("action", ["confirm", "cancel"])
+def test_link_pages_keep_the_referer_on_the_planner_without_breaking_their_form(
+    client, booked, action
+):
+    page = client.get(url(action, booked))
+    html = page.content.decode()
+    assert '<meta name="referrer" content="same-origin">' in html  # no token to other hosts
+    assert "no-referrer" not in html  # Chromium would post "Origin: null" and fail CSRF
+    assert page["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel"])
 def test_tampered_link_is_400_with_the_clinic_phone(client, booked, action):
     ClinicFactory(phone="+44 20 7946 0001")
     token = links.session_token(action, booked.pk, 1)
