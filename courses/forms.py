@@ -161,6 +161,25 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
+class SessionCancelForm(forms.Form):
+    """Staff cancelling one session: why, and a deliberate yes (the patient is told)."""
+
+    reason = forms.CharField(
+        label="Why is this session cancelled?", max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the session's history for the clinic; not sent to the patient.",
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label="Yes, cancel this session and free its slot",
+        error_messages={"required": "Tick the box to confirm the cancellation."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("cancel", "Cancel the session", css_class="btn-danger"))
+
+
 class StepForm(forms.Form):
     """Every session-day step carries the procedure version the page showed."""
 

@@ -181,6 +181,7 @@ def _apply_moves(
     SessionChange.objects.bulk_create(changes)
     for move in moves:
         reminders.sync_session(move.session)
+    reminders.queue_change_notice(course=moves[0].session.course)
     return [m.session for m in moves]
 
 
@@ -195,6 +196,8 @@ def _change_status(
         changed_by=by,
     )  # fmt: skip
     reminders.sync_session(session)
+    if kind == ChangeKind.CANCELLED and by is not None:  # not the patient's own link
+        reminders.queue_change_notice(course=session.course)
     return session
 
 
@@ -282,6 +285,7 @@ def book_replacement(
         session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
         changed_by=booked_by,
     )  # fmt: skip
+    reminders.queue_change_notice(course=course)
     return session
 
 

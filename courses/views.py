@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, services
-from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
+from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm, SessionCancelForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_problems
 from patients.models import Patient
@@ -225,17 +225,25 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "courses/session_reschedule.html", {"form": form, "session": session})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(Session, pk=pk)
-    _attempt(
-        request,
-        lambda: rescheduling.cancel_session(
-            session=session, reason=_reason(request), cancelled_by=request.user
-        ),
-        lambda _: "Session cancelled; its slot is free again.",
-    )
-    return redirect("courses:detail", pk=session.course_id)
+    """Asks why and for a deliberate yes; the patient then gets a "session cancelled" message."""
+    session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
+    form = SessionCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rescheduling.cancel_session(
+                session=session, reason=form.cleaned_data["reason"], cancelled_by=request.user
+            )
+        except services.CourseError as error:
+            for violation in error.violations:
+                form.add_error(None, violation.message)
+        else:
+            messages.success(
+                request, "Session cancelled; its slot is free and the patient is told."
+            )
+            return redirect("courses:detail", pk=session.course_id)
+    return render(request, "courses/session_cancel.html", {"form": form, "session": session})
 
 
 @require_POST

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import date
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +22,46 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError(f"{value!r} is not a known time zone.") from None
+
+
+# A typed phone number holds digits, a leading "+" and the usual separators; the
+# parser would silently drop anything else (a stray "x", "!!", "ext."), so refuse it.
+PHONE_TEXT = re.compile(r"\+?[\d\s().-]+")
+# Number types that cannot receive a text message.
+NO_SMS_TYPES = frozenset({
+    phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN, phonenumbers.PhoneNumberType.VOICEMAIL,
+})  # fmt: skip
+
+
+def can_take_sms(phone: phonenumbers.PhoneNumber | None) -> bool:
+    """Whether SMS may be sent to this number: a number, and not a landline or service line."""
+    if not isinstance(phone, phonenumbers.PhoneNumber) or not phonenumbers.is_valid_number(phone):
+        return False
+    return phonenumbers.number_type(phone) not in NO_SMS_TYPES
+
+
+def phone_problem(phone: phonenumbers.PhoneNumber | None, *, for_sms: bool) -> str | None:
+    """Why the phone number as typed cannot be kept (for SMS reminders), or None.
+
+    One rule for the staff form, the admin and the services (all go through
+    ``Patient.clean``); the senders check ``can_take_sms`` again.
+    """
+    if not isinstance(phone, phonenumbers.PhoneNumber):
+        return None  # empty, or already refused by the field as not a phone number
+    typed = (phone.raw_input or "").strip()
+    if typed and not PHONE_TEXT.fullmatch(typed):
+        return (
+            "Use only digits, spaces, brackets, dashes and a leading +: "
+            "the number has other characters in it."
+        )
+    if for_sms and phonenumbers.is_valid_number(phone) and not can_take_sms(phone):
+        return (
+            "This number cannot receive SMS (it is a landline or a service number). "
+            "Give a mobile number, or choose e-mail reminders."
+        )
+    return None
 
 
 def age_in_years(born: date, day: date) -> int:
@@ -131,6 +173,11 @@ class Patient(models.Model):
     @property
     def wants_sms(self) -> bool:
         return self.reminder_channel in (ReminderChannel.SMS, ReminderChannel.BOTH)
+
+    def clean(self) -> None:
+        problem = phone_problem(self.phone or None, for_sms=self.wants_sms)
+        if problem:
+            raise ValidationError({"phone": problem})
 
 
 class ScreeningResult(models.TextChoices):

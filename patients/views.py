@@ -93,6 +93,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clinic = Clinic.for_request(request)
     latest = patient.latest_screening
     sheet = current_information_sheet()
+    outbox = list(patient.messages.prefetch_related("events").order_by("-due_at")[:30])
+    # counted only when the list is full, so the page can say it shows only the latest
+    outbox_total = patient.messages.count() if len(outbox) == 30 else len(outbox)
     context = {
         "patient": patient,
         "status": status_of(patient, clinic=clinic),
@@ -104,7 +107,8 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "age": patient.age_on(timezone.localdate()),
         "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
         "courses": patient.courses.select_related("indication", "area", "practitioner__user"),
-        "outbox": patient.messages.prefetch_related("events").order_by("-due_at")[:30],
+        "outbox": outbox,
+        "outbox_total": outbox_total,
     }
     return render(request, "patients/patient_detail.html", context)
 

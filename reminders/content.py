@@ -16,9 +16,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from clinic.models import Clinic
-from courses.models import HOLDING_STATUSES, Session
+from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
 from reminders import links
-from reminders.models import Channel, Kind, OutboxMessage
+from reminders.models import Channel, Kind, OutboxMessage, Status
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,16 @@ class Rendered:
     html: str
     ics: bytes | None = None
     unsubscribe_url: str = ""
+    cancelled_ics: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the patient last heard about one session and what holds now."""
+
+    session: Session
+    what: str  # "moved", "cancelled" or "added"
+    was: datetime | None
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
@@ -82,7 +92,67 @@ def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
         context["visits"] = [_visit(s, tz) for s in context["course_sessions"]]
     if message.kind == Kind.DAILY_AGENDA:
         context["agenda"] = [_visit(s, tz) for s in agenda_sessions(message)]
+    if message.kind == Kind.SESSIONS_CHANGED:
+        context.update(_changes_context(message, tz))
     return context
+
+
+def _changes_context(message: OutboxMessage, tz: ZoneInfo) -> dict[str, object]:
+    changes = course_changes(message)
+    upcoming = [s for s in course_sessions(message) if s.status in OPEN_STATUSES]
+    return {
+        "changes": changes,
+        "moved": [{**_visit(c.session, tz), "was": when(c.was, tz)} for c in changes
+                  if c.what == "moved"],
+        "cancelled": [when(c.was, tz) for c in changes if c.what == "cancelled"],
+        "added": [_visit(c.session, tz) for c in changes if c.what == "added"],
+        "upcoming": upcoming,
+        "visits": [_visit(s, tz) for s in upcoming],
+    }  # fmt: skip
+
+
+def last_told_at(message: OutboxMessage) -> datetime | None:
+    """When the patient was last sent their course's dates on this channel."""
+    told = OutboxMessage.objects.filter(
+        course_id=message.course_id, channel=message.channel, status=Status.SENT,
+        kind__in=[Kind.COURSE_BOOKED, Kind.SESSIONS_CHANGED],
+    ).exclude(pk=message.pk)  # fmt: skip
+    return max((m for m in told.values_list("claimed_at", flat=True) if m), default=None)
+
+
+def course_changes(message: OutboxMessage) -> list[Change]:
+    """The course's sessions moved, cancelled or added since the patient was last told.
+
+    Read from the sessions' history at send time, so several changes in a row
+    make one line per session: where it was, and where it is now.
+    """
+    history = SessionChange.objects.filter(
+        session__course_id=message.course_id,
+        kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
+    ).select_related("session")
+    since = last_told_at(message)
+    if since is not None:
+        history = history.filter(changed_at__gte=since)  # a tie is told twice, never lost
+    first: dict[int, SessionChange] = {}
+    for entry in history.order_by("changed_at", "id"):
+        first.setdefault(entry.session_id, entry)
+    changes = [_change(entry) for entry in first.values()]
+    return sorted((c for c in changes if c), key=lambda c: c.was or c.session.arrives_at)
+
+
+def _change(first: SessionChange) -> Change | None:
+    session, added = first.session, first.kind == ChangeKind.REPLACEMENT
+    if session.status not in HOLDING_STATUSES:
+        return (
+            None
+            if added
+            else Change(session, "cancelled", first.from_arrives_at or session.arrives_at)
+        )
+    if added:
+        return Change(session, "added", None)
+    if first.from_arrives_at == session.arrives_at:
+        return None  # moved and moved back
+    return Change(session, "moved", first.from_arrives_at)
 
 
 def course_sessions(message: OutboxMessage) -> list[Session]:
@@ -109,32 +179,71 @@ def render(message: OutboxMessage) -> Rendered:
             subject="", text=text, html="", unsubscribe_url=context.get("unsubscribe_url", "")
         )
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    ics = None
+    ics = cancelled_ics = None
     if message.kind == Kind.COURSE_BOOKED:
         ics = course_calendar(message, context["course_sessions"], clinic)
+    if message.kind == Kind.SESSIONS_CHANGED:
+        if context["upcoming"]:
+            ics = course_calendar(message, context["upcoming"], clinic)
+        gone = [c for c in context["changes"] if c.what == "cancelled"]
+        if gone:
+            cancelled_ics = cancellation_calendar(message, gone, clinic)
     return Rendered(
         subject=subject,
         text=render_to_string(f"emails/{name}_body.txt", context),
         html=render_to_string(f"emails/{name}_body.html", context),
         ics=ics,
         unsubscribe_url=context.get("unsubscribe_url", ""),
+        cancelled_ics=cancelled_ics,
     )
 
 
-def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Clinic) -> bytes:
-    """One event per session, arrival to end, without health details."""
+def event_uid(session: Session) -> str:
+    """The same for every message about a session, so calendars update it in place."""
+    return f"session-{session.pk}@{message_host()}"
+
+
+def _calendar(method: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Microneedling course planner//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
+    return calendar
+
+
+def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Clinic) -> bytes:
+    """One event per session, arrival to end, without health details.
+
+    The UID stays with the session; SEQUENCE is its schedule version, so a
+    calendar that has the event replaces it with a moved one.
+    """
+    calendar = _calendar("PUBLISH")
     for number, session in enumerate(sessions, start=1):
         event = icalendar.Event()
-        event.add("uid", f"session-{session.pk}-v{session.schedule_version}@{message_host()}")
+        event.add("uid", event_uid(session))
+        event.add("sequence", session.schedule_version)
         event.add("dtstamp", message.created_at)
         event.add("dtstart", session.arrives_at)
         event.add("dtend", session.procedure_ends_at)
         event.add("summary", f"{clinic.name}: treatment session {number}")
         if clinic.address:
             event.add("location", clinic.address.replace("\n", ", "))
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def cancellation_calendar(message: OutboxMessage, changes: list[Change], clinic: Clinic) -> bytes:
+    """METHOD:CANCEL for cancelled sessions: same UID, a higher SEQUENCE."""
+    calendar = _calendar("CANCEL")
+    for change in changes:
+        session = change.session
+        event = icalendar.Event()
+        event.add("uid", event_uid(session))
+        event.add("sequence", session.schedule_version)
+        event.add("dtstamp", message.created_at)
+        event.add("dtstart", change.was)
+        event.add("dtend", change.was + (session.procedure_ends_at - session.arrives_at))
+        event.add("status", "CANCELLED")
+        event.add("summary", f"{clinic.name}: treatment session (cancelled)")
         calendar.add_component(event)
     return calendar.to_ical()

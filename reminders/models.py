@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     COURSE_COMPLETED = "course_completed", "Course completed"
     DAILY_AGENDA = "daily_agenda", "Daily agenda"
     CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
+    SESSIONS_CHANGED = "sessions_changed", "Sessions moved or cancelled by the clinic"
 
 
 class Channel(models.TextChoices):

@@ -4,6 +4,9 @@ Quiet hours are in the patient's time zone (default 21:00-08:00, the
 boundaries themselves allowed). A message that concerns a coming session and
 would fall in quiet hours goes at the last allowed time before; the aftercare
 sheet and other after-the-fact messages go at the first allowed time after.
+The short reminder on the day stays on the day of the visit: never the evening
+before, but the first allowed time that morning, or not at all when that is
+already the arrival time (issue #13).
 """
 
 from __future__ import annotations
@@ -67,6 +70,29 @@ def before_session_due(
     return due if due < arrives_at else None
 
 
+def day_of_due(
+    arrives_at: datetime, lead: timedelta, tz: ZoneInfo, policy: Policy, now: datetime
+) -> datetime | None:
+    """Due time of the short reminder ``lead`` before arrival, on the day of the visit.
+
+    In quiet hours it moves to the nearest allowed time on the arrival's local
+    day: the start of the quiet hours when the visit is late that evening,
+    otherwise the end of the night's quiet hours that morning. Already overdue:
+    now, as soon as quiet hours allow. None when that would not be on the day
+    or not before the arrival.
+    """
+    day = arrives_at.astimezone(tz).date()
+    wanted = arrives_at - lead
+    due = last_allowed_before(wanted, tz, policy)
+    if due.astimezone(tz).date() != day:
+        due = first_allowed_after(wanted, tz, policy)
+    if due < now:
+        due = first_allowed_after(now, tz, policy)
+    if due.astimezone(tz).date() != day or due >= arrives_at:
+        return None
+    return due
+
+
 def reminder_due_times(
     arrives_at: datetime, tz: ZoneInfo, policy: Policy, now: datetime
 ) -> dict[str, datetime]:
@@ -77,7 +103,7 @@ def reminder_due_times(
     """
     due = {}
     short_lead = timedelta(hours=policy.short_lead_hours)
-    short = before_session_due(arrives_at, short_lead, tz, policy, now)
+    short = day_of_due(arrives_at, short_lead, tz, policy, now)
     long = before_session_due(arrives_at, timedelta(hours=policy.lead_hours), tz, policy, now)
     if long is not None and (short is None or long <= short - short_lead):
         due["reminder_48h"] = long

@@ -28,9 +28,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
-from courses.models import OPEN_STATUSES, Course, Session, SessionStatus
-from patients.models import Patient
-from reminders import content, schedule
+from courses.models import OPEN_STATUSES, Course, Session
+from patients.models import Patient, can_take_sms
+from reminders import content, schedule, validity
 from reminders.models import (
     BEFORE_SESSION,
     Channel,
@@ -60,7 +60,7 @@ def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     channels = []
     if patient.wants_email and patient.email_consent_at and patient.email:
         channels.append((Channel.EMAIL, patient.email))
-    if patient.wants_sms and patient.sms_consent_at and patient.phone:
+    if patient.wants_sms and patient.sms_consent_at and can_take_sms(patient.phone or None):
         channels.append((Channel.SMS, str(patient.phone)))
     return channels
 
@@ -172,6 +172,55 @@ def queue_cancellation_notice(session: Session, *, now: datetime | None = None) 
             session=session, course_id=session.course_id, practitioner=session.practitioner,
             schedule_version=session.schedule_version, due_at=now or timezone.now(),
         )  # fmt: skip
+
+
+# Staff changes made within this long of each other reach the patient as one message.
+CHANGE_NOTICE_DELAY = timedelta(minutes=5)
+
+
+@transaction.atomic
+def queue_change_notice(*, course: Course, now: datetime | None = None) -> None:
+    """Tell the patient the clinic moved, cancelled or added sessions of their course.
+
+    Called in the transaction of every staff change. One pending notice per
+    course and channel: a change within a few minutes of another pushes the
+    same row back rather than adding one, and the text and calendar files are
+    rendered from the course as it is when the notice goes. Nothing is queued
+    while the course-booked message is still waiting: it will show the change.
+    """
+    now = now or timezone.now()
+    patient = course.patient
+    due = schedule.send_now_due(now + CHANGE_NOTICE_DELAY, ZoneInfo(patient.time_zone), policy())
+    for channel, address in patient_channels(patient):
+        booked = OutboxMessage.objects.filter(
+            course=course, kind=Kind.COURSE_BOOKED, channel=channel, status=Status.PENDING
+        )
+        if booked.exists():
+            continue
+        for _ in range(3):  # a row claimed meanwhile is left to go; the next number is ours
+            if _postpone_or_create_notice(course, channel, address, due):
+                break
+
+
+def _postpone_or_create_notice(course: Course, channel: str, address: str, due: datetime) -> bool:
+    # Numbered by the notices already on their way or done, so two changes at once
+    # meet on the same key (the unique constraint) and share one row.
+    done = OutboxMessage.objects.filter(course=course, kind=Kind.SESSIONS_CHANGED, channel=channel)
+    number = done.exclude(status=Status.PENDING).count()
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=f"course:{course.pk}:{Kind.SESSIONS_CHANGED}:{channel}:{number}",
+        defaults={"kind": Kind.SESSIONS_CHANGED, "channel": channel, "recipient": address,
+                  "patient_id": course.patient_id, "course": course, "due_at": due},
+    )  # fmt: skip
+    if not created and not OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.PENDING
+    ).update(due_at=due, recipient=address):
+        return False
+    MessageEvent.objects.create(
+        message=message, event="created" if created else "postponed",
+        detail=f"due {due:%Y-%m-%d %H:%M} UTC (a change by the clinic)",
+    )  # fmt: skip
+    return True
 
 
 def queue_daily_agendas(*, now: datetime | None = None) -> int:
@@ -295,14 +344,9 @@ class PermanentFailure(Exception):
 
 def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | None:
     """(status, reason) when the message must not go, else None."""
-    session = message.session
-    if message.kind in BEFORE_SESSION and session is not None:
-        if session.schedule_version != message.schedule_version:
-            return Status.CANCELLED, "the session moved"
-        if session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
-            return Status.CANCELLED, "the session was cancelled"
-        if now >= session.arrives_at or session.status not in OPEN_STATUSES:
-            return Status.EXPIRED, "the session has started"
+    refusal = validity.why_not_send(message, now)
+    if refusal is not None:
+        return refusal
     patient = message.patient
     if patient is not None and (message.channel, message.recipient) not in {
         (c, a) for c, a in patient_channels(patient)
@@ -436,6 +480,8 @@ def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
     email.attach_alternative(rendered.html, "text/html")
     if rendered.ics:
         email.attach("course.ics", rendered.ics, "text/calendar")
+    if rendered.cancelled_ics:
+        email.attach("cancelled.ics", rendered.cancelled_ics, "text/calendar")
     try:
         _deliver_email(email)
     except smtplib.SMTPResponseException as error:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("p/cancel/<str:token>/", views.cancel, name="cancel"),
     path("p/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("messages/failed/", views.failed_messages, name="failed"),
+    path("messages/patient/<int:pk>/", views.patient_messages, name="patient_messages"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
 ]

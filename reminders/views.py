@@ -56,21 +56,24 @@ def _session_for(action: str, token: str) -> Session:
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """One click: the patient confirms they are coming."""
+    """Shows the session; only a POST confirms, so a mail scanner opening the link does not."""
     try:
         session = _session_for("confirm", token)
         if session.status == SessionStatus.CONFIRMED:
             raise links.LinkError("used")
         if session.status != SessionStatus.SCHEDULED:
             raise links.LinkError("closed")
-        session_day.confirm_attendance(session=session)
     except links.LinkError as error:
         return link_error(request, error.reason)
+    arrival = when(session.arrives_at, _tz(session))
+    if request.method == "GET":
+        return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
+    try:
+        session_day.confirm_attendance(session=session)
     except session_day.SessionDayError:
         return link_error(request, "closed")
-    arrival = when(session.arrives_at, _tz(session))
     context = {"title": "Thank you", "text": f"See you on {arrival}."}
     return render(request, "reminders/link_done.html", context)
 
@@ -143,6 +146,18 @@ def failed_messages(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(failed, 50).get_page(request.GET.get("page"))
     return render(request, "reminders/failed.html", {"page": page})
+
+
+MESSAGES_PAGE_SIZE = 50
+
+
+def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every message to one patient, newest first, a page at a time."""
+    patient = get_object_or_404(Patient, pk=pk)
+    outbox = patient.messages.prefetch_related("events").order_by("-due_at", "-id")
+    page = Paginator(outbox, MESSAGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"patient": patient, "page": page, "outbox": page.object_list}
+    return render(request, "reminders/patient_messages.html", context)
 
 
 @require_POST

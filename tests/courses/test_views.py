@@ -160,7 +160,9 @@ def test_bad_reschedule_input_changes_nothing(client_of, booked, data):
 
 def test_cancel_no_show_and_replacement_buttons(client_of, booked, time_machine):
     second = booked.sessions.get(number=2)
-    client_of.post(reverse("courses:session_cancel", args=[second.pk]), {"reason": "Ill"})
+    client_of.post(
+        reverse("courses:session_cancel", args=[second.pk]), {"reason": "Ill", "confirm": "on"}
+    )
     assert Session.objects.get(pk=second.pk).status == SessionStatus.CANCELLED
     client_of.post(reverse("courses:replacement", args=[booked.pk]))
     assert booked.sessions.filter(number=7).exists()

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from patients import services
@@ -114,6 +115,23 @@ def test_session_day_uses_the_clinic_time_zone(patient, staff_user, time_machine
     patient.refresh_from_db()
     time_machine.move_to("2026-05-05 09:00Z", tick=False)
     assert session_day_problems(patient, region="face") == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "phone", "refused"),
+    [("sms", "+44 20 7946 0000x", True), ("sms", "+44 20 7946 0000", True),
+     ("email", "+44 20 7946 0000", False), ("sms", "+44 7400 123456", False)],
+)  # fmt: skip
+def test_save_patient_refuses_phone_junk_and_landlines_for_sms(db, channel, phone, refused):
+    patient = PatientFactory.build(reminder_channel=channel, phone=phone)
+    consents = {"email_consent": True, "sms_consent": True, "guardian_consent": False}
+    if refused:
+        with pytest.raises(ValidationError) as error:
+            services.save_patient(patient=patient, **consents)
+        assert "phone" in error.value.message_dict
+    else:
+        services.save_patient(patient=patient, **consents)
+    assert Patient.objects.exists() is not refused
 
 
 def test_save_patient_records_and_withdraws_reminder_consent(db):

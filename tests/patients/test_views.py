@@ -96,6 +96,41 @@ def test_bad_input_shows_the_error_and_saves_nothing(staff_client, overrides, fi
     assert not Patient.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"phone": "+44 20 7946 0000x"}, "Use only digits"),
+        ({"phone": "07400 123456!!"}, "Use only digits"),
+        ({"phone": "020 7946 0000 ext. 12"}, "Use only digits"),
+        ({"reminder_channel": "sms", "sms_consent": "on", "phone": "+44 20 7946 0000"},
+         "cannot receive SMS"),
+        ({"reminder_channel": "both", "sms_consent": "on", "phone": "0800 123 4567"},
+         "cannot receive SMS"),
+    ],
+)  # fmt: skip
+def test_phone_with_junk_or_a_landline_for_sms_is_refused_with_a_clear_error(
+    staff_client, overrides, message
+):
+    response = staff_client.post(reverse("patients:create"), valid_form(**overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["phone"])
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "phone", "stored"),
+    [
+        ("email", "+44 20 7946 0000", "+442079460000"),
+        ("sms", "+44 (0)7400-123456", "+447400123456"),
+        ("both", "07400 123456", "+447400123456"),
+    ],
+)
+def test_landline_is_kept_for_calls_and_a_mobile_for_sms(staff_client, channel, phone, stored):
+    data = valid_form(reminder_channel=channel, sms_consent="on", phone=phone)
+    assert staff_client.post(reverse("patients:create"), data).status_code == 302
+    assert str(Patient.objects.get().phone) == stored
+
+
 def test_minor_needs_guardian_name_and_consent(staff_client):
     today = timezone.localdate()
     born = today.replace(year=today.year - 16).isoformat()

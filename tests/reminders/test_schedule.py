@@ -68,10 +68,33 @@ def test_reminders_48_and_2_hours_before():
     }
 
 
-def test_early_session_short_reminder_moves_to_the_evening_before():
-    arrives = local(LONDON, 2026, 3, 12, 9, 0)  # 2 h before is 07:00: quiet
-    due = schedule.reminder_due_times(arrives, LONDON, P, now=utc(2026, 3, 1))
-    assert due["reminder_2h"] == local(LONDON, 2026, 3, 11, 21, 0)
+@pytest.mark.parametrize(
+    ("arrival", "now", "expected"),
+    [
+        # 2 h before is quiet (07:00): the first allowed time that morning, not 21:00 the day before
+        ((12, 9, 0), (1, 12, 0), (12, 8, 0)),
+        ((12, 8, 30), (1, 12, 0), (12, 8, 0)),
+        ((12, 10, 0), (1, 12, 0), (12, 8, 0)),
+        ((12, 12, 0), (1, 12, 0), (12, 10, 0)),
+        # the first allowed time is the arrival itself: too late, no short reminder
+        ((12, 8, 0), (1, 12, 0), None),
+        ((12, 7, 30), (1, 12, 0), None),
+        # a late evening visit: the last allowed time before, still on the day
+        ((12, 23, 30), (1, 12, 0), (12, 21, 0)),
+        # booked after the reminder time: now, as soon as quiet hours allow, on the day
+        ((12, 9, 30), (12, 8, 45), (12, 8, 45)),
+        ((12, 9, 0), (11, 23, 0), (12, 8, 0)),
+        ((12, 9, 0), (12, 9, 0), None),
+    ],
+)
+def test_short_reminder_goes_on_the_day_of_the_visit_never_the_evening_before(
+    arrival, now, expected
+):
+    arrives = local(LONDON, 2026, 3, *arrival)
+    due = schedule.reminder_due_times(arrives, LONDON, P, now=local(LONDON, 2026, 3, *now))
+    assert due.get("reminder_2h") == (expected and local(LONDON, 2026, 3, *expected))
+    if expected is not None:
+        assert due["reminder_2h"].astimezone(LONDON).date() == arrives.astimezone(LONDON).date()
 
 
 def test_due_times_across_the_spring_clock_change():

@@ -5,7 +5,9 @@ from django.core import mail
 from django.utils import timezone
 
 from courses import rescheduling, services
+from patients.models import Patient
 from reminders import services as outbox
+from reminders import validity
 from reminders.models import Kind, OutboxMessage, Status
 
 
@@ -162,3 +164,178 @@ def test_claims_stop_at_the_in_flight_cap(booked, monkeypatch):
     assert claim_all(later) == []  # the workers are behind: the backlog waits in the table
     OutboxMessage.objects.filter(status=Status.SENDING).update(status=Status.SENT)
     assert len(claim_all(later)) == 3
+
+
+def sending(kind, **fields):
+    """A message of ``kind`` claimed for sending now (as the dispatcher leaves it)."""
+    defaults = {"channel": "email", "recipient": "staff@clinic.example", "due_at": timezone.now()}
+    return OutboxMessage.objects.create(
+        kind=kind, dedupe_key=f"test:{kind}", status=Status.SENDING, **{**defaults, **fields}
+    )
+
+
+def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
+    booked, practitioner, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rescheduling.cancel_course(course=booked, reason="Moving away", cancelled_by=practitioner.user)
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.CANCELLED
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=pk).last_error == "the course was cancelled"
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "reason"),
+    [
+        (Kind.AFTERCARE, "session", "the session did not end as treated"),
+        (Kind.COURSE_COMPLETED, "course", "the course is no longer completed"),
+        (Kind.DAILY_AGENDA, "practitioner", "no sessions on that day any more"),
+        (Kind.CANCELLED_BY_PATIENT, "session", "the session is no longer cancelled"),
+    ],
+)
+def test_every_kind_is_rechecked_against_current_state_at_send_time(
+    booked, practitioner, settings, kind, subject, reason
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)  # booked, not treated; the course is not completed
+    about = {"session": first, "course": booked, "practitioner": practitioner}[subject]
+    message = sending(kind, **{subject: about})
+    assert outbox.deliver(message.pk) == Status.CANCELLED
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.CANCELLED, reason)
+    assert mail.outbox == []
+
+
+def test_every_message_kind_has_a_send_time_check():
+    assert set(validity.CHECKS) == set(Kind.values)
+
+
+def test_booking_an_early_session_queues_its_short_reminder_that_morning(
+    draft, reachable, practitioner
+):
+    course = draft(patient=reachable, sessions_planned=4, preferred_time=time(9))
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    first = course.sessions.get(number=1)
+    assert timezone.localtime(first.arrives_at).time() == time(9)
+    [short] = rows(session=first, kind=Kind.REMINDER_2H)
+    assert timezone.localtime(short.due_at) == timezone.localtime(first.arrives_at).replace(hour=8)
+
+
+@pytest.fixture
+def told(booked, settings, tmp_path):
+    """The course-booked messages went out: the patient has the dates in their calendar."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    for pk in claim_all(timezone.now()):
+        assert outbox.deliver(pk) == Status.SENT
+    mail.outbox.clear()
+    return booked
+
+
+def send_due_notices(at):
+    """Deliver the change notices due by ``at``; their outcomes by channel."""
+    notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED)
+    claimed = [pk for pk in claim_all(at) if notices.filter(pk=pk).exists()]
+    return {notices.get(pk=pk).channel: outbox.deliver(pk, now=at) for pk in claimed}
+
+
+def test_staff_changes_within_minutes_reach_the_patient_as_one_message_with_calendar_updates(
+    told, practitioner, time_machine, settings
+):
+    second, third = told.sessions.get(number=2), told.sessions.get(number=3)
+    old_second = second.arrives_at
+    time_machine.move_to(timezone.now() + timedelta(hours=1), tick=False)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(old_second).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    notices = rows(kind=Kind.SESSIONS_CHANGED)
+    assert sorted(m.channel for m in notices) == ["email", "sms"]  # one per channel, not per change
+    assert send_due_notices(timezone.now()) == {}  # not before the few minutes are up
+    assert send_due_notices(timezone.now() + timedelta(minutes=6)) == {
+        "email": Status.SENT, "sms": Status.SENT,
+    }  # fmt: skip
+    [email] = mail.outbox
+    assert "Cancelled: Tuesday 17 February 2026, 10:00 (Europe/London)" in email.body
+    assert (
+        "Moved: Tuesday 27 January 2026, 10:00 (Europe/London) is now "
+        "Wednesday 28 January 2026, 14:00 (Europe/London)"
+    ) in email.body
+    second.refresh_from_db()
+    calendars = {name: body for name, body, _ in email.attachments}
+    assert f"UID:session-{second.pk}@127.0.0.1" in calendars["course.ics"]
+    assert "SEQUENCE:2" in calendars["course.ics"]
+    assert "METHOD:CANCEL" in calendars["cancelled.ics"]
+    assert f"UID:session-{third.pk}@127.0.0.1" in calendars["cancelled.ics"]
+    assert "SEQUENCE:2" in calendars["cancelled.ics"]
+    assert "STATUS:CANCELLED" in calendars["cancelled.ics"]
+    sms = settings.SMS_FILE_PATH.read_text()
+    assert "Cancelled: Tuesday 17 February 2026" in sms
+
+
+def test_the_booked_calendar_and_a_later_update_name_each_session_by_the_same_uid(
+    booked, settings, practitioner, time_machine
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claim_all(timezone.now())
+    outbox.deliver(pk)
+    first = booked.sessions.get(number=1)
+    rescheduling.cancel_session(session=first, reason="Ill", cancelled_by=practitioner.user)
+    send_due_notices(timezone.now() + timedelta(minutes=6))
+    booked_ics, notice = mail.outbox[0].attachments[0][1], mail.outbox[1]
+    uid = f"UID:session-{first.pk}@127.0.0.1"
+    assert uid in booked_ics
+    assert uid in {n: b for n, b, _ in notice.attachments}["cancelled.ics"]
+
+
+def test_no_change_notice_while_the_booked_message_has_not_gone(booked, practitioner):
+    third = booked.sessions.get(number=3)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def test_the_patients_own_cancellation_through_the_link_sends_them_no_notice(told):
+    rescheduling.cancel_session(
+        session=told.sessions.get(number=2), reason="by link", cancelled_by=None
+    )
+    assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def test_a_change_after_the_notice_went_makes_a_new_notice_with_only_that_change(
+    told, practitioner, time_machine
+):
+    second, fourth = told.sessions.get(number=2), told.sessions.get(number=4)
+    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
+    send_due_notices(timezone.now())
+    rescheduling.cancel_session(session=fourth, reason="Ill", cancelled_by=practitioner.user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
+    assert send_due_notices(timezone.now()) == {"email": Status.SENT, "sms": Status.SENT}
+    first_notice, second_notice = mail.outbox
+    assert "Cancelled: Tuesday 27 January 2026" in first_notice.body
+    assert "27 January" not in second_notice.body
+    assert "Cancelled: Tuesday 10 March 2026" in second_notice.body
+
+
+def test_a_course_cancelled_by_staff_tells_the_patient_once_with_no_sessions_left(
+    told, practitioner, time_machine
+):
+    rescheduling.cancel_course(course=told, reason="Moving away", cancelled_by=practitioner.user)
+    assert len(rows(kind=Kind.SESSIONS_CHANGED, channel="email")) == 1
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    assert email.body.count("Cancelled:") == 4
+    assert "You have no more sessions booked with us." in email.body
+    assert [name for name, _, _ in email.attachments] == ["cancelled.ics"]
+
+
+def test_no_sms_to_a_landline_stored_before_numbers_were_checked(draft, reachable, practitioner):
+    Patient.objects.filter(pk=reachable.pk).update(phone="+442079460000")  # bypasses the form
+    course = draft(patient=Patient.objects.get(pk=reachable.pk), sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email"}

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from courses import rescheduling, services
 from courses.models import Session, SessionStatus
@@ -23,12 +24,16 @@ def url(action, session, version=None):
     return reverse(f"reminders:{action}", args=[token])
 
 
-def test_confirm_link_confirms_once(client, booked):
-    response = client.get(url("confirm", booked))
+def test_confirm_link_asks_first_then_confirms_once_by_post(client, booked):
+    page = client.get(url("confirm", booked))  # a mail scanner opening the link
+    assert page.status_code == 200
+    assert "Tuesday 6 January 2026, 10:00 (Europe/London)" in page.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    response = client.post(url("confirm", booked))
     assert response.status_code == 200
     assert "See you on Tuesday 6 January 2026, 10:00 (Europe/London)" in response.content.decode()
     assert Session.objects.get(pk=booked.pk).status == SessionStatus.CONFIRMED
-    again = client.get(url("confirm", booked))
+    again = client.post(url("confirm", booked))
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
 
@@ -45,6 +50,17 @@ def test_cancel_link_asks_first_then_frees_the_slot_and_tells_the_practitioner(c
     pending = OutboxMessage.objects.filter(session=booked, kind=Kind.REMINDER_48H)
     assert set(pending.values_list("status", flat=True)) == {Status.CANCELLED}
     assert client.post(url("cancel", booked)).status_code == 410
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel"])
+def test_link_pages_keep_the_referer_on_the_planner_without_breaking_their_form(
+    client, booked, action
+):
+    page = client.get(url(action, booked))
+    html = page.content.decode()
+    assert '<meta name="referrer" content="same-origin">' in html  # no token to other hosts
+    assert "no-referrer" not in html  # Chromium would post "Origin: null" and fail CSRF
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("action", ["confirm", "cancel"])
@@ -120,3 +136,68 @@ def test_patient_and_session_pages_list_messages(client, booked, practitioner):
     assert "Course booked" in patient_page
     session_page = client.get(reverse("courses:session_day", args=[booked.pk])).content.decode()
     assert "Reminder before the session" in session_page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"reason": "Practitioner ill"}, {"confirm": "on"}, {"reason": "  ", "confirm": "on"}],
+)
+def test_staff_cancel_without_a_reason_and_a_confirmation_changes_nothing(
+    client, booked, practitioner, data
+):
+    client.force_login(practitioner.user)
+    path = reverse("courses:session_cancel", args=[booked.pk])
+    response = client.post(path, data)
+    assert response.status_code == 200
+    assert "Cancel session 1?" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    assert not OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED).exists()
+
+
+def test_staff_cancel_asks_why_and_for_a_yes_then_the_patient_is_told(client, booked, practitioner):
+    OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED).update(status=Status.SENT)
+    client.force_login(practitioner.user)
+    course_page = client.get(reverse("courses:detail", args=[booked.course_id])).content.decode()
+    path = reverse("courses:session_cancel", args=[booked.pk])
+    assert f'href="{path}"' in course_page  # a link to the question, not a one-click POST
+    page = client.get(path)
+    assert page.status_code == 200
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    response = client.post(path, {"reason": "Practitioner ill", "confirm": "on"})
+    assert response.status_code == 302
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CANCELLED
+    assert booked.changes.get(kind="cancelled").reason == "Practitioner ill"
+    notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED, status=Status.PENDING)
+    assert sorted(notices.values_list("channel", flat=True)) == ["email", "sms"]
+
+
+def test_patient_page_says_when_it_shows_only_the_latest_messages_and_links_to_all(
+    client, reachable, practitioner
+):
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=Kind.COURSE_BOOKED,
+            channel="email",
+            recipient=reachable.email,
+            patient=reachable,
+            dedupe_key=f"test:{n}",
+            due_at=timezone.now() + timedelta(hours=n),
+        )  # fmt: skip
+        for n in range(75)
+    )
+    client.force_login(practitioner.user)
+    page = client.get(reverse("patients:detail", args=[reachable.pk])).content.decode()
+    assert "Showing the latest 30 of 75 messages." in page
+    everything = reverse("reminders:patient_messages", args=[reachable.pk])
+    assert f'href="{everything}"' in page
+    first, second = client.get(everything), client.get(everything, {"page": 2})
+    assert first.status_code == second.status_code == 200
+    assert len(first.context["outbox"]) + len(second.context["outbox"]) == 75
+    assert client.get(reverse("reminders:patient_messages", args=[424242])).status_code == 404
+
+
+def test_patient_page_with_few_messages_shows_them_all_without_a_note(client, booked, practitioner):
+    client.force_login(practitioner.user)
+    page = client.get(reverse("patients:detail", args=[booked.patient_id])).content.decode()
+    assert "Course booked" in page
+    assert "Showing the latest" not in page

@@ -1,0 +1,106 @@
+"""Is a message still worth sending? One check per kind, asked at send time.
+
+A message is written when something happens (a booking, a session ending) and
+sent minutes or days later; by then the course may be cancelled, the session
+moved or the agenda empty. The send task asks ``why_not_send`` for every kind
+and, when the answer is not None, ends the row as cancelled or expired with the
+reason (never as failed: nothing went wrong, there is just nothing to say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from courses.models import OPEN_STATUSES, CourseStatus, SessionStatus
+from reminders import content
+from reminders.models import BEFORE_SESSION, Kind, OutboxMessage, Status
+
+Refusal = tuple[str, str]  # (status, reason)
+
+
+def _before_session(message: OutboxMessage, now: datetime) -> Refusal | None:
+    session = message.session
+    if session.schedule_version != message.schedule_version:
+        return Status.CANCELLED, "the session moved"
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
+        return Status.CANCELLED, "the session was cancelled"
+    if now >= session.arrives_at or session.status not in OPEN_STATUSES:
+        return Status.EXPIRED, "the session has started"
+    return None
+
+
+def _course_booked(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if message.course.status == CourseStatus.CANCELLED:
+        return Status.CANCELLED, "the course was cancelled"
+    sessions = content.course_sessions(message)
+    if not sessions:
+        return Status.CANCELLED, "the course has no booked sessions any more"
+    if not any(s.arrives_at > now for s in sessions):
+        return Status.EXPIRED, "every session of the course has already started"
+    return None
+
+
+def _aftercare(message: OutboxMessage, now: datetime) -> Refusal | None:
+    session = message.session
+    if session.status not in (SessionStatus.COMPLETED, SessionStatus.STOPPED):
+        return Status.CANCELLED, "the session did not end as treated"
+    if getattr(session, "aftercare", None) is None:
+        return Status.CANCELLED, "the session has no aftercare sheet"
+    return None
+
+
+def _course_completed(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if message.course.status != CourseStatus.COMPLETED:
+        return Status.CANCELLED, "the course is no longer completed"
+    return None
+
+
+def _daily_agenda(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if not content.agenda_sessions(message):
+        return Status.CANCELLED, "no sessions on that day any more"
+    return None
+
+
+def _cancelled_by_patient(message: OutboxMessage, now: datetime) -> Refusal | None:
+    session = message.session
+    if session.status != SessionStatus.CANCELLED:
+        return Status.CANCELLED, "the session is no longer cancelled"
+    return None
+
+
+def _sessions_changed(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if not content.course_changes(message):
+        return Status.CANCELLED, "nothing changed since the patient was last told"
+    return None
+
+
+CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
+    **dict.fromkeys(BEFORE_SESSION, _before_session),
+    Kind.COURSE_BOOKED: _course_booked,
+    Kind.AFTERCARE: _aftercare,
+    Kind.COURSE_COMPLETED: _course_completed,
+    Kind.DAILY_AGENDA: _daily_agenda,
+    Kind.CANCELLED_BY_PATIENT: _cancelled_by_patient,
+    Kind.SESSIONS_CHANGED: _sessions_changed,
+}
+
+
+def why_not_send(message: OutboxMessage, now: datetime) -> Refusal | None:
+    """(status, reason) when the message must not go any more, else None.
+
+    Every kind has a check (a kind without one is refused, so a new kind cannot
+    go out unchecked); the row's subject (session, course) must still exist.
+    """
+    check = CHECKS.get(message.kind)
+    if check is None:
+        return Status.CANCELLED, f"no send-time check for {message.kind}"
+    if (message.session_id is None and message.kind in _NEEDS_SESSION) or (
+        message.course_id is None and message.kind in _NEEDS_COURSE
+    ):
+        return Status.CANCELLED, "what the message was about no longer exists"
+    return check(message, now)
+
+
+_NEEDS_SESSION = {*BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT}
+_NEEDS_COURSE = {Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED}
