@@ -51,16 +51,31 @@ def version(session):
     return Session.objects.get(pk=session.pk).procedure.version
 
 
-def prepare(session, user, device, product, time_machine):
+def ready_for_materials(session, user, time_machine):
+    """Check-in, cream on and washed off, antiseptic: the product and device come next."""
     session_day.check_in(session=session, by=user)
     session_day.put_cream_on(session=session, version=version(session))
     advance(time_machine, minutes=20)
     session_day.wash_cream_off(session=session, version=version(session))
     session_day.record_antiseptic_before(session=session, version=version(session))
+
+
+def prepare(session, user, device, product, time_machine):
+    ready_for_materials(session, user, time_machine)
     session_day.choose_materials(
         session=session, version=version(session), product=product, product_lot="L-42",
         device=device,
     )  # fmt: skip
+
+
+def roll_and_finish(session, zones=("forehead",)):
+    for zone in zones:
+        session_day.record_passes(
+            session=session, version=version(session), zone=zone, horizontal=7, vertical=7,
+            diagonal=7,
+        )  # fmt: skip
+    session_day.record_antiseptic_after(session=session, version=version(session))
+    session_day.finish(session=session, version=version(session), end_point="erythema")
 
 
 def test_a_whole_session_with_cream(session, practitioner, device, product, time_machine):
@@ -128,13 +143,8 @@ def test_wash_off_refused_one_second_early_and_accepted_on_time(
     assert Session.objects.get(pk=session.pk).status == SessionStatus.CREAM_OFF
 
 
-def test_needling_cannot_start_before_wash_off(session, practitioner, device, product):
+def test_needling_cannot_start_before_wash_off(session, practitioner):
     session_day.check_in(session=session, by=practitioner.user)
-    session_day.record_antiseptic_before(session=session, version=version(session))
-    session_day.choose_materials(
-        session=session, version=version(session), product=product, product_lot="L",
-        device=device,
-    )  # fmt: skip
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.start_procedure(session=session, version=version(session))
     assert error.value.code == "cream_required"
@@ -144,10 +154,10 @@ def test_needling_cannot_start_before_wash_off(session, practitioner, device, pr
     assert error.value.code == "cream_required"
 
 
-def test_worn_device_cannot_be_chosen(session, practitioner, device, product):
+def test_worn_device_cannot_be_chosen(session, practitioner, device, product, time_machine):
     device.use_count = device.use_limit
     device.save()
-    session_day.check_in(session=session, by=practitioner.user)
+    ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=session, version=version(session), product=product, product_lot="L",
@@ -163,12 +173,13 @@ def test_device_must_be_disinfected_after_each_use(
     session_day.start_procedure(session=session, version=version(session))
     device.refresh_from_db()
     assert device.use_count == 1
+    roll_and_finish(session)
     second = course.sessions.get(number=2)
     time_machine.move_to(second.arrives_at - timedelta(minutes=5), tick=False)
     patient_services.record_screening(
         patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
     )
-    session_day.check_in(session=second, by=practitioner.user)
+    ready_for_materials(second, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=second, version=version(second), product=product, product_lot="L",
@@ -182,12 +193,12 @@ def test_device_must_be_disinfected_after_each_use(
     assert Disinfection.objects.filter(device=device, moment="before").count() == 1
 
 
-def test_needle_length_must_match_the_device(session, practitioner, product):
+def test_needle_length_must_match_the_device(session, practitioner, product, time_machine):
     kind = DeviceType.objects.create(name="Roller 0.5", kind="roller", needle_mm=Decimal("0.5"))
     short = Device.objects.create(
         device_type=kind, label="R-05", last_disinfected_at="2026-01-01T00:00Z"
     )
-    session_day.check_in(session=session, by=practitioner.user)
+    ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=session, version=version(session), product=product, product_lot="L",

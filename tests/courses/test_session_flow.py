@@ -79,15 +79,16 @@ def test_needling_starts_only_when_ready(current, cream, antiseptic, device, cod
         assert error.value.code == code
 
 
-def zone(name, h=7, v=7, d=7):
-    return flow.ZonePasses(name, h, v, d)
+def zone(name, h=7, v=7, d=7, note=""):
+    return flow.ZonePasses(name, h, v, d, note)
 
 
 @pytest.mark.parametrize(
     ("zones", "reason", "outcome"),
     [
         ([zone("forehead"), zone("cheeks")], "", flow.COMPLETED),
-        ([zone("forehead", v=9)], "", flow.COMPLETED),
+        ([zone("forehead", v=9)], "", "passes_over"),
+        ([zone("forehead", v=9, note="Scar needed more work")], "", flow.COMPLETED),
         ([zone("forehead", v=5)], "Patient asked to stop", flow.STOPPED),
         ([zone("forehead", v=5)], "", "passes_incomplete"),
         ([zone("forehead"), zone("chin", d=6)], "  ", "passes_incomplete"),
