@@ -79,6 +79,13 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
     sheet = page.get_by_test_id("aftercare").inner_text()
     assert "SPF 50+" in sheet
     assert "about a week" in sheet
+    assert "When to call the clinic" in sheet
+    assert "Call Demo Skin Clinic on +44 20 7946 0000 straight away" in sheet
+    assert page.get_by_role("navigation", name="Main").is_visible()
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert not page.get_by_role("link", name="Back to the session").is_visible()
+    assert page.get_by_test_id("aftercare").is_visible()
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED
     assert AftercareSheet.objects.filter(session=session).exists()
