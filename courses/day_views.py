@@ -85,12 +85,22 @@ def session_page(
         "devices": _device_rows(session) if session.status in session_day.PREPARING else [],
         "preparing": session.status in session_day.PREPARING,
         "allowed": _allowed_steps(session, procedure) if procedure else {},
+        "day_refusal": _day_refusal(session) if session.is_open else "",
         "forms": forms_,
         "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
         "photos": list(session.photos.all()),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
     }
     return render(request, "courses/session_day.html", context)
+
+
+def _day_refusal(session: Session) -> str:
+    """Why the session cannot be run now (another day, an earlier session open), or ""."""
+    try:
+        session_day.check_session_day(session, timezone.now())
+    except session_day.SessionDayError as error:
+        return error.message
+    return ""
 
 
 def _allowed_steps(session: Session, procedure: Procedure) -> dict[str, bool]:
@@ -202,6 +212,9 @@ FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
 }
 
 
+HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or altered page
+
+
 @require_POST
 def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one step; a refused step says why and the page shows the current state."""
@@ -214,6 +227,10 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             form_class, handler = FORMS[step]
             form = form_class(request.POST, auto_id=f"{step}_%s")
+            if not form.is_valid() and step in HIDDEN_FORMS:
+                raise session_day.SessionDayError(
+                    "stale", "The page was out of date; here it is again."
+                )
             if not form.is_valid():
                 messages.error(request, "Check the highlighted fields.")
                 return session_page(request, pk, bound={step: form})

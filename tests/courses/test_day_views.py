@@ -184,3 +184,23 @@ def test_a_zone_can_be_removed_on_screen(staff, rolling):
     page = step(staff, rolling, "remove-zone", version=current_version(rolling), zone_id=neck.pk)
     assert "Zone removed." in page.content.decode()
     assert not ZoneRecord.objects.filter(procedure__session=rolling).exists()
+
+
+def test_the_page_says_before_check_in_when_the_session_is_not_todays(staff, session, time_machine):
+    url = reverse("courses:session_day", args=[session.pk])
+    assert 'data-testid="day-refusal"' not in staff.get(url).content.decode()
+    time_machine.move_to("2026-01-07 09:00Z", tick=False)
+    page = staff.get(url).content.decode()
+    assert "This session was booked for Tue 06 Jan 2026, and that day has passed" in page
+
+
+@pytest.mark.parametrize("zone_id", ["", "abc", "0"])
+def test_an_unreadable_zone_to_remove_changes_nothing(staff, rolling, zone_id):
+    passes = {"horizontal": 7, "vertical": 7, "diagonal": 7}
+    step(staff, rolling, "passes", version=current_version(rolling), zone="neck", **passes)
+    response = step(
+        staff, rolling, "remove-zone", version=current_version(rolling), zone_id=zone_id
+    )
+    assert response.status_code == 200
+    assert "out of date" in response.content.decode()
+    assert ZoneRecord.objects.filter(procedure__session=rolling).count() == 1
