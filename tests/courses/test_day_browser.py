@@ -81,11 +81,13 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
     assert "about a week" in sheet
     assert "When to call the clinic" in sheet
     assert "Call Demo Skin Clinic on +44 20 7946 0000 straight away" in sheet
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    from playwright.sync_api import expect  # imported where used, as in tests/browser.py
+
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     page.emulate_media(media="print")
-    assert not page.get_by_role("navigation", name="Main").is_visible()
-    assert not page.get_by_role("link", name="Back to the session").is_visible()
-    assert page.get_by_test_id("aftercare").is_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to the session")).to_be_hidden()
+    expect(page.get_by_test_id("aftercare")).to_be_visible()
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED
     assert AftercareSheet.objects.filter(session=session).exists()
