@@ -69,6 +69,10 @@ def check_session_day(
 
     DOMAIN.md, the in-clinic procedure: days are the clinic's local days. A session
     early or late is refused; staff move it to today first (or mark it no-show).
+    An earlier session holds this one back while it has not happened (scheduled or
+    confirmed: finish, move or mark it no-show first) or is under way today; one
+    left unfinished on a past day can no longer change, so it does not block the
+    course for good.
     """
     booked = f"{booked_on:%a %d %b %Y}"
     if today < booked_on:
@@ -83,8 +87,11 @@ def check_session_day(
             f"This session was booked for {booked}, and that day has passed: a session is run "
             "on its own day. Move it to a new date first, or mark it as a no-show.",
         )
-    if unfinished_earlier:
-        first = unfinished_earlier[0]
+    blocking = [
+        e for e in unfinished_earlier if e.status in (SCHEDULED, CONFIRMED) or e.booked_on >= today
+    ]
+    if blocking:
+        first = blocking[0]
         raise FlowError(
             "earlier_session_open",
             f"Session {first.number} of this course ({first.booked_on:%a %d %b %Y}) is "

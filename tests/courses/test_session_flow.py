@@ -119,7 +119,9 @@ def test_incomplete_zones_say_what_is_missing():
 
 
 TUESDAY = date(2026, 1, 6)
-EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), flow.CHECKED_IN)]
+EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), flow.SCHEDULED)]
+EARLIER_TODAY = [flow.EarlierSession(1, TUESDAY, flow.CREAM_ON)]  # e.g. moved to the same day
+LEFT_UNFINISHED = [flow.EarlierSession(1, date(2025, 12, 16), flow.CHECKED_IN)]
 
 
 @pytest.mark.parametrize(
@@ -130,6 +132,8 @@ EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), flow.CHECKED_IN)]
         (TUESDAY - timedelta(weeks=7), [], "not_its_day", "move the session to today first"),
         (TUESDAY + timedelta(days=1), [], "not_its_day", "that day has passed"),
         (TUESDAY, EARLIER_OPEN, "earlier_session_open", "Session 1 of this course"),
+        (TUESDAY, EARLIER_TODAY, "earlier_session_open", "is cream on, not finished"),
+        (TUESDAY, LEFT_UNFINISHED, None, ""),  # its day is over: it can no longer hold up
         (TUESDAY + timedelta(days=1), EARLIER_OPEN, "not_its_day", "that day has passed"),
     ],
 )
@@ -146,7 +150,7 @@ def test_a_session_runs_on_its_booked_day_after_the_earlier_ones(today, earlier,
 def test_an_open_earlier_session_is_named_with_its_day_and_state():
     with pytest.raises(flow.FlowError) as error:
         flow.check_session_day(booked_on=TUESDAY, today=TUESDAY, unfinished_earlier=EARLIER_OPEN)
-    assert "Session 1 of this course (Tue 16 Dec 2025) is checked in, not finished" in (
+    assert "Session 1 of this course (Tue 16 Dec 2025) is scheduled, not finished" in (
         error.value.message
     )
 
