@@ -18,6 +18,18 @@ RECOVERY_BY_DEPTH = [  # needles up to (mm), what to expect
 ]
 
 
+# Signs of infection after the first days' normal redness and swelling (the project's
+# patient-safety wording; the hours are those of the sheet's "what to expect").
+NORMAL_SWELLING_HOURS = 48
+WARNING_SIGNS = [
+    "redness that spreads or gets stronger instead of fading",
+    f"pain or swelling that increases after the first {NORMAL_SWELLING_HOURS} hours",
+    "pus, or yellow crusts, on the treated skin",
+    "a fever, or feeling hot and unwell",
+    "red streaks spreading out from the treated area",
+]
+
+
 @dataclass(frozen=True)
 class AftercareFacts:
     patient_first_name: str
@@ -68,5 +80,12 @@ def build_aftercare(facts: AftercareFacts) -> str:
     else:
         lines.append("- This was the last session of your course.")
     contact = f" on {facts.clinic_phone}" if facts.clinic_phone else ""
+    lines += [
+        "",
+        "When to call the clinic",
+        f"Call {facts.clinic_name}{contact} straight away if you notice signs of infection:",
+        *(f"- {sign}" for sign in WARNING_SIGNS),
+        "If you cannot reach us and feel unwell, contact your doctor or an urgent care service.",
+    ]
     lines += ["", f"Questions or worries? Call {facts.clinic_name}{contact}."]
     return "\n".join(lines)

@@ -20,9 +20,10 @@ from courses.forms import (
     NeedleChangeForm,
     PassesForm,
     PhotoForm,
+    RemoveZoneForm,
     StepForm,
 )
-from courses.models import Procedure, Session, SessionPhoto
+from courses.models import Procedure, Session, SessionPhoto, ZoneRecord
 
 
 def _session(pk: int) -> Session:
@@ -79,10 +80,12 @@ def session_page(
             else None
         ),
         "server_now": timezone.now(),
-        "zones": [(z, _complete(z, required)) for z in zones],
+        "zones": [(z, _zone_state(z, required)) for z in zones],
         "required": required,
         "devices": _device_rows(session) if session.status in session_day.PREPARING else [],
         "preparing": session.status in session_day.PREPARING,
+        "allowed": _allowed_steps(session, procedure) if procedure else {},
+        "day_refusal": _day_refusal(session) if session.is_open else "",
         "forms": forms_,
         "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
         "photos": list(session.photos.all()),
@@ -91,8 +94,36 @@ def session_page(
     return render(request, "courses/session_day.html", context)
 
 
-def _complete(zone: object, required: int) -> bool:
-    return all(getattr(zone, d) >= required for d in session_flow.DIRECTIONS)
+def _day_refusal(session: Session) -> str:
+    """Why the session cannot be run now (another day, an earlier session open), or ""."""
+    try:
+        session_day.check_session_day(session, timezone.now())
+    except session_day.SessionDayError as error:
+        return error.message
+    return ""
+
+
+def _allowed_steps(session: Session, procedure: Procedure) -> dict[str, bool]:
+    """Which procedure steps the order allows now (the page offers only those)."""
+    done = session_day.done_steps(procedure)
+    cream_used = session_day.needs_cream(session) or procedure.cream_on_at is not None
+    allowed = {}
+    for step in session_flow.PROCEDURE_STEPS:
+        try:
+            session_flow.check_order(step, done=done, cream_used=cream_used)
+        except session_flow.FlowError:
+            allowed[step] = False
+        else:
+            allowed[step] = True
+    return allowed
+
+
+def _zone_state(zone: ZoneRecord, required: int) -> str:
+    """ "over" (more passes than the protocol's: flagged), "complete" or "short"."""
+    passes = session_flow.ZonePasses(zone.zone, zone.horizontal, zone.vertical, zone.diagonal)
+    if passes.over_directions(required):
+        return "over"
+    return "short" if passes.short_directions(required) else "complete"
 
 
 def _version(request: HttpRequest) -> int:
@@ -148,6 +179,11 @@ def _passes(form: PassesForm, session: Session, request: HttpRequest) -> str:
     return f"Passes recorded for {form.cleaned_data['zone']}."
 
 
+def _remove_zone(form: RemoveZoneForm, session: Session, request: HttpRequest) -> str:
+    session_day.remove_zone(session=session, **form.cleaned_data)
+    return "Zone removed."
+
+
 def _needle(form: NeedleChangeForm, session: Session, request: HttpRequest) -> str:
     session_day.record_needle_change(session=session, **form.cleaned_data)
     return "Needle change recorded."
@@ -170,9 +206,13 @@ FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
     "disinfect": (DisinfectForm, _disinfect),
     "materials": (MaterialsForm, _materials),
     "passes": (PassesForm, _passes),
+    "remove-zone": (RemoveZoneForm, _remove_zone),
     "needle": (NeedleChangeForm, _needle),
     "finish": (FinishForm, _finish),
 }
+
+
+HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or altered page
 
 
 @require_POST
@@ -187,6 +227,10 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             form_class, handler = FORMS[step]
             form = form_class(request.POST, auto_id=f"{step}_%s")
+            if not form.is_valid() and step in HIDDEN_FORMS:
+                raise session_day.SessionDayError(
+                    "stale", "The page was out of date; here it is again."
+                )
             if not form.is_valid():
                 messages.error(request, "Check the highlighted fields.")
                 return session_page(request, pk, bound={step: form})

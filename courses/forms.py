@@ -195,10 +195,20 @@ class MaterialsForm(StepForm):
 
 
 class PassesForm(StepForm):
+    """The passes actually rolled over one zone: no defaults, so nothing is recorded unseen."""
+
     zone = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"placeholder": "forehead"}))
-    horizontal = forms.IntegerField(min_value=0, max_value=30, initial=7)
-    vertical = forms.IntegerField(min_value=0, max_value=30, initial=7)
-    diagonal = forms.IntegerField(min_value=0, max_value=30, initial=7)
+    horizontal = forms.IntegerField(min_value=0, max_value=30)
+    vertical = forms.IntegerField(min_value=0, max_value=30)
+    diagonal = forms.IntegerField(min_value=0, max_value=30)
+    note = forms.CharField(
+        label="Note (required when more passes than the protocol's were rolled)",
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class RemoveZoneForm(StepForm):
+    zone_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class NeedleChangeForm(StepForm):

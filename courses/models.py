@@ -344,6 +344,9 @@ class ZoneRecord(models.Model):
     horizontal = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
     vertical = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
     diagonal = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(30)])
+    note = models.TextField(
+        blank=True, help_text="Why more passes than the protocol's were rolled (a deviation)."
+    )
 
     class Meta:
         ordering = ["id"]

@@ -2,7 +2,10 @@
 
 Every step after check-in names the procedure ``version`` the user saw; a step
 taken from a stale page (another tab or colleague moved on) is refused with a
-clear message instead of overwriting. The session row is locked for each step.
+clear message instead of overwriting. The session row is locked for each step,
+and every step is refused off the session's booked day or before the course's
+earlier sessions are finished (``check_session_day``, the one place that rule is
+applied), and out of the procedure's fixed order (``session_flow.check_order``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,14 @@ from courses.models import (
     ZoneRecord,
 )
 from courses.services import treatment_rules
+from courses.session_flow import (
+    ANTISEPTIC_AFTER,
+    ANTISEPTIC_BEFORE,
+    CREAM,
+    PRODUCT,
+    ROLLING,
+    WASH_OFF,
+)
 from patients.clearance import session_day_problems
 from reminders import services as reminders
 
@@ -49,7 +60,38 @@ def _flow(call: object, *args: object, **kwargs: object) -> object:
         raise SessionDayError(error.code, error.message) from error
 
 
-def _locked(session: Session, version: int | None) -> tuple[Session, Procedure | None]:
+DONE_STATUSES = (SessionStatus.COMPLETED, SessionStatus.STOPPED)
+
+
+def check_session_day(session: Session, now: datetime) -> None:
+    """Refuse a step off the session's booked day (clinic's zone) or ahead of the course's
+    earlier sessions that are not finished yet (DOMAIN.md). Every session-day step calls it.
+    """
+    earlier = (
+        Session.objects.filter(
+            course_id=session.course_id,
+            arrives_at__lt=session.arrives_at,
+            status__in=HOLDING_STATUSES,
+        )
+        .exclude(status__in=DONE_STATUSES)
+        .order_by("arrives_at")
+        .only("number", "arrives_at", "status")
+    )
+    _flow(
+        session_flow.check_session_day,
+        booked_on=timezone.localdate(session.arrives_at),
+        today=timezone.localdate(now),
+        unfinished_earlier=[
+            session_flow.EarlierSession(e.number, timezone.localdate(e.arrives_at), e.status)
+            for e in earlier
+        ],
+    )
+
+
+def _locked(
+    session: Session, version: int | None, now: datetime | None = None
+) -> tuple[Session, Procedure | None]:
+    """Lock the session; with ``now``, also apply the session-day rule (a step on the day)."""
     session = Session.objects.select_for_update().select_related("course__area").get(pk=session.pk)
     procedure = Procedure.objects.filter(session=session).first()
     if version is not None and (procedure is None or procedure.version != version):
@@ -58,7 +100,27 @@ def _locked(session: Session, version: int | None) -> tuple[Session, Procedure |
             "This session was changed in another window since you opened it. "
             "The page now shows its current state; check it and try again.",
         )
+    if now is not None:
+        check_session_day(session, now)
     return session, procedure
+
+
+def done_steps(procedure: Procedure) -> set[str]:
+    """The procedure steps already recorded, as ``session_flow.PROCEDURE_STEPS`` names them."""
+    recorded = {
+        CREAM: procedure.cream_on_at is not None,
+        WASH_OFF: procedure.cream_off_at is not None,
+        ANTISEPTIC_BEFORE: procedure.antiseptic_before_at is not None,
+        PRODUCT: procedure.product_id is not None,
+        ROLLING: procedure.started_at is not None and procedure.zones.exists(),
+        ANTISEPTIC_AFTER: procedure.antiseptic_after_at is not None,
+    }
+    return {step for step, done in recorded.items() if done}
+
+
+def _check_order(session: Session, procedure: Procedure, step: str) -> None:
+    cream_used = needs_cream(session) or procedure.cream_on_at is not None
+    _flow(session_flow.check_order, step, done=done_steps(procedure), cream_used=cream_used)
 
 
 def _save(session: Session, procedure: Procedure, status: str | None = None) -> Procedure:
@@ -91,6 +153,7 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
     now = now or timezone.now()
     session, _ = _locked(session, None)
     _flow(session_flow.check_move, session.status, SessionStatus.CHECKED_IN)
+    check_session_day(session, now)
     patient = session.course.patient
     problems = session_day_problems(patient, region=session.course.area.region, now=now)
     if problems:
@@ -110,8 +173,11 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
 
 @transaction.atomic
 def put_cream_on(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
-    session, procedure = _locked(session, version)
-    procedure.cream_on_at = now or timezone.now()
+    now = now or timezone.now()
+    session, procedure = _locked(session, version, now)
+    _flow(session_flow.check_move, session.status, SessionStatus.CREAM_ON)
+    _check_order(session, procedure, CREAM)
+    procedure.cream_on_at = now
     return _save(session, procedure, SessionStatus.CREAM_ON)
 
 
@@ -119,8 +185,9 @@ def put_cream_on(*, session: Session, version: int, now: datetime | None = None)
 def wash_cream_off(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
     """Record the wash-off; refused before the clinic's exposure time has passed."""
     now = now or timezone.now()
-    session, procedure = _locked(session, version)
+    session, procedure = _locked(session, version, now)
     _flow(session_flow.check_move, session.status, SessionStatus.CREAM_OFF)
+    _check_order(session, procedure, WASH_OFF)
     _flow(session_flow.check_wash_off, procedure.cream_on_at, now, Clinic.current().cream_minutes)
     procedure.cream_off_at = now
     return _save(session, procedure, SessionStatus.CREAM_OFF)
@@ -133,10 +200,13 @@ PREPARING = (SessionStatus.CHECKED_IN, SessionStatus.CREAM_ON, SessionStatus.CRE
 def record_antiseptic_before(
     *, session: Session, version: int, now: datetime | None = None
 ) -> Procedure:
-    session, procedure = _locked(session, version)
+    """Antiseptic on the area: after the cream is washed off (when cream is used)."""
+    now = now or timezone.now()
+    session, procedure = _locked(session, version, now)
     if session.status not in PREPARING:
         raise SessionDayError("not_preparing", "Antiseptic before is recorded before needling.")
-    procedure.antiseptic_before_at = now or timezone.now()
+    _check_order(session, procedure, ANTISEPTIC_BEFORE)
+    procedure.antiseptic_before_at = now
     return _save(session, procedure)
 
 
@@ -158,12 +228,20 @@ def _check_device(device: Device, needle_mm: Decimal) -> None:
 
 @transaction.atomic
 def choose_materials(
-    *, session: Session, version: int, product: Product, product_lot: str, device: Device
+    *,
+    session: Session,
+    version: int,
+    product: Product,
+    product_lot: str,
+    device: Device,
+    now: datetime | None = None,
 ) -> Procedure:
-    """The product (with its lot) and the device; the device must be usable for this needle."""
-    session, procedure = _locked(session, version)
+    """The product (with its lot) and the device, after the antiseptic; the device must be
+    usable for this needle."""
+    session, procedure = _locked(session, version, now or timezone.now())
     if session.status not in PREPARING:
         raise SessionDayError("not_preparing", "Product and device are chosen before needling.")
+    _check_order(session, procedure, PRODUCT)
     device = Device.objects.select_related("device_type").get(pk=device.pk)  # fresh wear, hygiene
     _check_device(device, session.course.needle_mm)
     procedure.product, procedure.product_lot, procedure.device = (
@@ -196,7 +274,7 @@ def record_disinfection(
 def start_procedure(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
     """Start needling: after antiseptic, with a usable device, and after the cream is off."""
     now = now or timezone.now()
-    session, procedure = _locked(session, version)
+    session, procedure = _locked(session, version, now)
     _flow(
         session_flow.check_start,
         session.status,
@@ -222,19 +300,48 @@ def _in_procedure(session: Session) -> None:
 
 @transaction.atomic
 def record_passes(
-    *, session: Session, version: int, zone: str, horizontal: int, vertical: int, diagonal: int
+    *,
+    session: Session,
+    version: int,
+    zone: str,
+    horizontal: int,
+    vertical: int,
+    diagonal: int,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Procedure:
-    """Set the passes counted over one zone (a zone named again is updated)."""
-    session, procedure = _locked(session, version)
+    """Set the passes counted over one zone (a zone named again is updated).
+
+    More passes than the clinic's number per direction are a deviation: refused
+    without a note saying why (DOMAIN.md, seven-pass protocol).
+    """
+    session, procedure = _locked(session, version, now or timezone.now())
     _in_procedure(session)
-    name = zone.strip()
-    if not name:
-        raise SessionDayError("zone_missing", "Name the zone (for example: forehead).")
+    _check_order(session, procedure, ROLLING)
+    passes = session_flow.ZonePasses(zone.strip(), horizontal, vertical, diagonal, note.strip())
+    _flow(session_flow.check_passes, passes, required=Clinic.current().passes_per_direction)
     ZoneRecord.objects.update_or_create(
         procedure=procedure,
-        zone=name,
-        defaults={"horizontal": horizontal, "vertical": vertical, "diagonal": diagonal},
-    )
+        zone=passes.zone,
+        defaults={
+            "horizontal": horizontal, "vertical": vertical, "diagonal": diagonal,
+            "note": passes.note,
+        },
+    )  # fmt: skip
+    return _save(session, procedure)
+
+
+@transaction.atomic
+def remove_zone(
+    *, session: Session, version: int, zone_id: int, now: datetime | None = None
+) -> Procedure:
+    """Take back a zone recorded by mistake, while the rolling is still under way."""
+    session, procedure = _locked(session, version, now or timezone.now())
+    _in_procedure(session)
+    _check_order(session, procedure, ROLLING)
+    deleted, _ = ZoneRecord.objects.filter(procedure=procedure, pk=zone_id).delete()
+    if not deleted:
+        raise SessionDayError("zone_missing", "That zone is not recorded for this session.")
     return _save(session, procedure)
 
 
@@ -242,8 +349,9 @@ def record_passes(
 def record_needle_change(
     *, session: Session, version: int, note: str = "", now: datetime | None = None
 ) -> Procedure:
-    session, procedure = _locked(session, version)
+    session, procedure = _locked(session, version, now or timezone.now())
     _in_procedure(session)
+    _check_order(session, procedure, ROLLING)
     NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
     return _save(session, procedure)
 
@@ -252,9 +360,12 @@ def record_needle_change(
 def record_antiseptic_after(
     *, session: Session, version: int, now: datetime | None = None
 ) -> Procedure:
-    session, procedure = _locked(session, version)
+    """Antiseptic again, after the rolling (at least one zone's passes recorded)."""
+    now = now or timezone.now()
+    session, procedure = _locked(session, version, now)
     _in_procedure(session)
-    procedure.antiseptic_after_at = now or timezone.now()
+    _check_order(session, procedure, ANTISEPTIC_AFTER)
+    procedure.antiseptic_after_at = now
     return _save(session, procedure)
 
 
@@ -270,10 +381,10 @@ def finish(
 ) -> Procedure:
     """Complete the session (every zone has its passes) or stop it short with a reason."""
     now = now or timezone.now()
-    session, procedure = _locked(session, version)
+    session, procedure = _locked(session, version, now)
     _in_procedure(session)
     zones = [
-        session_flow.ZonePasses(z.zone, z.horizontal, z.vertical, z.diagonal)
+        session_flow.ZonePasses(z.zone, z.horizontal, z.vertical, z.diagonal, z.note)
         for z in procedure.zones.all()
     ]
     status = _flow(

@@ -5,14 +5,20 @@ in procedure -> completed, or stopped short with a reason; no-show and
 cancelled only from the states before check-in. Needling may not start before
 the cream is washed off, and the wash-off may not be recorded before the
 exposure time has passed. A session is complete when every treated zone has
-the required passes in each direction, or a practitioner says why it stopped.
+the required passes in each direction, or a practitioner says why it stopped;
+more passes than required are a deviation that needs a note.
+
+Every step is taken on the session's booked day (in the clinic's time zone) and
+after the course's earlier sessions are finished (``check_session_day``), and
+the procedure steps follow the fixed order of ``PROCEDURE_STEPS``
+(``check_order``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 SCHEDULED, CONFIRMED, CHECKED_IN = "scheduled", "confirmed", "checked_in"
 CREAM_ON, CREAM_OFF, IN_PROCEDURE = "cream_on", "cream_off", "in_procedure"
@@ -45,6 +51,99 @@ def check_move(current: str, target: str) -> None:
             f"A session that is {current.replace('_', ' ')} cannot become "
             f"{target.replace('_', ' ')}.",
         )
+
+
+@dataclass(frozen=True)
+class EarlierSession:
+    """An earlier session of the same course that is not finished yet."""
+
+    number: int
+    booked_on: date  # local
+    status: str
+
+
+def check_session_day(
+    *, booked_on: date, today: date, unfinished_earlier: Sequence[EarlierSession]
+) -> None:
+    """A session is performed on its booked day, and the sessions of a course in their order.
+
+    DOMAIN.md, the in-clinic procedure: days are the clinic's local days. A session
+    early or late is refused; staff move it to today first (or mark it no-show).
+    An earlier session holds this one back while it has not happened (scheduled or
+    confirmed: finish, move or mark it no-show first) or is under way today; one
+    left unfinished on a past day can no longer change, so it does not block the
+    course for good.
+    """
+    booked = f"{booked_on:%a %d %b %Y}"
+    if today < booked_on:
+        raise FlowError(
+            "not_its_day",
+            f"This session is booked for {booked}, not today: a session is run on its own day. "
+            "If the patient is here for it today, move the session to today first.",
+        )
+    if today > booked_on:
+        raise FlowError(
+            "not_its_day",
+            f"This session was booked for {booked}, and that day has passed: a session is run "
+            "on its own day. Move it to a new date first, or mark it as a no-show.",
+        )
+    blocking = [
+        e for e in unfinished_earlier if e.status in (SCHEDULED, CONFIRMED) or e.booked_on >= today
+    ]
+    if blocking:
+        first = blocking[0]
+        raise FlowError(
+            "earlier_session_open",
+            f"Session {first.number} of this course ({first.booked_on:%a %d %b %Y}) is "
+            f"{first.status.replace('_', ' ')}, not finished: the sessions of a course run in "
+            "order. Finish it or mark it as a no-show, or move this session, first.",
+        )
+
+
+# The fixed order of the procedure (DOMAIN.md): cream (when needed) -> wash-off ->
+# antiseptic -> product -> rolling -> antiseptic.
+CREAM, WASH_OFF, ANTISEPTIC_BEFORE = "cream", "wash_off", "antiseptic_before"
+PRODUCT, ROLLING, ANTISEPTIC_AFTER = "product", "rolling", "antiseptic_after"
+PROCEDURE_STEPS = (CREAM, WASH_OFF, ANTISEPTIC_BEFORE, PRODUCT, ROLLING, ANTISEPTIC_AFTER)
+STEP_NAMES = {
+    CREAM: "the anaesthetic cream",
+    WASH_OFF: "the cream's wash-off",
+    ANTISEPTIC_BEFORE: "the antiseptic before needling",
+    PRODUCT: "the product and device",
+    ROLLING: "the rolling (passes)",
+    ANTISEPTIC_AFTER: "the antiseptic after needling",
+}
+MISSING = {  # step not done yet: (code, what to do)
+    CREAM: ("cream_required", "This needle length needs anaesthetic cream: put it on and "
+            "wash it off first."),
+    WASH_OFF: ("cream_required", "Wash the cream off first."),
+    ANTISEPTIC_BEFORE: ("antiseptic_before", "Treat the area with antiseptic first."),
+    PRODUCT: ("device_missing", "Record the product and choose the device first."),
+    ROLLING: ("no_zones", "Record the passes for at least one treated zone first."),
+    ANTISEPTIC_AFTER: ("antiseptic_after", "Treat the skin with antiseptic again first."),
+}  # fmt: skip
+ORDER_TEXT = "cream (when needed), wash-off, antiseptic, product, rolling, antiseptic"
+
+
+def check_order(step: str, *, done: Collection[str], cream_used: bool) -> None:
+    """``step`` may be recorded now: every step before it is done, none after it.
+
+    The cream steps count only when cream is needed or was put on.
+    """
+    index = PROCEDURE_STEPS.index(step)
+    later = [s for s in PROCEDURE_STEPS[index + 1 :] if s in done]
+    if later:
+        raise FlowError(
+            "out_of_order",
+            f"{STEP_NAMES[later[0]].capitalize()} is already recorded, so "
+            f"{STEP_NAMES[step]} can no longer be: the order is {ORDER_TEXT}.",
+        )
+    for earlier in PROCEDURE_STEPS[:index]:
+        if earlier in (CREAM, WASH_OFF) and not cream_used:
+            continue
+        if earlier not in done:
+            code, message = MISSING[earlier]
+            raise FlowError(code, f"{message} The order is {ORDER_TEXT}.")
 
 
 def wash_off_due(cream_on_at: datetime, cream_minutes: int) -> datetime:
@@ -85,9 +184,13 @@ class ZonePasses:
     horizontal: int
     vertical: int
     diagonal: int
+    note: str = ""  # why more passes than required were rolled
 
     def short_directions(self, required: int) -> list[str]:
         return [d for d in DIRECTIONS if getattr(self, d) < required]
+
+    def over_directions(self, required: int) -> list[str]:
+        return [d for d in DIRECTIONS if getattr(self, d) > required]
 
 
 def incomplete_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
@@ -101,6 +204,30 @@ def incomplete_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
     return found
 
 
+def over_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
+    """Zones rolled more than required, as "forehead (vertical 9/7)": a deviation to flag."""
+    found = []
+    for zone in zones:
+        over = zone.over_directions(required)
+        if over:
+            parts = ", ".join(f"{d} {getattr(zone, d)}/{required}" for d in over)
+            found.append(f"{zone.zone} ({parts})")
+    return found
+
+
+def check_passes(zone: ZonePasses, *, required: int) -> None:
+    """More passes than the protocol's are recorded only with a note saying why (DOMAIN.md)."""
+    if not zone.zone.strip():
+        raise FlowError("zone_missing", "Name the zone (for example: forehead).")
+    over = over_zones([zone], required)
+    if over and not zone.note.strip():
+        raise FlowError(
+            "passes_over",
+            f"More than {required} passes is a deviation from the protocol: {over[0]}. "
+            "Write in the note why, or correct the count.",
+        )
+
+
 def check_finish(
     zones: list[ZonePasses], *, required: int, antiseptic_after: bool, stop_reason: str
 ) -> str:
@@ -111,6 +238,8 @@ def check_finish(
         )
     if not zones:
         raise FlowError("no_zones", "Record the passes for at least one treated zone.")
+    for zone in zones:
+        check_passes(zone, required=required)
     missing = incomplete_zones(zones, required)
     if not missing:
         return COMPLETED

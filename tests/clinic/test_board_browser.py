@@ -44,3 +44,48 @@ def test_today_board_shows_a_cream_countdown_that_moves(page, time_machine):
     assert seconds_left(page) < first
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "today-board.png"), full_page=True)
+
+
+def inside_the_screen(page, locator):
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    return (
+        locator.is_visible()
+        and box is not None
+        and box["x"] >= 0
+        and (box["x"] + box["width"] <= width)
+    )
+
+
+def test_phone_board_shows_phase_and_alerts_without_scrolling_sideways(page, time_machine):
+    anna = load_demo_data()[0]
+    course = Course.objects.get(patient__email="emma.clarke@example.com")
+    session = course.sessions.order_by("arrives_at").first()
+    time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    log_in(page, anna.username, anna.password)
+    page.wait_for_url("**/")
+    row = page.get_by_test_id("board-row").first
+    phase = row.get_by_test_id("board-phase")
+    alerts = row.get_by_test_id("board-alerts")
+    assert phase.inner_text() == "Expected"
+    assert "Screening to re-confirm" in alerts.inner_text()
+    assert "First session of the course" in alerts.inner_text()
+    assert inside_the_screen(page, phase)
+    assert inside_the_screen(page, alerts)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+    )
+    procedure = session_day.check_in(session=session, by=course.practitioner.user)
+    session_day.put_cream_on(session=session, version=procedure.version)
+    page.reload()
+    phase = page.get_by_test_id("board-row").first.get_by_test_id("board-phase")
+    assert "Cream on" in phase.inner_text()
+    seconds_left(page)  # the countdown runs
+    assert inside_the_screen(page, phase)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "today-board-phone.png"), full_page=True)

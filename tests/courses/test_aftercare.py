@@ -45,3 +45,19 @@ def test_last_session_and_deep_work():
                                  end_point="pinpoint_bleeding"))  # fmt: skip
     assert "This was the last session of your course." in text
     assert "Tiny scabs" in text
+
+
+def test_sheet_lists_the_warning_signs_of_infection_and_when_to_call():
+    text = build_aftercare(facts())
+    section = text.split("When to call the clinic\n", 1)[1]
+    assert section.startswith(
+        "Call Demo Skin Clinic on +44 20 7946 0000 straight away if you notice signs of infection:"
+    )
+    for sign in ("redness that spreads", "pain or swelling that increases after the first 48 hours",
+                 "pus", "fever", "red streaks"):  # fmt: skip
+        assert sign in section
+
+
+def test_warning_section_still_says_to_call_when_the_clinic_has_no_phone():
+    text = build_aftercare(facts(clinic_phone=""))
+    assert "Call Demo Skin Clinic straight away if you notice signs of infection:" in text

@@ -66,6 +66,8 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
     assert page.get_by_test_id("session-status").inner_text() == "In procedure"
 
     page.locator("#passes_zone").fill("cheeks")
+    for direction in ("horizontal", "vertical", "diagonal"):
+        page.locator(f"#passes_{direction}").fill("7")
     page.get_by_role("button", name="Record passes").click()
     assert "✔ yes" in page.get_by_test_id("zones").inner_text()
     page.get_by_role("button", name="Skin treated with antiseptic").click()
@@ -77,6 +79,40 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
     sheet = page.get_by_test_id("aftercare").inner_text()
     assert "SPF 50+" in sheet
     assert "about a week" in sheet
+    assert "When to call the clinic" in sheet
+    assert "Call Demo Skin Clinic on +44 20 7946 0000 straight away" in sheet
+    from playwright.sync_api import expect  # imported where used, as in tests/browser.py
+
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to the session")).to_be_hidden()
+    expect(page.get_by_test_id("aftercare")).to_be_visible()
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED
     assert AftercareSheet.objects.filter(session=session).exists()
+
+
+def test_check_in_is_refused_off_the_sessions_day_and_works_on_it(page, time_machine):
+    anna = load_demo_data()[0]
+    course = Course.objects.get(patient__email="emma.clarke@example.com")
+    first, second = course.sessions.order_by("arrives_at")[:2]
+    time_machine.move_to(first.arrives_at - timedelta(minutes=5), tick=True)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+    )
+
+    log_in(page, anna.username, anna.password)
+    page.goto(f"/courses/sessions/{second.pk}/")
+    page.get_by_role("button", name="Check in").click()
+    refusal = page.locator(".alert-danger").inner_text()
+    assert "not today" in refusal
+    assert "move the session to today first" in refusal
+    assert page.get_by_test_id("session-status").inner_text() == "Scheduled"
+    second.refresh_from_db()
+    assert second.status == SessionStatus.SCHEDULED
+
+    page.goto(f"/courses/sessions/{first.pk}/")
+    page.get_by_role("button", name="Check in").click()
+    assert "Checked in" in page.locator(".alert-success").inner_text()
+    assert page.get_by_test_id("session-status").inner_text() == "Checked in"

@@ -92,7 +92,8 @@ def test_two_tabs_submitting_at_once_cannot_corrupt_a_session(draft, practitione
     from patients import services as patient_services
     from patients.screening import Answers
 
-    course = draft(needle_mm=Decimal("1.0"), sessions_planned=4)
+    course = draft(needle_mm=Decimal("0.5"), sessions_planned=4)
+    # 0.5 mm: cream optional, so both steps are valid after check-in and only the version decides
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(

@@ -5,7 +5,14 @@ import pytest
 
 from clinic.models import Device, DeviceType, Disinfection, Product
 from courses import services, session_day
-from courses.models import AftercareSheet, CourseStatus, Session, SessionStatus
+from courses.models import (
+    AftercareSheet,
+    CourseStatus,
+    Procedure,
+    Session,
+    SessionStatus,
+    ZoneRecord,
+)
 from patients import services as patient_services
 from patients.screening import Answers
 
@@ -51,16 +58,31 @@ def version(session):
     return Session.objects.get(pk=session.pk).procedure.version
 
 
-def prepare(session, user, device, product, time_machine):
+def ready_for_materials(session, user, time_machine):
+    """Check-in, cream on and washed off, antiseptic: the product and device come next."""
     session_day.check_in(session=session, by=user)
     session_day.put_cream_on(session=session, version=version(session))
     advance(time_machine, minutes=20)
     session_day.wash_cream_off(session=session, version=version(session))
     session_day.record_antiseptic_before(session=session, version=version(session))
+
+
+def prepare(session, user, device, product, time_machine):
+    ready_for_materials(session, user, time_machine)
     session_day.choose_materials(
         session=session, version=version(session), product=product, product_lot="L-42",
         device=device,
     )  # fmt: skip
+
+
+def roll_and_finish(session, zones=("forehead",)):
+    for zone in zones:
+        session_day.record_passes(
+            session=session, version=version(session), zone=zone, horizontal=7, vertical=7,
+            diagonal=7,
+        )  # fmt: skip
+    session_day.record_antiseptic_after(session=session, version=version(session))
+    session_day.finish(session=session, version=version(session), end_point="erythema")
 
 
 def test_a_whole_session_with_cream(session, practitioner, device, product, time_machine):
@@ -128,13 +150,8 @@ def test_wash_off_refused_one_second_early_and_accepted_on_time(
     assert Session.objects.get(pk=session.pk).status == SessionStatus.CREAM_OFF
 
 
-def test_needling_cannot_start_before_wash_off(session, practitioner, device, product):
+def test_needling_cannot_start_before_wash_off(session, practitioner):
     session_day.check_in(session=session, by=practitioner.user)
-    session_day.record_antiseptic_before(session=session, version=version(session))
-    session_day.choose_materials(
-        session=session, version=version(session), product=product, product_lot="L",
-        device=device,
-    )  # fmt: skip
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.start_procedure(session=session, version=version(session))
     assert error.value.code == "cream_required"
@@ -144,10 +161,10 @@ def test_needling_cannot_start_before_wash_off(session, practitioner, device, pr
     assert error.value.code == "cream_required"
 
 
-def test_worn_device_cannot_be_chosen(session, practitioner, device, product):
+def test_worn_device_cannot_be_chosen(session, practitioner, device, product, time_machine):
     device.use_count = device.use_limit
     device.save()
-    session_day.check_in(session=session, by=practitioner.user)
+    ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=session, version=version(session), product=product, product_lot="L",
@@ -163,12 +180,13 @@ def test_device_must_be_disinfected_after_each_use(
     session_day.start_procedure(session=session, version=version(session))
     device.refresh_from_db()
     assert device.use_count == 1
+    roll_and_finish(session)
     second = course.sessions.get(number=2)
     time_machine.move_to(second.arrives_at - timedelta(minutes=5), tick=False)
     patient_services.record_screening(
         patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
     )
-    session_day.check_in(session=second, by=practitioner.user)
+    ready_for_materials(second, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=second, version=version(second), product=product, product_lot="L",
@@ -182,12 +200,12 @@ def test_device_must_be_disinfected_after_each_use(
     assert Disinfection.objects.filter(device=device, moment="before").count() == 1
 
 
-def test_needle_length_must_match_the_device(session, practitioner, product):
+def test_needle_length_must_match_the_device(session, practitioner, product, time_machine):
     kind = DeviceType.objects.create(name="Roller 0.5", kind="roller", needle_mm=Decimal("0.5"))
     short = Device.objects.create(
         device_type=kind, label="R-05", last_disinfected_at="2026-01-01T00:00Z"
     )
-    session_day.check_in(session=session, by=practitioner.user)
+    ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
             session=session, version=version(session), product=product, product_lot="L",
@@ -240,3 +258,211 @@ def test_invalid_moves_are_refused(session, practitioner):
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.wash_cream_off(session=session, version=version(session))
     assert error.value.code == "invalid_move"
+
+
+def test_a_later_session_cannot_be_run_weeks_early(session, course, practitioner):
+    session_day.check_in(session=session, by=practitioner.user)
+    second = course.sessions.get(number=2)  # Tuesday 27 January
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.check_in(session=second, by=practitioner.user)
+    assert error.value.code == "not_its_day"
+    assert "booked for Tue 27 Jan 2026, not today" in error.value.message
+    assert "move the session to today first" in error.value.message
+    second.refresh_from_db()
+    assert second.status == SessionStatus.SCHEDULED
+    assert not Procedure.objects.filter(session=second).exists()
+
+
+def test_check_in_is_refused_once_the_booked_day_has_passed(course, practitioner, time_machine):
+    time_machine.move_to("2026-01-07 09:50Z", tick=False)  # the day after session 1
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    first = course.sessions.get(number=1)
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.check_in(session=first, by=practitioner.user)
+    assert error.value.code == "not_its_day"
+    assert "that day has passed" in error.value.message
+    assert Session.objects.get(pk=first.pk).status == SessionStatus.SCHEDULED
+
+
+@pytest.mark.parametrize(
+    ("moment", "allowed"),
+    [
+        ("2026-01-05 15:30Z", True),  # 00:30 on Tuesday 6 January in Tokyo
+        ("2026-01-06 14:59Z", True),  # 23:59 in Tokyo
+        ("2026-01-06 15:00Z", False),  # midnight in Tokyo: the booked day is over
+    ],
+)
+def test_the_booked_day_is_the_clinics_local_day(
+    course, practitioner, time_machine, settings, moment, allowed
+):
+    settings.TIME_ZONE = "Asia/Tokyo"  # session 1 arrives 2026-01-06 10:00Z, 19:00 in Tokyo
+    time_machine.move_to(moment, tick=False)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    first = course.sessions.get(number=1)
+    if allowed:
+        session_day.check_in(session=first, by=practitioner.user)
+        assert Session.objects.get(pk=first.pk).status == SessionStatus.CHECKED_IN
+    else:
+        with pytest.raises(session_day.SessionDayError) as error:
+            session_day.check_in(session=first, by=practitioner.user)
+        assert error.value.code == "not_its_day"
+
+
+STEPS = {
+    "put_cream_on": {},
+    "wash_cream_off": {},
+    "record_antiseptic_before": {},
+    "choose_materials": {"product_lot": "L"},
+    "start_procedure": {},
+    "record_passes": {"zone": "chin", "horizontal": 7, "vertical": 7, "diagonal": 7},
+    "remove_zone": {"zone_id": 1},
+    "record_needle_change": {},
+    "record_antiseptic_after": {},
+    "finish": {"end_point": "erythema"},
+}
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_every_step_is_refused_after_the_booked_day(
+    step, session, practitioner, device, product, time_machine
+):
+    session_day.check_in(session=session, by=practitioner.user)
+    before = version(session)
+    time_machine.move_to("2026-01-07 08:00Z", tick=False)
+    kwargs = dict(STEPS[step])
+    if step == "choose_materials":
+        kwargs.update(product=product, device=device)
+    with pytest.raises(session_day.SessionDayError) as error:
+        getattr(session_day, step)(session=session, version=before, **kwargs)
+    assert error.value.code == "not_its_day"
+    assert version(session) == before
+
+
+def test_the_next_session_waits_for_the_earlier_one(course, practitioner, time_machine):
+    from courses import rescheduling
+
+    first, second = course.sessions.get(number=1), course.sessions.get(number=2)
+    time_machine.move_to(second.arrives_at - timedelta(minutes=10), tick=False)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.check_in(session=second, by=practitioner.user)
+    assert error.value.code == "earlier_session_open"
+    assert "Session 1 of this course (Tue 06 Jan 2026) is scheduled" in error.value.message
+    assert Session.objects.get(pk=second.pk).status == SessionStatus.SCHEDULED
+    rescheduling.mark_no_show(session=first, marked_by=practitioner.user)
+    session_day.check_in(session=second, by=practitioner.user)
+    assert Session.objects.get(pk=second.pk).status == SessionStatus.CHECKED_IN
+
+
+def test_antiseptic_waits_for_the_cream_to_come_off(session, practitioner, time_machine):
+    session_day.check_in(session=session, by=practitioner.user)
+    for _ in ("before the cream", "while it is on"):
+        with pytest.raises(session_day.SessionDayError) as error:
+            session_day.record_antiseptic_before(session=session, version=version(session))
+        assert error.value.code == "cream_required"
+        assert Procedure.objects.get(session=session).antiseptic_before_at is None
+        if Session.objects.get(pk=session.pk).status == SessionStatus.CHECKED_IN:
+            session_day.put_cream_on(session=session, version=version(session))
+    advance(time_machine, minutes=20)
+    session_day.wash_cream_off(session=session, version=version(session))
+    advance(time_machine, minutes=1)
+    session_day.record_antiseptic_before(session=session, version=version(session))
+    procedure = Procedure.objects.get(session=session)
+    assert procedure.antiseptic_before_at > procedure.cream_off_at
+
+
+def test_optional_cream_cannot_go_on_after_the_antiseptic(book, practitioner, time_machine):
+    course = book(needle_mm=Decimal("0.5"))  # cream optional below 1.0 mm
+    time_machine.move_to(DAY, tick=False)
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+    )
+    first = course.sessions.get(number=1)
+    session_day.check_in(session=first, by=practitioner.user)
+    session_day.record_antiseptic_before(session=first, version=version(first))
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.put_cream_on(session=first, version=version(first))
+    assert error.value.code == "out_of_order"
+    assert Procedure.objects.get(session=first).cream_on_at is None
+
+
+def test_the_product_comes_after_the_antiseptic(
+    session, practitioner, device, product, time_machine
+):
+    session_day.check_in(session=session, by=practitioner.user)
+    session_day.put_cream_on(session=session, version=version(session))
+    advance(time_machine, minutes=20)
+    session_day.wash_cream_off(session=session, version=version(session))
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.choose_materials(
+            session=session, version=version(session), product=product, product_lot="L",
+            device=device,
+        )  # fmt: skip
+    assert error.value.code == "antiseptic_before"
+    assert Procedure.objects.get(session=session).product is None
+
+
+def test_the_last_antiseptic_follows_the_rolling_and_closes_it(
+    session, practitioner, device, product, time_machine
+):
+    prepare(session, practitioner.user, device, product, time_machine)
+    session_day.start_procedure(session=session, version=version(session))
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.record_antiseptic_after(session=session, version=version(session))
+    assert error.value.code == "no_zones"
+    passes = {"zone": "forehead", "horizontal": 7, "vertical": 7, "diagonal": 7}
+    session_day.record_passes(session=session, version=version(session), **passes)
+    session_day.record_antiseptic_after(session=session, version=version(session))
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.record_passes(session=session, version=version(session), **passes)
+    assert error.value.code == "out_of_order"
+    zone = ZoneRecord.objects.get(procedure__session=session)
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.remove_zone(session=session, version=version(session), zone_id=zone.pk)
+    assert error.value.code == "out_of_order"
+
+
+def test_more_than_seven_passes_need_a_note_and_are_kept(
+    session, practitioner, device, product, time_machine
+):
+    prepare(session, practitioner.user, device, product, time_machine)
+    session_day.start_procedure(session=session, version=version(session))
+    nine = {"zone": "forehead", "horizontal": 9, "vertical": 7, "diagonal": 7}
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.record_passes(session=session, version=version(session), **nine)
+    assert error.value.code == "passes_over"
+    assert "forehead (horizontal 9/7)" in error.value.message
+    assert not ZoneRecord.objects.filter(procedure__session=session).exists()
+    session_day.record_passes(
+        session=session, version=version(session), note="Scar edge needed two more", **nine
+    )
+    session_day.record_antiseptic_after(session=session, version=version(session))
+    session_day.finish(session=session, version=version(session), end_point="erythema")
+    zone = ZoneRecord.objects.get(procedure__session=session)
+    assert (zone.horizontal, zone.note) == (9, "Scar edge needed two more")
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.COMPLETED
+
+
+def test_a_zone_recorded_by_mistake_can_be_removed(
+    session, practitioner, device, product, time_machine
+):
+    prepare(session, practitioner.user, device, product, time_machine)
+    session_day.start_procedure(session=session, version=version(session))
+    for zone in ("forehead", "neck"):
+        session_day.record_passes(
+            session=session, version=version(session), zone=zone, horizontal=7, vertical=7,
+            diagonal=7,
+        )  # fmt: skip
+    neck = ZoneRecord.objects.get(procedure__session=session, zone="neck")
+    session_day.remove_zone(session=session, version=version(session), zone_id=neck.pk)
+    left = ZoneRecord.objects.filter(procedure__session=session).values_list("zone", flat=True)
+    assert list(left) == ["forehead"]
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.remove_zone(session=session, version=version(session), zone_id=neck.pk)
+    assert error.value.code == "zone_missing"

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -79,15 +79,16 @@ def test_needling_starts_only_when_ready(current, cream, antiseptic, device, cod
         assert error.value.code == code
 
 
-def zone(name, h=7, v=7, d=7):
-    return flow.ZonePasses(name, h, v, d)
+def zone(name, h=7, v=7, d=7, note=""):
+    return flow.ZonePasses(name, h, v, d, note)
 
 
 @pytest.mark.parametrize(
     ("zones", "reason", "outcome"),
     [
         ([zone("forehead"), zone("cheeks")], "", flow.COMPLETED),
-        ([zone("forehead", v=9)], "", flow.COMPLETED),
+        ([zone("forehead", v=9)], "", "passes_over"),
+        ([zone("forehead", v=9, note="Scar needed more work")], "", flow.COMPLETED),
         ([zone("forehead", v=5)], "Patient asked to stop", flow.STOPPED),
         ([zone("forehead", v=5)], "", "passes_incomplete"),
         ([zone("forehead"), zone("chin", d=6)], "  ", "passes_incomplete"),
@@ -115,3 +116,103 @@ def test_finish_needs_antiseptic_after():
 def test_incomplete_zones_say_what_is_missing():
     missing = flow.incomplete_zones([zone("forehead", v=5, d=6), zone("chin")], required=7)
     assert missing == ["forehead (vertical 5/7, diagonal 6/7)"]
+
+
+TUESDAY = date(2026, 1, 6)
+EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), flow.SCHEDULED)]
+EARLIER_TODAY = [flow.EarlierSession(1, TUESDAY, flow.CREAM_ON)]  # e.g. moved to the same day
+LEFT_UNFINISHED = [flow.EarlierSession(1, date(2025, 12, 16), flow.CHECKED_IN)]
+
+
+@pytest.mark.parametrize(
+    ("today", "earlier", "code", "words"),
+    [
+        (TUESDAY, [], None, ""),
+        (TUESDAY - timedelta(days=1), [], "not_its_day", "booked for Tue 06 Jan 2026, not today"),
+        (TUESDAY - timedelta(weeks=7), [], "not_its_day", "move the session to today first"),
+        (TUESDAY + timedelta(days=1), [], "not_its_day", "that day has passed"),
+        (TUESDAY, EARLIER_OPEN, "earlier_session_open", "Session 1 of this course"),
+        (TUESDAY, EARLIER_TODAY, "earlier_session_open", "is cream on, not finished"),
+        (TUESDAY, LEFT_UNFINISHED, None, ""),  # its day is over: it can no longer hold up
+        (TUESDAY + timedelta(days=1), EARLIER_OPEN, "not_its_day", "that day has passed"),
+    ],
+)
+def test_a_session_runs_on_its_booked_day_after_the_earlier_ones(today, earlier, code, words):
+    if code is None:
+        flow.check_session_day(booked_on=TUESDAY, today=today, unfinished_earlier=earlier)
+        return
+    with pytest.raises(flow.FlowError) as error:
+        flow.check_session_day(booked_on=TUESDAY, today=today, unfinished_earlier=earlier)
+    assert error.value.code == code
+    assert words in error.value.message
+
+
+def test_an_open_earlier_session_is_named_with_its_day_and_state():
+    with pytest.raises(flow.FlowError) as error:
+        flow.check_session_day(booked_on=TUESDAY, today=TUESDAY, unfinished_earlier=EARLIER_OPEN)
+    assert "Session 1 of this course (Tue 16 Dec 2025) is scheduled, not finished" in (
+        error.value.message
+    )
+
+
+C, W, A, P, R = flow.CREAM, flow.WASH_OFF, flow.ANTISEPTIC_BEFORE, flow.PRODUCT, flow.ROLLING
+AFTER = flow.ANTISEPTIC_AFTER
+
+
+@pytest.mark.parametrize(
+    ("step", "done", "cream_used", "code"),
+    [
+        (C, set(), True, None),
+        (C, {A}, False, "out_of_order"),  # antiseptic before the cream: refused
+        (A, set(), True, "cream_required"),  # cream needed, not on yet
+        (A, {C}, True, "cream_required"),  # cream on, not washed off
+        (A, {C, W}, True, None),
+        (A, set(), False, None),  # no cream used
+        (W, {C, A}, True, "out_of_order"),
+        (P, {C, W}, True, "antiseptic_before"),
+        (P, {C, W, A}, True, None),
+        (P, {A}, False, None),
+        (R, {A}, False, "device_missing"),
+        (R, {A, P}, False, None),
+        (R, {A, P, R, AFTER}, False, "out_of_order"),  # no rolling after the last antiseptic
+        (AFTER, {A, P}, False, "no_zones"),
+        (AFTER, {A, P, R}, False, None),
+        (AFTER, {C, A, P, R}, True, "cream_required"),  # cream used but never washed off
+    ],
+)
+def test_the_procedure_steps_follow_the_fixed_order(step, done, cream_used, code):
+    if code is None:
+        flow.check_order(step, done=done, cream_used=cream_used)
+        return
+    with pytest.raises(flow.FlowError) as error:
+        flow.check_order(step, done=done, cream_used=cream_used)
+    assert error.value.code == code
+    assert "cream (when needed), wash-off, antiseptic, product, rolling, antiseptic" in (
+        error.value.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("passes", "code"),
+    [
+        (zone("forehead"), None),
+        (zone("forehead", v=4), None),  # short: allowed, finishing asks for a reason
+        (zone("forehead", h=8), "passes_over"),
+        (zone("forehead", d=9, note="   "), "passes_over"),
+        (zone("forehead", d=9, note="Deep scar, one more round"), None),
+        (zone("  "), "zone_missing"),
+    ],
+)
+def test_more_passes_than_the_protocol_need_a_note(passes, code):
+    if code is None:
+        flow.check_passes(passes, required=7)
+        return
+    with pytest.raises(flow.FlowError) as error:
+        flow.check_passes(passes, required=7)
+    assert error.value.code == code
+
+
+def test_over_zones_say_what_was_exceeded():
+    assert flow.over_zones([zone("forehead", h=9), zone("chin")], required=7) == [
+        "forehead (horizontal 9/7)"
+    ]
