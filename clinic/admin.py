@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from clinic import services
@@ -49,11 +51,35 @@ class CheckedChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, redrawn after a posted value that is no id.
+
+    Django looks the posted value up to show it again, so a null byte or a
+    number past 64 bits was a 500 instead of the field's "select a valid
+    choice" error; such a value is shown as nothing chosen.
+    """
+
+    def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
+        try:
+            return super().optgroups(name, value, attrs)
+        except (OverflowError, ValueError):
+            return super().optgroups(name, [], attrs)
+
+
 class CheckedModelAdmin(admin.ModelAdmin):
-    """The base of every admin page here: its list is a ``CheckedChangeList``."""
+    """The base of every admin page here: a ``CheckedChangeList``, checked autocompletes."""
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return CheckedChangeList
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
+    ) -> ModelChoiceField | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ServiceWrittenAdmin(CheckedModelAdmin):
