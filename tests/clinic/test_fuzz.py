@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
@@ -18,12 +20,17 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
-from courses.models import Course
+from clinic.models import Device, DeviceType, Product
+from courses import session_day
+from courses.models import Course, Session
+from patients import services as patient_services
 from patients.models import Screening
-from tests.factories import PatientFactory, UserFactory
+from patients.screening import Answers
+from tests.factories import PatientFactory, UserFactory, cleared_patient
 
 pytestmark = pytest.mark.slow
 
@@ -78,12 +85,21 @@ def pattern_text(pattern: RoutePattern | RegexPattern) -> str:
 
 
 @pytest.fixture
-def world(db, book, practitioner, rooms, patient) -> dict[str, dict[str, object]]:
-    """One booked course with a screening; the values that reach each multi-part view."""
+def world(db, book, practitioner, rooms, patient, time_machine) -> dict[str, dict[str, object]]:
+    """Booked courses, one session checked in and one being needled; the values that
+    reach each multi-part view, and the session-day pages whose forms show in those states."""
     course: Course = book()
     session = course.sessions.order_by("number").first()
     screening = Screening.objects.filter(patient=patient).first()
     PatientFactory()
+    preparing = book(patient=cleared_patient(practitioner.user), needle_mm=Decimal("1.0"))
+    needling = book(patient=cleared_patient(practitioner.user), sessions_planned=4)
+    days = {timezone.localdate(c.sessions.get(number=1).arrives_at) for c in (preparing, needling)}
+    assert len(days) == 1  # both first sessions fall on one day
+    first = min(c.sessions.get(number=1).arrives_at for c in (preparing, needling))
+    time_machine.move_to(first - timedelta(minutes=10), tick=False)
+    pages = [start_session(c, practitioner.user) for c in (preparing, needling)]
+    needle_into(needling.sessions.get(number=1), practitioner.user)
     return {
         "calendar:show": {"kind": "practitioner", "pk": practitioner.pk, "view": "week",
                           "day": "2026-01-05"},
@@ -91,7 +107,32 @@ def world(db, book, practitioner, rooms, patient) -> dict[str, dict[str, object]
         "courses:session_step": {"pk": session.pk, "step": "check-in"},
         "courses:detail": {"pk": course.pk},
         "courses:reschedule": {"pk": session.pk},
+        "pages": pages,
     }  # fmt: skip
+
+
+def start_session(course: Course, user: User) -> str:
+    """Re-screen the patient on the day and check their first session in; its page."""
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=user
+    )
+    session = course.sessions.get(number=1)
+    session_day.check_in(session=session, by=user)
+    return reverse("courses:session_day", args=[session.pk])
+
+
+def needle_into(session: Session, user: User) -> None:
+    """Antiseptic, product and a disinfected device, then needling starts."""
+    kind = DeviceType.objects.create(name="Roller 0.5", kind="roller", needle_mm=Decimal("0.5"))
+    device = Device.objects.create(
+        device_type=kind, label="R-05", last_disinfected_at=timezone.now()
+    )
+    product = Product.objects.create(name="Serum", texture="serum")
+    version = session_day.record_antiseptic_before(session=session, version=1).version
+    version = session_day.choose_materials(
+        session=session, version=version, product=product, product_lot="L1", device=device
+    ).version
+    session_day.start_procedure(session=session, version=version)
 
 
 def base_value(name: str, group: str, converter: str | None, world: dict) -> str:
@@ -219,7 +260,7 @@ FORM_PAGES = ["/patients/new/", "/admin/clinic/room/add/", "/admin/clinic/practi
 
 def form_pages(world: dict) -> list[str]:
     """The project's pages that take a posted form, with the base values of ``addresses``."""
-    pages = set(FORM_PAGES)
+    pages = {*FORM_PAGES, *world["pages"]}
     for name, route in url_patterns():
         if name.startswith("admin:") or not GROUP.search(route) and route:
             continue
