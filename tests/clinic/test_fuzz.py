@@ -306,7 +306,7 @@ def test_posted_forms_answer_null_bytes_and_extreme_values_without_server_error(
     assert posted_server_errors(client, world) - set(KNOWN_POST_ERRORS) == set()
 
 
-def known(case: tuple[str, str, str], reason: str):  # noqa: ANN201
+def known(case: tuple[str, str, str], reason: str) -> object:
     mark = pytest.mark.xfail(strict=True, reason=reason, raises=AssertionError)
     return pytest.param(case, marks=mark, id="-".join(case))
 
