@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from clinic import services
@@ -23,8 +29,108 @@ from clinic.models import (
 )
 
 
+class CheckedChangeList(ChangeList):
+    """A list whose query string cannot be turned into a server error.
+
+    The admin filters by any field named in the query string; a value that
+    parses but cannot be queried (``?created_at__year=0``, a year or an id past
+    64 bits) fails only when the rows are counted. That is the admin's
+    "incorrect lookup" (it reloads the list without the filters), not a 500.
+    """
+
+    def get_filters(self, request: HttpRequest) -> tuple:
+        try:  # the date hierarchy's own year: Django catches ValueError, not OverflowError
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request: HttpRequest) -> None:
+        try:
+            super().get_results(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class CheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box, redrawn after a posted value that is no id.
+
+    Django looks the posted value up to show it again, so a null byte or a
+    number past 64 bits was a 500 instead of the field's "select a valid
+    choice" error; such a value is shown as nothing chosen.
+    """
+
+    def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
+        try:
+            return super().optgroups(name, value, attrs)
+        except (OverflowError, ValueError):
+            return super().optgroups(name, [], attrs)
+
+
+class CheckedModelAdmin(admin.ModelAdmin):
+    """The base of every admin page here: a ``CheckedChangeList``, checked autocompletes."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return CheckedChangeList
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
+    ) -> ModelChoiceField | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ServiceWrittenAdmin(CheckedModelAdmin):
+    """Rows written only through the services, which keep the rules and the history.
+
+    The admin shows them (viewing stays) but cannot add, change or delete
+    them: a course changed here would skip the planner's rules (cellulite, 12
+    sessions, a one-week gap) and a course added here has no author.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ServiceWrittenInline(admin.TabularInline):
+    """An inline of service-written rows, shown read-only on its parent's page."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(CheckedModelAdmin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedModelAdmin, auth_admin.GroupAdmin):
+    pass
+
+
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(CheckedModelAdmin):
     list_display = ["name", "phone", "email"]
     fieldsets = [
         ("Contact (shown to patients)", {"fields": ["name", "phone", "email", "address"]}),
@@ -54,7 +160,7 @@ class WorkingHoursInline(admin.TabularInline):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
+class PractitionerAdmin(CheckedModelAdmin):
     inlines = [WorkingHoursInline]
     list_display = [
         "__str__", "job_title", "is_bookable", "user__email", "user__is_active", "has_feed",
@@ -77,7 +183,7 @@ class PractitionerAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(CheckedModelAdmin):
     list_display = ["name", "seen_at"]
     readonly_fields = ["name", "seen_at"]
 
@@ -86,7 +192,7 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(CheckedModelAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     list_editable = ["is_active"]
@@ -94,20 +200,20 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(CheckedModelAdmin):
     list_display = ["weekday", "opens", "closes"]
     list_filter = ["weekday"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(CheckedModelAdmin):
     list_display = ["reason", "starts_on", "ends_on"]
     search_fields = ["reason"]
     date_hierarchy = "starts_on"
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(CheckedModelAdmin):
     list_display = ["practitioner", "weekday", "starts", "ends"]
     list_filter = ["weekday", "practitioner"]
     list_select_related = ["practitioner__user"]
@@ -115,7 +221,7 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(CheckedModelAdmin):
     list_display = ["practitioner", "starts_at", "ends_at", "reason"]
     list_filter = ["practitioner"]
     list_select_related = ["practitioner__user"]
@@ -124,7 +230,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceType)
-class DeviceTypeAdmin(admin.ModelAdmin):
+class DeviceTypeAdmin(CheckedModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -139,7 +245,7 @@ class DeviceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(CheckedModelAdmin):
     list_display = ["label", "device_type", "use_count", "use_limit", "last_used_at",
                     "last_disinfected_at", "retired"]  # fmt: skip
     list_filter = ["retired", "device_type"]
@@ -149,7 +255,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disinfection)
-class DisinfectionAdmin(admin.ModelAdmin):
+class DisinfectionAdmin(CheckedModelAdmin):
     list_display = ["device", "moment", "done_at", "done_by"]
     list_filter = ["moment", "device"]
     date_hierarchy = "done_at"
@@ -160,7 +266,7 @@ class DisinfectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CheckedModelAdmin):
     list_display = ["name", "texture", "low_molecular_weight", "is_active"]
     list_filter = ["texture", "low_molecular_weight", "is_active"]
     search_fields = ["name"]

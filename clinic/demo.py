@@ -13,7 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from clinic.models import Clinic, Practitioner
-from courses.demo import load_demo_calendar, load_demo_courses, load_demo_devices
+from courses.demo import (
+    load_demo_calendar,
+    load_demo_courses,
+    load_demo_devices,
+    load_demo_history,
+)
 from patients.demo import load_demo_patients
 
 DEMO_CLINIC = {
@@ -50,6 +55,7 @@ def load_demo_data() -> list[DemoLogin]:
     load_demo_calendar()
     load_demo_courses()
     load_demo_devices()
+    load_demo_history()
     return logins
 
 

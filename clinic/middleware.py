@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
@@ -34,3 +35,28 @@ class StaffRequiredMiddleware(LoginRequiredMiddleware):
         if request.user.is_authenticated and not request.user.is_staff:
             return render(request, "clinic/staff_only.html", status=403)
         return None
+
+
+class RejectNullBytesMiddleware:
+    """A null byte in the address (raw or as ``%00``) gets a 400, before any view runs.
+
+    No page takes one legitimately, and PostgreSQL refuses them in text, so one
+    reaching a query would be a server error ("A string literal cannot contain
+    NUL"). Posted form fields are checked by the forms (Django's CharField
+    refuses null characters with a form error).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_null_byte(request):
+            reason = "The address contains a null character; please check the link."
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+
+def has_null_byte(request: HttpRequest) -> bool:
+    """Whether the path or any query-string name or value holds a null character."""
+    query = unquote(request.META.get("QUERY_STRING", ""))
+    return "\x00" in request.path or "\x00" in query

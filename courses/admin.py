@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from clinic.admin import CheckedModelAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from courses.models import (
     AftercareSheet,
     Course,
@@ -20,14 +21,14 @@ from courses.models import (
 
 
 @admin.register(Indication)
-class IndicationAdmin(admin.ModelAdmin):
+class IndicationAdmin(CheckedModelAdmin):
     list_display = ["name", "code", "refused", "is_active"]
     list_filter = ["refused", "is_active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(TreatmentArea)
-class TreatmentAreaAdmin(admin.ModelAdmin):
+class TreatmentAreaAdmin(CheckedModelAdmin):
     list_display = [
         "name",
         "region",
@@ -41,24 +42,21 @@ class TreatmentAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinimumGap)
-class MinimumGapAdmin(admin.ModelAdmin):
+class MinimumGapAdmin(CheckedModelAdmin):
     list_display = ["up_to_mm", "min_weeks"]
     list_editable = ["min_weeks"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(ServiceWrittenInline):
     model = Session
     fields = ["number", "arrives_at", "procedure_starts_at", "procedure_ends_at", "room", "status"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ServiceWrittenAdmin):
+    """Courses are planned, confirmed and cancelled in the planner, which checks the rules."""
+
     list_display = [
         "patient",
         "indication",
@@ -77,7 +75,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ServiceWrittenAdmin):
     """Sessions move through the planner's screens, which keep the rules and history."""
 
     list_display = ["course", "number", "arrives_at", "practitioner", "room", "status"]
@@ -86,15 +84,9 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["course__indication", "course__area", "practitioner__user", "room"]
     date_hierarchy = "arrives_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(SessionChange)
-class SessionChangeAdmin(admin.ModelAdmin):
+class SessionChangeAdmin(ServiceWrittenAdmin):
     list_display = [
         "session",
         "kind",
@@ -105,12 +97,6 @@ class SessionChangeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ZoneInline(admin.TabularInline):
@@ -124,7 +110,7 @@ class NeedleChangeInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(CheckedModelAdmin):
     """The day's record, for audit; it is written through the session screen."""
 
     list_display = ["session", "checked_in_at", "started_at", "finished_at", "device", "end_point"]
@@ -141,7 +127,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(AftercareSheet)
-class AftercareSheetAdmin(admin.ModelAdmin):
+class AftercareSheetAdmin(CheckedModelAdmin):
     list_display = ["session", "created_at"]
     date_hierarchy = "created_at"
 

@@ -30,6 +30,11 @@ SLOT_SESSION_KEY = "planner_slot"
 # pick never pre-fills a course planned later from a patient's page.
 SLOT_REMEMBERED_FOR = timedelta(hours=1)
 PATIENT_MATCHES = 20
+# The calendar pages cover these days: a date outside is refused with the reason
+# (year 1 or 9999 would overflow the week's or the next page's date), and the
+# first and last pages have no link further.
+CALENDAR_FIRST_DAY = date(1900, 1, 1)
+CALENDAR_LAST_DAY = date(2999, 12, 31)
 
 
 def calendar_home(request: HttpRequest) -> HttpResponse:
@@ -49,6 +54,10 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     """A practitioner's or room's day or week: bookings, shading and free slots."""
     if view not in ("day", "week"):
         raise Http404("No such calendar view.")
+    if not is_calendar_day(day):
+        reason = (f"The calendar shows dates from {CALENDAR_FIRST_DAY:%d %B %Y} "
+                  f"to {CALENDAR_LAST_DAY:%d %B %Y}.")  # fmt: skip
+        return render(request, "400.html", {"reason": reason}, status=400)
     days = calendar.week_of(day) if view == "week" else [day]
     step = Clinic.for_request(request).slot_step_minutes
     now = timezone.now()
@@ -63,7 +72,8 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     jump = timedelta(days=7 if view == "week" else 1)
     context = {
         "kind": kind, "resource": resource, "view": view, "day": day, "layout": layout,
-        "previous": day - jump, "next": day + jump, "today": timezone.localdate(now),
+        "previous": _calendar_day_or_none(day - jump),
+        "next": _calendar_day_or_none(day + jump), "today": timezone.localdate(now),
         "practitioners": Practitioner.objects.filter(is_bookable=True, user__is_active=True)
         .select_related("user"),
         "rooms": Room.objects.filter(is_active=True),
@@ -72,6 +82,15 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
         "plan_suffix": f"&practitioner={pk}" if kind == "practitioner" else "",
     }  # fmt: skip
     return render(request, "courses/calendar.html", context)
+
+
+def is_calendar_day(day: date) -> bool:
+    """Whether the calendar pages show ``day`` (see ``CALENDAR_FIRST_DAY``)."""
+    return CALENDAR_FIRST_DAY <= day <= CALENDAR_LAST_DAY
+
+
+def _calendar_day_or_none(day: date) -> date | None:
+    return day if is_calendar_day(day) else None
 
 
 def _remember_slot(request: HttpRequest, form: SlotForm) -> None:

@@ -6,23 +6,29 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.models import (
     Absence,
+    Clinic,
     Closure,
     Device,
     DeviceType,
+    DisinfectionMoment,
     OpeningHours,
     Practitioner,
     Product,
     Room,
     WorkingHours,
 )
-from courses import rescheduling, services
+from courses import rescheduling, services, session_day
 from courses.defaults import seed_catalogue
-from courses.models import Course, Indication, TreatmentArea
+from courses.models import Course, EndPoint, Indication, Session, TreatmentArea
+from patients import services as patient_services
 from patients.models import Patient
+from patients.screening import Answers
 
 OPENING = [(day, time(9), time(19)) for day in range(5)] + [(5, time(10), time(16))]
 WORKING = {
@@ -48,9 +54,11 @@ def load_demo_calendar() -> None:
                 for d, s, e in hours
             )
     today = timezone.localdate()
+    # A Monday four weeks ahead, whatever the weekday today (a fixed number of days
+    # from today fell on the demo's Friday sessions when loaded on a Wednesday).
+    closed = today - timedelta(days=today.weekday()) + timedelta(weeks=4)
     Closure.objects.get_or_create(
-        reason="Clinic training day",
-        defaults={"starts_on": today + timedelta(days=23), "ends_on": today + timedelta(days=23)},
+        reason="Clinic training day", defaults={"starts_on": closed, "ends_on": closed}
     )
     maria = Practitioner.objects.get(user__username="maria")
     if not maria.absences.exists():
@@ -150,3 +158,102 @@ def load_demo_devices() -> None:
     )
     for name, texture, low in PRODUCTS:
         Product.objects.create(name=name, texture=texture, low_molecular_weight=low)
+
+
+# Courses under way (and one done), so the calendar, overview and report show the
+# planner at work from the first run: each began weeks before the day the demo is
+# loaded, its past sessions were done step by step on their own day, and most
+# have a session in the current week.
+# email, practitioner, indication, area, needle, sessions, gap weeks, weekday, time,
+# weeks before this week of the first session
+DEMO_HISTORY = [
+    ("hannah.moore@example.com", "anna", "texture", "face", "0.5", 4, 3, 0, time(9, 30), 12),
+    ("daniel.kim@example.com", "anna", "texture", "face", "1.0", 5, 4, 2, time(11), 8),
+    ("ella.brown@example.com", "anna", "hair-loss", "scalp", "0.5", 4, 3, 4, time(14), 3),
+    ("chloe.martin@example.com", "maria", "hyperpigmentation", "face", "0.5", 6, 2, 3, time(12), 6),
+    ("noah.davies@example.com", "maria", "stretch-marks", "body", "2.0", 4, 5, 1, time(15), 5),
+    ("freya.wood@example.com", "maria", "hyperpigmentation", "face", "0.5", 4, 4, 5, time(11), 4),
+]
+NO_SHOW = ("chloe.martin@example.com", 2)  # (patient, session number): one missed visit
+ZONES = {"face": ["forehead", "cheeks", "chin"], "scalp": ["crown", "temples"],
+         "body": ["abdomen"]}  # fmt: skip
+
+
+def load_demo_history() -> None:
+    """Book the history courses from weeks ago and do their past sessions, once."""
+    if Course.objects.filter(patient__email=DEMO_HISTORY[0][0]).exists():
+        return
+    now = timezone.now()
+    monday = timezone.localdate(now) - timedelta(days=timezone.localdate(now).weekday())
+    courses = []
+    for email, who, indication, area, needle, sessions, gap, weekday, at, weeks in DEMO_HISTORY:
+        courses.append(_book(
+            patient=email, indication=indication, area=area, needle=needle, sessions=sessions,
+            gap=gap, practitioner=Practitioner.objects.get(user__username=who), weekday=weekday,
+            at=at, start=monday + timedelta(days=weekday, weeks=-weeks),
+        ))  # fmt: skip
+    past = Session.objects.filter(course__in=courses, procedure_ends_at__lt=now)
+    for session in past.select_related("course__patient", "practitioner__user").order_by(
+        "arrives_at"
+    ):  # in time order: each device is disinfected after its previous use
+        by = session.practitioner.user
+        if (session.course.patient.email, session.number) == NO_SHOW:
+            rescheduling.mark_no_show(
+                session=session, marked_by=by, now=session.arrives_at + timedelta(minutes=30)
+            )
+        else:
+            _do_session(session, by=by)
+    for course in courses:  # re-confirmed since, so the latest screening is the newest
+        patient_services.record_screening(
+            patient=course.patient, answers=Answers(), notes="",
+            taken_by=course.practitioner.user, now=now - timedelta(days=1),
+        )  # fmt: skip
+
+
+def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
+    """Walk a past session through the session-day steps, each at its time that day."""
+    arrives, starts = session.arrives_at, session.procedure_starts_at
+    course = session.course
+    patient_services.record_screening(
+        patient=course.patient, answers=Answers(), notes="", taken_by=by,
+        now=arrives - timedelta(minutes=5),
+    )  # fmt: skip
+    step = session_day.check_in(session=session, by=by, now=arrives)
+    ready = arrives + timedelta(minutes=5)
+    if session_day.needs_cream(session):
+        step = session_day.put_cream_on(session=session, version=step.version, now=arrives)
+        ready = arrives + timedelta(minutes=Clinic.current().cream_minutes + 1)
+        step = session_day.wash_cream_off(session=session, version=step.version, now=ready)
+    starts = max(starts, ready + timedelta(minutes=4))
+    step = session_day.record_antiseptic_before(
+        session=session, version=step.version, now=starts - timedelta(minutes=3)
+    )
+    device = (
+        Device.objects.filter(device_type__kind="roller", device_type__needle_mm=course.needle_mm)
+        .exclude(use_count__gte=F("use_limit"))
+        .order_by("label")
+        .first()
+    )
+    session_day.record_disinfection(
+        device=device, moment=DisinfectionMoment.BEFORE, by=by, session=session,
+        now=starts - timedelta(minutes=2),
+    )  # fmt: skip
+    step = session_day.choose_materials(
+        session=session, version=step.version, device=device, product_lot="LOT-2026-01",
+        product=Product.objects.get(name__startswith="Fragmented hyaluronic acid"),
+    )  # fmt: skip
+    step = session_day.start_procedure(session=session, version=step.version, now=starts)
+    for zone in ZONES[course.area.region]:
+        step = session_day.record_passes(
+            session=session, version=step.version, zone=zone, horizontal=7, vertical=7, diagonal=7
+        )
+    ends = max(session.procedure_ends_at, starts + timedelta(minutes=20))
+    step = session_day.record_antiseptic_after(
+        session=session, version=step.version, now=ends - timedelta(minutes=2)
+    )
+    end_point = EndPoint.PINPOINT_BLEEDING if course.needle_mm >= 1 else EndPoint.ERYTHEMA
+    session_day.finish(session=session, version=step.version, end_point=end_point, now=ends)
+    session_day.record_disinfection(
+        device=device, moment=DisinfectionMoment.AFTER, by=by, session=session,
+        now=ends + timedelta(minutes=5),
+    )  # fmt: skip

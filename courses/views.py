@@ -264,7 +264,8 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     """Running courses with progress and next session; drifting ones first."""
     practitioners = Practitioner.objects.filter(user__is_active=True).select_related("user")
     chosen = request.GET.get("practitioner", "")
-    practitioner_id = int(chosen) if chosen.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses; only ASCII digits are an id.
+    practitioner_id = int(chosen) if chosen.isascii() and chosen.isdigit() else None
     if chosen and not any(p.pk == practitioner_id for p in practitioners):
         return render(request, "400.html", {"reason": "No such practitioner."}, status=400)
     now = timezone.now()

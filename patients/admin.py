@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from clinic.admin import CheckedModelAdmin
 from patients.models import (
     CautionDecision,
     InformationSheet,
@@ -14,7 +15,7 @@ from patients.models import (
 )
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
+class ReadOnlyRecordAdmin(CheckedModelAdmin):
     """Clinical records are written by the planner's screens, never edited here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -25,7 +26,7 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(CheckedModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -58,7 +59,7 @@ class CautionDecisionAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(InformationSheet)
-class InformationSheetAdmin(admin.ModelAdmin):
+class InformationSheetAdmin(CheckedModelAdmin):
     list_display = ["version", "title", "published_on"]
     search_fields = ["version", "title"]
     date_hierarchy = "published_on"

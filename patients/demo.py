@@ -37,6 +37,19 @@ DEMO_PATIENTS = [
      None, None, False),
     ("Grace", "Evans", None, "grace.evans@example.com", "+447911123407",
      screening.Answers(wart_regions=frozenset({"hands"})), 5, True),
+    # Patients part-way through (or done with) a course: see courses.demo.DEMO_HISTORY.
+    ("Hannah", "Moore", date(1983, 3, 22), "hannah.moore@example.com", "+447911123408",
+     screening.Answers(), 2, True),
+    ("Daniel", "Kim", date(1977, 7, 9), "daniel.kim@example.com", "+447911123409",
+     screening.Answers(), 2, True),
+    ("Ella", "Brown", date(1994, 10, 2), "ella.brown@example.com", "+447911123410",
+     screening.Answers(), 2, True),
+    ("Chloe", "Martin", date(1991, 5, 17), "chloe.martin@example.com", "+447911123411",
+     screening.Answers(), 2, True),
+    ("Noah", "Davies", date(1986, 12, 1), "noah.davies@example.com", "+447911123412",
+     screening.Answers(), 2, True),
+    ("Freya", "Wood", date(1999, 8, 25), "freya.wood@example.com", "+447911123413",
+     screening.Answers(), 2, True),
 ]  # fmt: skip
 
 

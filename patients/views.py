@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -165,9 +165,9 @@ def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) -> HttpResponse:
-    record = get_object_or_404(
-        Screening.objects.select_related("patient"), pk=screening_pk, patient_id=pk
-    )
+    record = get_object_or_404(Screening.objects.select_related("patient"), pk=screening_pk)
+    if record.patient_id != pk:  # compared here: SQLite cannot bind a foreign key past 64 bits
+        raise Http404("No such screening for this patient.")
     form = CautionDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

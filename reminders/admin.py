@@ -6,22 +6,18 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from clinic.admin import ServiceWrittenAdmin, ServiceWrittenInline
 from reminders import services
 from reminders.models import MessageEvent, OutboxMessage, Status
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ServiceWrittenInline):
     model = MessageEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["at", "event", "detail"]
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ServiceWrittenAdmin):
     list_display = ["kind", "channel", "recipient", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "patient__last_name", "patient__first_name"]
@@ -29,9 +25,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     actions = ["retry"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     @admin.action(description="Queue failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:

@@ -1,9 +1,16 @@
+from datetime import timedelta
+
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from clinic.demo import load_demo_data
 from clinic.models import Clinic, Practitioner
+from courses.models import AftercareSheet, Course, CourseStatus, Procedure, Session, SessionStatus
+from patients.models import Screening
+from reminders.models import OutboxMessage
 
 
 def test_demo_data_loads_once_and_its_logins_work(db):
@@ -29,3 +36,51 @@ def test_seed_command_refuses_without_debug(db, settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_demo")
     assert not Clinic.objects.exists()
+
+
+def this_week(today):
+    monday = today - timedelta(days=today.weekday())
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+@pytest.mark.parametrize("today", ["2026-11-23 08:00", "2026-11-25 13:00", "2026-11-29 20:00"])
+def test_demo_has_a_done_past_and_a_busy_current_week(db, time_machine, today):
+    time_machine.move_to(f"{today}Z", tick=False)
+    load_demo_data()
+    now = timezone.now()
+    done = Session.objects.filter(status=SessionStatus.COMPLETED)
+    assert done.count() >= 10
+    for session in done:  # as the session-day screen leaves them
+        assert session.procedure_ends_at < now
+        assert session.procedure.finished_at is not None
+        assert session.procedure.zones.filter(horizontal=7, vertical=7, diagonal=7).exists()
+        assert AftercareSheet.objects.filter(session=session).exists()
+    assert Session.objects.filter(status=SessionStatus.NO_SHOW).count() == 1
+    assert Course.objects.filter(status=CourseStatus.COMPLETED).count() == 1
+    assert Course.objects.filter(status=CourseStatus.IN_PROGRESS).count() >= 4
+    week = this_week(timezone.localdate(now))
+    in_week = [s for s in Session.objects.exclude(status=SessionStatus.CANCELLED)
+               if timezone.localdate(s.arrives_at) in week]  # fmt: skip
+    assert len(in_week) >= 5
+    assert {s.practitioner.user.username for s in in_week} == {"anna", "maria"}
+
+
+def test_demo_history_is_loaded_once(db, time_machine):
+    time_machine.move_to("2026-11-25 13:00Z", tick=False)
+    load_demo_data()
+    counts = [m.objects.count() for m in (Course, Session, Screening, Procedure, OutboxMessage)]
+    load_demo_data()
+    assert [m.objects.count() for m in (Course, Session, Screening, Procedure, OutboxMessage)] == (
+        counts
+    )
+
+
+def test_demo_report_and_overview_show_the_history(db, client, time_machine):
+    time_machine.move_to("2026-11-25 13:00Z", tick=False)
+    anna = load_demo_data()[0]
+    client.force_login(get_user_model().objects.get(username=anna.username))
+    report = client.get(reverse("report"))
+    assert report.status_code == 200
+    assert report.context["report"].totals.sessions_done >= 8  # the last eight weeks
+    overview = client.get(reverse("courses:overview"))
+    assert len(overview.context["rows"]) >= 6

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from clinic.models import Absence, Closure
 from courses import rescheduling, services
-from courses.calendar_views import SLOT_SESSION_KEY
+from courses.calendar_views import CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY, SLOT_SESSION_KEY
 from courses.models import Session, SessionStatus
 from tests.conftest import MONDAY
 from tests.factories import cleared_patient
@@ -95,6 +95,35 @@ def test_free_time_links_open_the_planner_for_that_slot(client_of, practitioner,
 )  # fmt: skip
 def test_unknown_calendars_and_dates_are_not_found(client_of, practitioner, url):
     assert client_of.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["practitioner", "room"])
+@pytest.mark.parametrize("view", ["day", "week"])
+@pytest.mark.parametrize("day", [date(9999, 12, 31), date(1, 1, 1)])
+def test_dates_past_the_calendar_range_are_refused_with_the_reason(
+    client_of, practitioner, rooms, now, kind, view, day
+):
+    pk = practitioner.pk if kind == "practitioner" else rooms[0].pk
+    response = client_of.get(week_url(kind, pk, day, view))
+    assert response.status_code == 400
+    assert "The calendar shows dates from 01 January 1900 to 31 December 2999." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("view", ["day", "week"])
+@pytest.mark.parametrize(
+    ("day", "rel"), [(CALENDAR_FIRST_DAY, "prev"), (CALENDAR_LAST_DAY, "next")]
+)
+def test_first_and_last_calendar_pages_show_without_a_link_further(
+    client_of, practitioner, rooms, now, view, day, rel
+):
+    response = client_of.get(week_url("practitioner", practitioner.pk, day, view))
+    assert response.status_code == 200
+    html = response.content.decode()
+    other = "next" if rel == "prev" else "prev"
+    assert f'rel="{rel}"' not in html
+    assert f'rel="{other}"' in html
 
 
 def test_week_query_count_does_not_grow_with_sessions(client_of, practitioner, book, booked):

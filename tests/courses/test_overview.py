@@ -84,6 +84,14 @@ def test_overview_filters_by_practitioner(client, practitioner, booked):
     assert client.get(reverse("courses:overview"), {"practitioner": "999"}).status_code == 400
 
 
+@pytest.mark.parametrize("chosen", ["²", "٣", "-1", "1.0", "abc", str(2**63), " 1"])
+def test_overview_refuses_a_practitioner_filter_that_is_not_an_id(client, practitioner, chosen):
+    client.force_login(practitioner.user)
+    response = client.get(reverse("courses:overview"), {"practitioner": chosen})
+    assert response.status_code == 400
+    assert "No such practitioner." in response.content.decode()
+
+
 def test_overview_query_count_does_not_grow_with_courses(client, practitioner, book, booked):
     client.force_login(practitioner.user)
 
