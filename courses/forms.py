@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +15,16 @@ from django.utils.dateparse import parse_datetime
 
 from clinic.forms import row
 from clinic.models import Device, Practitioner, Product, Weekday
+from courses import rules
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
+
+
+def clean_typed_date(day: date, *, allow_past: bool = False) -> date:
+    """The form side of ``rules.check_typed_date``: the same window, as a field error."""
+    found = rules.check_typed_date(day, today=timezone.localdate(), allow_past=allow_past)
+    if found:
+        raise forms.ValidationError(found[0].message, code=found[0].code)
+    return day
 
 
 class CourseForm(forms.Form):
@@ -77,6 +86,9 @@ class CourseForm(forms.Form):
         )  # fmt: skip
         self.helper.add_input(Submit("preview", "Preview the course"))
 
+    def clean_start_on(self) -> date:
+        return clean_typed_date(self.cleaned_data["start_on"])
+
 
 class ConfirmForm(forms.Form):
     """The previewed arrival times, posted back so a changed calendar is noticed."""
@@ -121,11 +133,8 @@ class RescheduleForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("move", "Move"))
 
-    def clean_new_day(self) -> Any:
-        day = self.cleaned_data["new_day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Pick today or a later date.")
-        return day
+    def clean_new_day(self) -> date:
+        return clean_typed_date(self.cleaned_data["new_day"])
 
 
 class SlotForm(forms.Form):

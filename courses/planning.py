@@ -79,6 +79,7 @@ class PlanRequest:
     procedure_minutes: int
     first_search_days: int = 28
     step_minutes: int = 15
+    not_before: datetime | None = None  # nothing is proposed before this moment (now)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def fit_slot(
     )
     for at in times:
         arrives = local_datetime(avail.day, at, tz)
-        if arrives is None:
+        if arrives is None or (request.not_before and arrives < request.not_before):
             continue
         starts = arrives + cream
         visit, procedure = Interval(arrives, starts + length), Interval(starts, starts + length)
@@ -306,6 +307,9 @@ def plan_series(
             first = previous_day + timedelta(days=request.min_gap_days)
             last = previous_day + timedelta(days=request.max_gap_days)
             ideal = ideal_next_day(previous_day, target, first, last, request.preferred_weekday)
+        if request.not_before is not None:
+            first = max(first, request.not_before.astimezone(calendar.tz).date())
+            ideal = max(ideal, first)
         proposal = _place(
             calendar, request, number, ideal, first, last, previous_day, preferred_room, target
         )

@@ -9,6 +9,7 @@ written reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 
@@ -145,3 +146,43 @@ def unresolved(
     return [
         v for v in violations if not (v.overridable and override_reasons.get(v.code, "").strip())
     ]
+
+
+# Any date a user can type (a course start, a new session day, a calendar day) is
+# accepted only this far around today: far enough for any real plan or look-back,
+# near enough that date arithmetic on it (horizons, gaps) can never overflow.
+DATE_WINDOW_PAST_DAYS = 366
+DATE_WINDOW_FUTURE_DAYS = 2 * 366
+
+
+def sane_date_window(today: date) -> tuple[date, date]:
+    """(earliest, latest) date a user may type, inclusive."""
+    return (
+        today - timedelta(days=DATE_WINDOW_PAST_DAYS),
+        today + timedelta(days=DATE_WINDOW_FUTURE_DAYS),
+    )
+
+
+def check_typed_date(day: date, *, today: date, allow_past: bool = False) -> list[RuleViolation]:
+    """A typed date must lie in the sane window and, unless ``allow_past``, not before today.
+
+    The one check for planning, rescheduling and calendar dates, in forms and services.
+    """
+    earliest, latest = sane_date_window(today)
+    if not allow_past and day < today:
+        return [RuleViolation("date_in_past", "That date has passed; pick today or a later date.")]
+    if not earliest <= day <= latest:
+        return [
+            RuleViolation(
+                "date_out_of_range",
+                f"Pick a date between {earliest:%d %b %Y} and {latest:%d %b %Y}.",
+            )
+        ]
+    return []
+
+
+def check_not_past(moment: datetime, *, now: datetime) -> list[RuleViolation]:
+    """Nothing is booked or moved to a time before now."""
+    if moment < now:
+        return [RuleViolation("time_in_past", "That time has passed; pick a time from now on.")]
+    return []

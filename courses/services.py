@@ -155,9 +155,13 @@ def create_draft_course(
     needle_override_reason: str = "",
     gap_override_reason: str = "",
 ) -> Course:
-    """Save the course request as a draft after every rule has passed."""
+    """Save the course request as a draft after every rule has passed.
+
+    The start date must be today or later and inside the sane date window.
+    """
     clinic = Clinic.current()
-    violations = course_violations(
+    violations = rules.check_typed_date(start_on, today=timezone.localdate())
+    violations += course_violations(
         patient=patient,
         indication=indication,
         area=area,
@@ -191,13 +195,24 @@ def create_draft_course(
 def plan_request(
     course: Course, rule_set: rules.TreatmentRules, *, start_on: date | None = None
 ) -> planning.PlanRequest:
-    """The planner's input for a course; gaps overridden by a reason widen the window."""
+    """The planner's input for a course; gaps overridden by a reason widen the window.
+
+    Nothing is proposed before now: a start date that has passed since the
+    draft was saved plans from today. A start outside the sane date window
+    (a draft saved before that rule) is refused rather than planned.
+    """
+    start_on = start_on or course.start_on
+    today = timezone.localdate()
+    if course.status == CourseStatus.DRAFT and (
+        found := rules.check_typed_date(start_on, today=today, allow_past=True)
+    ):
+        raise CourseError(found)
     low, high = rules.gap_window_days(rule_set, course.needle_mm)
     target = course.target_gap_weeks * 7
     if course.gap_override_reason:
         low, high = min(low, target), max(high, target)
     return planning.PlanRequest(
-        start_on=start_on or course.start_on,
+        start_on=max(start_on, today),
         sessions=course.sessions_planned,
         target_gap_days=target,
         min_gap_days=low,
@@ -207,6 +222,7 @@ def plan_request(
         cream_minutes=rules.cream_minutes(rule_set, course.needle_mm),
         procedure_minutes=course.area.procedure_minutes,
         step_minutes=rule_set.slot_step_minutes,
+        not_before=timezone.now(),
     )
 
 

@@ -121,6 +121,8 @@ def _preview(
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
         context.update(failure=failed.error, suggestions=failed.suggestions)
+    except services.CourseError as error:
+        context.update(failure=error, suggestions=[], refused=True)
     else:
         context.update(
             proposals=proposals,

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -93,3 +94,22 @@ def test_clinic_edited_numbers_change_the_rules():
 @pytest.mark.parametrize(("days", "text"), [(7, "1 week"), (14, "2 weeks"), (24, "3.4 weeks")])
 def test_format_weeks(days, text):
     assert rules.format_weeks(days) == text
+
+
+@pytest.mark.parametrize(
+    ("day", "allow_past", "codes"),
+    [
+        (date(2026, 1, 7), False, []),
+        (date(2026, 1, 6), False, ["date_in_past"]),
+        (date(2026, 1, 6), True, []),
+        (date(2025, 1, 6), True, []),  # a year back, the earliest: still inside the window
+        (date(2025, 1, 5), True, ["date_out_of_range"]),
+        (date(1, 1, 1), True, ["date_out_of_range"]),
+        (date(2028, 1, 9), False, []),
+        (date(2028, 1, 10), False, ["date_out_of_range"]),
+        (date(9999, 12, 31), False, ["date_out_of_range"]),
+    ],
+)
+def test_typed_dates_must_lie_in_the_sane_window(day, allow_past, codes):
+    found = rules.check_typed_date(day, today=date(2026, 1, 7), allow_past=allow_past)
+    assert [v.code for v in found] == codes

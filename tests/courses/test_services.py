@@ -116,7 +116,7 @@ def test_refuses_without_consent_or_with_an_expired_screening(draft, practitione
     old = cleared_patient(practitioner.user)
     time_machine.move_to("2026-02-10 12:00Z", tick=False)
     with pytest.raises(services.CourseError) as error:
-        draft(patient=old)
+        draft(patient=old, start_on=date(2026, 2, 16))
     assert error.value.codes == ["screening_expired"]
 
 
@@ -335,3 +335,67 @@ def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
     with pytest.raises(services.CourseError) as error:
         draft(patient=patient, area=TreatmentArea.objects.get(code="scalp"))
     assert error.value.codes == ["defer_warts"]
+
+
+@pytest.mark.parametrize(
+    ("start_on", "code"),
+    [
+        (date(2025, 11, 2), "date_in_past"),  # two months back
+        (date(2026, 1, 1), "date_in_past"),  # yesterday
+        (date(1, 1, 1), "date_in_past"),
+        (date(9999, 12, 31), "date_out_of_range"),
+        (date(2029, 1, 1), "date_out_of_range"),  # past the two-year window
+    ],
+)
+def test_planning_refuses_a_start_in_the_past_or_outside_the_date_window(draft, start_on, code):
+    with pytest.raises(services.CourseError) as error:
+        draft(start_on=start_on)
+    assert error.value.codes == [code]
+    assert not Course.objects.exists()
+
+
+def test_planning_never_proposes_a_time_before_now(draft, time_machine):
+    time_machine.move_to("2026-01-06 12:00Z", tick=False)  # Tuesday noon; 10:00 has passed
+    proposals = services.propose_course(draft(start_on=date(2026, 1, 6)))
+    first = proposals[0].slot.arrives_at
+    assert first.astimezone(LONDON) == datetime_local(2026, 1, 6, 12)
+    assert all(p.slot.arrives_at >= first for p in proposals)
+
+
+def test_a_draft_whose_start_has_passed_plans_from_now(draft, practitioner, time_machine):
+    course = draft()  # start Mon 5 Jan, first Tue 6 Jan
+    time_machine.move_to("2026-01-14 12:00Z", tick=False)
+    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)
+
+
+@pytest.mark.parametrize(
+    ("new_day", "new_time", "code"),
+    [
+        (date(2026, 1, 2), time(10), "time_in_past"),  # earlier today (now is 12:00)
+        (date(2025, 12, 30), time(10), "date_in_past"),
+        (date(9999, 12, 31), time(10), "date_out_of_range"),
+        (date(1, 1, 1), time(10), "date_in_past"),
+    ],
+)
+def test_reschedule_refuses_a_time_before_now_or_outside_the_window(
+    booked, practitioner, new_day, new_time, code
+):
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=booked[0], new_day=new_day, new_time=new_time, scope="following",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == [code]
+    assert Session.objects.get(pk=booked[0].pk).arrives_at == booked[0].arrives_at
+
+
+def test_replacement_refuses_a_time_before_now(booked, practitioner):
+    rescheduling.cancel_session(session=booked[1], reason="", cancelled_by=practitioner.user)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.book_replacement(
+            course=booked[0].course, booked_by=practitioner.user,
+            at=datetime_local(2026, 1, 2, 9),
+        )  # fmt: skip
+    assert error.value.codes == ["time_in_past"]
+    assert not Session.objects.filter(number=7).exists()

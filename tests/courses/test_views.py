@@ -204,3 +204,50 @@ def test_planner_explains_the_clinics_own_minimum_gaps(client_of, patient, catal
     MinimumGap.objects.filter(up_to_mm=Decimal("0.50")).update(min_weeks=3)
     html = client_of.get(reverse("courses:create", args=[patient.pk])).content.decode()
     assert "at least 3 weeks up to 0.50 mm, 3 weeks up to 1.00 mm" in html
+
+
+@pytest.mark.parametrize(
+    ("start_on", "message"),
+    [
+        ("2025-11-02", "That date has passed"),
+        ("0001-01-01", "That date has passed"),
+        ("9999-12-31", "Pick a date between"),
+    ],
+)
+def test_plan_form_refuses_a_start_date_in_the_past_or_far_off(
+    client_of, patient, face, wrinkles, practitioner, rooms, start_on, message
+):
+    response = client_of.post(
+        reverse("courses:create", args=[patient.pk]),
+        course_form(face, wrinkles, practitioner, start_on=start_on),
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["start_on"])
+    assert not Course.objects.exists()
+
+
+def test_a_draft_saved_with_an_absurd_start_still_opens(client_of, draft):
+    course = draft()
+    Course.objects.filter(pk=course.pk).update(start_on=date(9999, 12, 31))  # saved before the rule
+    response = client_of.get(reverse("courses:detail", args=[course.pk]))
+    assert response.status_code == 200
+    assert "Pick a date between" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("new_day", "new_time", "message"),
+    [
+        ("9999-12-31", "10:00", "Pick a date between"),
+        ("0001-01-01", "10:00", "That date has passed"),
+        ("2026-01-02", "09:00", "That time has passed"),
+    ],
+)
+def test_reschedule_form_refuses_past_and_far_off_times(
+    client_of, booked, new_day, new_time, message
+):
+    first = booked.sessions.get(number=1)
+    data = {"new_day": new_day, "new_time": new_time, "scope": "this"}
+    response = client_of.post(reverse("courses:reschedule", args=[first.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Session.objects.get(pk=first.pk).arrives_at == first.arrives_at
