@@ -8,6 +8,7 @@ written reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -186,3 +187,47 @@ def check_not_past(moment: datetime, *, now: datetime) -> list[RuleViolation]:
     if moment < now:
         return [RuleViolation("time_in_past", "That time has passed; pick a time from now on.")]
     return []
+
+
+@dataclass(frozen=True)
+class OtherCourse:
+    """Another running course of the same patient on the same region."""
+
+    label: str
+    needle_mm: Decimal
+    days: tuple[date, ...]
+
+
+def interleave_warnings(
+    rules: TreatmentRules,
+    *,
+    needle_mm: Decimal,
+    days: Sequence[date],
+    others: Sequence[OtherCourse],
+) -> list[str]:
+    """Warn when two courses on one region come closer than the longer needle's minimum gap.
+
+    Skin treated by one course has not recovered when the other treats it
+    again; the minimum gap of the longer needle of the two is the yardstick
+    (DOMAIN.md, "The course"). A warning, not a refusal: the practitioner decides.
+    """
+    warnings = []
+    for other in others:
+        if not days or not other.days:
+            continue
+        longer = max(needle_mm, other.needle_mm)
+        minimum = minimum_gap_weeks(rules, longer)
+        closest = min(abs((a - b).days) for a in days for b in other.days)
+        if closest >= minimum * 7:
+            continue
+        if closest == 0:
+            apart = "on the same day"
+        elif closest < 7:
+            apart = f"{closest} day{'s' if closest != 1 else ''} apart"
+        else:
+            apart = f"{format_weeks(closest)} apart"
+        warnings.append(
+            f"This course and {other.label} treat the same area and have sessions {apart}, "
+            f"closer than the {minimum}-week minimum for {longer} mm needles."
+        )
+    return warnings

@@ -109,6 +109,11 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
         "max_sessions": rule_set.max_sessions,
         "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
+        "interleaving": services.interleave_warnings(
+            course,
+            [timezone.localdate(s.arrives_at) for s in sessions if s.holds_time],
+            rule_set,
+        ),
     }
     return render(request, "courses/course_detail.html", context)
 
@@ -126,6 +131,7 @@ def _preview(
     else:
         context.update(
             proposals=proposals,
+            interleaving=services.interleave_warnings(course, [p.day for p in proposals]),
             confirm_form=ConfirmForm(
                 initial={"expected": ",".join(p.slot.arrives_at.isoformat() for p in proposals)}
             ),

@@ -113,3 +113,28 @@ def test_format_weeks(days, text):
 def test_typed_dates_must_lie_in_the_sane_window(day, allow_past, codes):
     found = rules.check_typed_date(day, today=date(2026, 1, 7), allow_past=allow_past)
     assert [v.code for v in found] == codes
+
+
+FACE_DAYS = (date(2026, 1, 6), date(2026, 1, 27), date(2026, 2, 17))
+
+
+@pytest.mark.parametrize(
+    ("needle", "other_needle", "days", "warned"),
+    [
+        ("0.5", "0.5", [date(2026, 1, 6)], "on the same day"),
+        ("0.5", "0.5", [date(2026, 1, 20)], "1 week apart, closer than the 2-week minimum"),
+        ("0.5", "1.0", [date(2026, 3, 3)], "2 weeks apart, closer than the 3-week minimum"),
+        ("0.5", "0.5", [date(2026, 3, 3)], None),  # 2 weeks after the last: the minimum holds
+        ("0.5", "0.5", [], None),
+    ],
+)
+def test_courses_on_one_area_warn_when_closer_than_the_longer_needles_minimum(
+    needle, other_needle, days, warned
+):
+    other = rules.OtherCourse("the other course", D(other_needle), FACE_DAYS)
+    found = rules.interleave_warnings(R, needle_mm=D(needle), days=days, others=[other])
+    if warned is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert warned in found[0]

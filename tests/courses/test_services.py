@@ -399,3 +399,30 @@ def test_replacement_refuses_a_time_before_now(booked, practitioner):
         )  # fmt: skip
     assert error.value.codes == ["time_in_past"]
     assert not Session.objects.filter(number=7).exists()
+
+
+@pytest.fixture
+def scalp_course(book, patient):
+    """A second running course for the same patient, on another region (the scalp)."""
+    return book(area=TreatmentArea.objects.get(code="scalp"), indication=Indication.objects.get(
+        code="hair-loss"), preferred_time=time(11))  # fmt: skip
+
+
+def test_a_patients_sessions_never_overlap_across_courses(booked, scalp_course):
+    face = [(s.arrives_at, s.procedure_ends_at) for s in booked]
+    for session in scalp_course.sessions.all():
+        assert all(session.procedure_ends_at <= a or e <= session.arrives_at for a, e in face)
+
+
+@pytest.mark.parametrize("minute", [0, 15, 30])
+def test_reschedule_into_the_patients_other_session_is_refused(
+    booked, scalp_course, practitioner, minute
+):
+    other = booked[1].arrives_at.astimezone(LONDON)  # the face course's session 2, 10:00-10:45
+    session = scalp_course.sessions.get(number=2)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=session, new_day=other.date(), new_time=time(10, minute), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == ["slot_unavailable"]

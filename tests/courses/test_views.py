@@ -251,3 +251,27 @@ def test_reschedule_form_refuses_past_and_far_off_times(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Session.objects.get(pk=first.pk).arrives_at == first.arrives_at
+
+
+def test_two_courses_on_one_area_interleaving_are_warned_about(client_of, book, draft):
+    from courses.models import TreatmentArea
+
+    face = book()  # Tuesdays 6 Jan, 27 Jan, ... at 10:00
+    thin = draft(area=TreatmentArea.objects.get(code="thin-facial-skin"), preferred_weekday=3)
+    preview = client_of.get(reverse("courses:detail", args=[thin.pk])).content.decode()
+    assert 'data-testid="interleave"' in preview
+    assert "2 days apart, closer than the 2-week minimum for 0.50 mm needles" in preview
+    page = client_of.get(reverse("courses:detail", args=[face.pk])).content.decode()
+    assert 'data-testid="interleave"' not in page  # the other is only a draft so far
+
+
+def test_courses_on_different_areas_are_not_warned_about(client_of, book, draft):
+    from courses.models import Indication, TreatmentArea
+
+    book()
+    scalp = draft(
+        area=TreatmentArea.objects.get(code="scalp"),
+        indication=Indication.objects.get(code="hair-loss"), preferred_weekday=3,
+    )  # fmt: skip
+    preview = client_of.get(reverse("courses:detail", args=[scalp.pk])).content.decode()
+    assert 'data-testid="interleave"' not in preview
