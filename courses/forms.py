@@ -96,9 +96,13 @@ class ConfirmForm(forms.Form):
     expected = forms.CharField(widget=forms.HiddenInput)
 
     def clean_expected(self) -> list[datetime]:
-        parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
+        unreadable = forms.ValidationError("The preview could not be read; preview again.")
+        try:
+            parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
+        except ValueError as error:  # well formed but impossible, e.g. month 13
+            raise unreadable from error
         if any(p is None or p.tzinfo is None for p in parsed):
-            raise forms.ValidationError("The preview could not be read; preview again.")
+            raise unreadable
         return parsed
 
 

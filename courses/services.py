@@ -64,11 +64,34 @@ class PlanningFailed(Exception):
 
 
 class PlanChanged(Exception):
-    """The calendar changed since the preview; here is the new proposal."""
+    """The calendar changed since the preview; here is the new proposal and what moved."""
 
-    def __init__(self, proposals: list[planning.Proposal]) -> None:
+    def __init__(
+        self, proposals: list[planning.Proposal], previewed: list[datetime] | None = None
+    ) -> None:
         super().__init__("The calendar changed since the preview.")
         self.proposals = proposals
+        self.previewed = previewed or []
+
+    @property
+    def changes(self) -> list[str]:
+        """One line per session whose arrival differs from the preview, in local time."""
+        tz = clinic_tz()
+        lines = []
+        for index, proposal in enumerate(self.proposals):
+            now = proposal.slot.arrives_at
+            was = self.previewed[index] if index < len(self.previewed) else None
+            if was == now:
+                continue
+            before = f"{was.astimezone(tz):%a %d %b %H:%M}" if was else "not previewed"
+            lines.append(
+                f"Session {proposal.number}: {before} → {now.astimezone(tz):%a %d %b %H:%M}"
+            )
+        if len(self.previewed) > len(self.proposals):
+            lines.append(
+                f"{len(self.previewed) - len(self.proposals)} previewed session(s) dropped"
+            )
+        return lines
 
 
 def clinic_tz() -> ZoneInfo:
@@ -393,7 +416,7 @@ def confirm_course(
         expected_arrivals is not None
         and [p.slot.arrives_at for p in proposals] != expected_arrivals
     ):
-        raise PlanChanged(proposals)
+        raise PlanChanged(proposals, expected_arrivals)
     sessions = [session_from(course, p) for p in proposals]
     write_sessions(sessions)
     now = timezone.now()

@@ -119,9 +119,12 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview(
-    request: HttpRequest, course: Course, proposals: list[planning.Proposal] | None = None
+    request: HttpRequest,
+    course: Course,
+    proposals: list[planning.Proposal] | None = None,
+    changes: list[str] | None = None,
 ) -> HttpResponse:
-    context: dict[str, object] = {"course": course}
+    context: dict[str, object] = {"course": course, "changes": changes or []}
     try:
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
@@ -153,8 +156,12 @@ def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             expected_arrivals=form.cleaned_data["expected"],
         )
     except services.PlanChanged as changed:
-        messages.warning(request, "The calendar changed since the preview. Check the new dates.")
-        return _preview(request, course, changed.proposals)
+        messages.warning(
+            request,
+            "The calendar changed since the preview, so nothing was booked. "
+            "Check the new times below and confirm again.",
+        )
+        return _preview(request, course, changed.proposals, changed.changes)
     except (services.CourseError, services.PlanningFailed) as error:
         messages.error(request, str(error))
         return redirect("courses:detail", pk=pk)

@@ -275,3 +275,34 @@ def test_courses_on_different_areas_are_not_warned_about(client_of, book, draft)
     )  # fmt: skip
     preview = client_of.get(reverse("courses:detail", args=[scalp.pk])).content.decode()
     assert 'data-testid="interleave"' not in preview
+
+
+def test_stale_preview_lists_what_moved_and_books_only_when_confirmed_again(
+    client_of, draft, practitioner
+):
+    course = draft()
+    previewed = client_of.get(reverse("courses:detail", args=[course.pk]))
+    stale = previewed.context["confirm_form"].initial["expected"]
+    services.confirm_course(
+        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+    )  # another patient takes the practitioner's Tuesdays at 10:00
+    response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": stale})
+    html = response.content.decode()
+    assert "nothing was booked" in html
+    assert "Session 1: Tue 06 Jan 10:00 → Tue 06 Jan 09:15" in html
+    assert not Session.objects.filter(course=course).exists()
+    fresh = response.context["confirm_form"].initial["expected"]
+    client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": fresh})
+    arrivals = [s.arrives_at.isoformat() for s in course.sessions.order_by("number")]
+    assert ",".join(arrivals) == fresh
+
+
+def test_impossible_preview_times_are_refused_without_a_500(client_of, draft):
+    course = draft()
+    bad = "2026-13-45T10:00:00+00:00"
+    response = client_of.post(
+        reverse("courses:confirm", args=[course.pk]), {"expected": bad}, follow=True
+    )
+    assert response.status_code == 200
+    assert "could not be read" in response.content.decode()
+    assert not Session.objects.exists()
