@@ -10,6 +10,7 @@ constraint backs the check.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,8 +34,9 @@ from courses.models import (
     SessionChange,
     TreatmentArea,
 )
-from patients.clearance import planning_problems
+from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
+from patients.screening import Problem
 from reminders import services as reminders
 
 
@@ -270,11 +272,40 @@ def calendar_for(
     )
 
 
+@dataclass(frozen=True)
+class Deferral:
+    """Deferrals standing on a course's area, and the first day session 1 may take."""
+
+    problems: list[Problem]
+    not_before: date
+
+
+def course_deferral(course: Course, clinic: Clinic | None = None) -> Deferral | None:
+    """A deferral keeps the course but moves its start (DOMAIN.md, "Contraindications").
+
+    The condition is expected to resolve within the clinic's ``deferral_days``
+    of the screening that found it, so session 1 is planned no earlier than
+    that; check-in still refuses until a new screening clears the area.
+    """
+    clinic = clinic or Clinic.current()
+    problems = planning_deferrals(course.patient, region=course.area.region, clinic=clinic)
+    screening = course.patient.latest_screening
+    if not problems or screening is None:
+        return None
+    found_on = timezone.localdate(screening.taken_at)
+    return Deferral(problems, found_on + timedelta(days=clinic.deferral_days))
+
+
 def propose_course(
     course: Course, rule_set: rules.TreatmentRules | None = None
 ) -> list[planning.Proposal]:
-    """Every session of a draft course placed in the calendar (reads only)."""
-    request = plan_request(course, rule_set or treatment_rules())
+    """Every session of a draft course placed in the calendar (reads only).
+
+    While a deferral stands, session 1 goes no earlier than it allows.
+    """
+    deferral = course_deferral(course)
+    start_on = max(course.start_on, deferral.not_before) if deferral else None
+    request = plan_request(course, rule_set or treatment_rules(), start_on=start_on)
     try:
         return planning.plan_series(calendar_for(course, request), request)
     except planning.NoSlotError as error:
@@ -298,7 +329,7 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         suggestions.append(f"{other} can take the whole course, starting {first:%a %d %b %Y}.")
         break
     for weeks in (1, 2, 4, 8, 12, 26):
-        later = course.start_on + timedelta(weeks=weeks)
+        later = request.start_on + timedelta(weeks=weeks)
         moved = planning.PlanRequest(**{**request.__dict__, "start_on": later})
         try:
             plan = planning.plan_series(calendar_for(course, moved), moved)

@@ -17,7 +17,7 @@ from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
-from patients.clearance import planning_problems
+from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
 from patients.views import status_of
 
@@ -105,7 +105,10 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "course": course,
         "rows": timeline(course, sessions, rule_set),
-        "problems": planning_problems(course.patient, region=course.area.region),
+        "problems": [
+            *planning_problems(course.patient, region=course.area.region),
+            *planning_deferrals(course.patient, region=course.area.region),
+        ],
         "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
         "max_sessions": rule_set.max_sessions,
         "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
@@ -124,7 +127,11 @@ def _preview(
     proposals: list[planning.Proposal] | None = None,
     changes: list[str] | None = None,
 ) -> HttpResponse:
-    context: dict[str, object] = {"course": course, "changes": changes or []}
+    context: dict[str, object] = {
+        "course": course,
+        "changes": changes or [],
+        "deferral": services.course_deferral(course),
+    }
     try:
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:

@@ -80,9 +80,8 @@ def test_refuses_session_count_outside_four_to_six(draft, count):
     ("answers", "code"),
     [
         (Answers(anticoagulants=True), "refuse_anticoagulants"),
-        (Answers(herpes_active=True), "defer_herpes_active"),
         (Answers(rosacea=True), "caution_undecided"),
-        (Answers(acne_regions=frozenset({"face"})), "defer_acne_active"),
+        (Answers(eczema_psoriasis_regions=frozenset({"face"})), "refuse_eczema_psoriasis"),
     ],
 )
 def test_refuses_planning_for_a_screening_that_does_not_clear(draft, patient, answers, code):
@@ -328,13 +327,14 @@ def test_cancel_rest_of_course(booked, practitioner):
 
 def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
     patient_services.record_screening(
-        patient=patient, answers=Answers(wart_regions=frozenset({"scalp"})), notes="",
-        taken_by=practitioner.user,
+        patient=patient, answers=Answers(eczema_psoriasis_regions=frozenset({"scalp"})),
+        notes="", taken_by=practitioner.user,
     )  # fmt: skip
     patient.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
         draft(patient=patient, area=TreatmentArea.objects.get(code="scalp"))
-    assert error.value.codes == ["defer_warts"]
+    assert error.value.codes == ["refuse_eczema_psoriasis"]
+    assert draft(patient=patient).status == CourseStatus.DRAFT  # the face is not affected
 
 
 @pytest.mark.parametrize(
@@ -426,3 +426,52 @@ def test_reschedule_into_the_patients_other_session_is_refused(
             reason="", changed_by=practitioner.user,
         )  # fmt: skip
     assert error.value.codes == ["slot_unavailable"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        Answers(herpes_active=True),
+        Answers(acne_regions=frozenset({"face"})),
+        Answers(wart_regions=frozenset({"face"})),
+    ],
+)
+def test_a_deferral_keeps_planning_open_and_starts_the_course_after_it(
+    draft, patient, practitioner, answers
+):
+    patient_services.record_screening(
+        patient=patient, answers=answers, notes="", taken_by=practitioner.user
+    )  # screened Fri 2 Jan: expected to resolve by Fri 16 Jan (14 days, the default)
+    patient.refresh_from_db()
+    course = draft(patient=patient)
+    deferral = services.course_deferral(course)
+    assert deferral.not_before == date(2026, 1, 16)
+    assert [p.code for p in deferral.problems][0].startswith("defer_")
+    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)  # first Tue after
+
+
+def test_deferral_days_are_the_clinics_to_edit(draft, patient, practitioner):
+    from tests.factories import ClinicFactory
+
+    ClinicFactory(deferral_days=0)
+    patient_services.record_screening(
+        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    proposals = services.propose_course(draft(patient=patient))
+    assert proposals[0].day == date(2026, 1, 6)
+
+
+def test_herpes_does_not_touch_a_course_on_the_body(draft, patient, practitioner):
+    patient_services.record_screening(
+        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    body = draft(
+        patient=patient, area=TreatmentArea.objects.get(code="body"),
+        indication=Indication.objects.get(code="stretch-marks"), needle_mm=Decimal("2.0"),
+        target_gap_weeks=5,
+    )  # fmt: skip
+    assert services.course_deferral(body) is None
+    assert services.propose_course(body)[0].day == date(2026, 1, 6)

@@ -306,3 +306,21 @@ def test_impossible_preview_times_are_refused_without_a_500(client_of, draft):
     assert response.status_code == 200
     assert "could not be read" in response.content.decode()
     assert not Session.objects.exists()
+
+
+def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, patient, practitioner):
+    from patients import services as patient_services
+    from patients.screening import Answers
+
+    patient_services.record_screening(
+        patient=patient, answers=Answers(acne_regions=frozenset({"face"})), notes="",
+        taken_by=practitioner.user,
+    )  # fmt: skip
+    course = draft(patient=patient)
+    preview = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    assert 'data-testid="deferral"' in preview
+    assert "Inflammatory elements (active acne) in the area (face)" in preview
+    assert "no earlier than Fri 16 Jan 2026" in preview
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    assert "Inflammatory elements (active acne)" in page
