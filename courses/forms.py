@@ -27,6 +27,17 @@ def clean_typed_date(day: date, *, allow_past: bool = False) -> date:
     return day
 
 
+def fitting_areas_text() -> str:
+    """Which areas the catalogue lists for each indication, for the planner to see."""
+    indications = Indication.objects.filter(is_active=True, refused=False).prefetch_related("areas")
+    parts = [
+        f"{i.name}: {', '.join(a.name.lower() for a in i.areas.all())}"
+        for i in indications
+        if i.areas.all()
+    ]
+    return "Areas each indication fits — " + "; ".join(parts) + "." if parts else ""
+
+
 class CourseForm(forms.Form):
     """What the cosmetologist asks the planner for."""
 
@@ -73,6 +84,7 @@ class CourseForm(forms.Form):
     def __init__(self, *args: Any, practitioner: Practitioner | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start_on"].initial = timezone.localdate() + timedelta(days=1)
+        self.fields["area"].help_text = fitting_areas_text()
         if practitioner is not None:
             self.fields["practitioner"].initial = practitioner.pk
         self.helper = FormHelper()

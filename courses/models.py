@@ -32,6 +32,12 @@ class Indication(models.Model):
         related_name="+",
         help_text="Offered instead when this indication is refused.",
     )
+    areas = models.ManyToManyField(
+        "TreatmentArea",
+        blank=True,
+        related_name="indications",
+        help_text="The areas this indication is treated on. None ticked: any area.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

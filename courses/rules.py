@@ -97,6 +97,21 @@ def check_needle(
     ]
 
 
+def check_indication_area(
+    indication: str, area: str, fitting_areas: Sequence[str]
+) -> list[RuleViolation]:
+    """An indication is treated only on the areas the catalogue lists for it (none: any)."""
+    if not fitting_areas or area in fitting_areas:
+        return []
+    return [
+        RuleViolation(
+            "indication_area",
+            f"{indication} is not treated on {area.lower()}; it fits "
+            f"{', '.join(a.lower() for a in fitting_areas)}.",
+        )
+    ]
+
+
 def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> list[RuleViolation]:
     """A gap outside [minimum for the needle, maximum] is refused unless overridden."""
     minimum = minimum_gap_weeks(rules, needle_mm)

@@ -139,6 +139,10 @@ def course_violations(
         found.append(
             rules.RuleViolation("indication_refused", indication.refusal_reason + alternative)
         )
+    else:  # a refused indication's own reason says it all
+        found += rules.check_indication_area(
+            indication.name, area.name, [a.name for a in indication.areas.order_by("name")]
+        )
     found += rules.check_session_count(rule_set, sessions_planned)
     found += rules.unresolved(
         rules.check_needle(needle_mm, area.needle_min_mm, area.needle_max_mm, area.name),

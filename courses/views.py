@@ -24,10 +24,15 @@ from patients.views import status_of
 T = TypeVar("T")
 
 
+# Violations that belong next to one field of the planner form.
+VIOLATION_FIELDS = {"indication_area": "area", "date_in_past": "start_on",
+                    "date_out_of_range": "start_on"}  # fmt: skip
+
+
 def _add_violations(form: CourseForm, error: services.CourseError) -> None:
     for violation in error.violations:
         hint = " Give a written reason below to override." if violation.overridable else ""
-        form.add_error(None, violation.message + hint)
+        form.add_error(VIOLATION_FIELDS.get(violation.code), violation.message + hint)
 
 
 @require_http_methods(["GET", "POST"])

@@ -138,3 +138,17 @@ def test_courses_on_one_area_warn_when_closer_than_the_longer_needles_minimum(
     else:
         assert len(found) == 1
         assert warned in found[0]
+
+
+@pytest.mark.parametrize(
+    ("area", "fitting", "codes"),
+    [
+        ("Scalp", ["Scalp"], []),
+        ("Hands", ["Scalp"], ["indication_area"]),
+        ("Eyelids (periorbital)", ["Body (stretch marks, body scars)"], ["indication_area"]),
+        ("Hands", [], []),  # the catalogue lists no areas: any area
+    ],
+)
+def test_an_indication_is_treated_only_on_its_areas(area, fitting, codes):
+    found = rules.check_indication_area("Thinning hair", area, fitting)
+    assert [v.code for v in found] == codes

@@ -332,7 +332,10 @@ def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
     )  # fmt: skip
     patient.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
-        draft(patient=patient, area=TreatmentArea.objects.get(code="scalp"))
+        draft(
+            patient=patient, area=TreatmentArea.objects.get(code="scalp"),
+            indication=Indication.objects.get(code="hair-loss"),
+        )  # fmt: skip
     assert error.value.codes == ["refuse_eczema_psoriasis"]
     assert draft(patient=patient).status == CourseStatus.DRAFT  # the face is not affected
 
@@ -475,3 +478,39 @@ def test_herpes_does_not_touch_a_course_on_the_body(draft, patient, practitioner
     )  # fmt: skip
     assert services.course_deferral(body) is None
     assert services.propose_course(body)[0].day == date(2026, 1, 6)
+
+
+@pytest.mark.parametrize(
+    ("indication", "area", "needle", "gap"),
+    [
+        ("hair-loss", "hands", "0.5", 3),  # thinning hair (scalp) on the hands
+        ("stretch-marks", "periorbital", "0.5", 3),  # stretch marks on the eyelids
+        ("wrinkles", "scalp", "0.5", 3),
+    ],
+)
+def test_refuses_an_indication_on_an_area_it_does_not_fit(draft, indication, area, needle, gap):
+    with pytest.raises(services.CourseError) as error:
+        draft(
+            indication=Indication.objects.get(code=indication),
+            area=TreatmentArea.objects.get(code=area), needle_mm=Decimal(needle),
+            target_gap_weeks=gap,
+        )  # fmt: skip
+    assert error.value.codes == ["indication_area"]
+    assert "is not treated on" in str(error.value)
+    assert not Course.objects.exists()
+
+
+def test_the_catalogue_seeds_the_areas_each_indication_fits(catalogue):
+    def areas(code):
+        return sorted(Indication.objects.get(code=code).areas.values_list("code", flat=True))
+
+    assert areas("hair-loss") == ["scalp"]
+    assert areas("stretch-marks") == ["body"]
+    assert "periorbital" in areas("wrinkles")
+
+
+def test_an_indication_without_listed_areas_fits_any_area(draft):
+    wrinkles = Indication.objects.get(code="wrinkles")
+    wrinkles.areas.clear()
+    course = draft(indication=wrinkles, area=TreatmentArea.objects.get(code="hands"))
+    assert course.status == CourseStatus.DRAFT

@@ -324,3 +324,19 @@ def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, pati
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
     assert "Inflammatory elements (active acne)" in page
+
+
+def test_plan_form_shows_an_indication_on_the_wrong_area_next_to_the_area(
+    client_of, patient, face, wrinkles, practitioner, rooms
+):
+    from courses.models import Indication, TreatmentArea
+
+    data = course_form(
+        face, wrinkles, practitioner, indication=Indication.objects.get(code="hair-loss").pk,
+        area=TreatmentArea.objects.get(code="hands").pk,
+    )  # fmt: skip
+    response = client_of.post(reverse("courses:create", args=[patient.pk]), data)
+    assert response.status_code == 200
+    assert "is not treated on hands; it fits scalp" in str(response.context["form"].errors["area"])
+    assert "Thinning hair and hair loss (scalp): scalp" in response.content.decode()
+    assert not Course.objects.exists()
