@@ -136,6 +136,26 @@ def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> 
     return []
 
 
+def gap_problems(
+    rules: TreatmentRules, needle_mm: Decimal, days: Sequence[date], *, overridden: bool
+) -> dict[int, RuleViolation]:
+    """Gaps between a course's sessions that break the spacing rules.
+
+    ``days`` are the local days of the sessions that hold their time, in order;
+    the answer maps the later session's position (1-based) to what is wrong.
+    A course whose gaps a practitioner overrode with a reason has none. The one
+    rule behind the course page's timeline and the courses overview.
+    """
+    if overridden:
+        return {}
+    found = {}
+    for position, (before, after) in enumerate(zip(days, days[1:], strict=False), start=2):
+        violations = check_gap_days(rules, needle_mm, (after - before).days)
+        if violations:
+            found[position] = violations[0]
+    return found
+
+
 def check_target_gap(rules: TreatmentRules, needle_mm: Decimal, weeks: int) -> list[RuleViolation]:
     return check_gap_days(rules, needle_mm, weeks * 7)
 

@@ -74,21 +74,24 @@ class TimelineRow:
 def timeline(
     course: Course, sessions: list[Session], rule_set: rules.TreatmentRules
 ) -> list[TimelineRow]:
-    """Sessions in time order with gaps (between sessions that hold time) and warnings."""
-    rows, previous, position = [], None, 0
+    """Sessions in time order with gaps (between sessions that hold time) and warnings.
+
+    The warnings come from ``rules.gap_problems``, the rule the overview uses too.
+    """
+    days = [timezone.localdate(s.arrives_at) for s in sessions if s.holds_time]
+    problems = rules.gap_problems(
+        rule_set, course.needle_mm, days, overridden=bool(course.gap_override_reason)
+    )
+    rows, position = [], 0
     for session in sessions:
         if not session.holds_time:
             rows.append(TimelineRow(session, None, None, "", ""))
             continue
         position += 1
-        day = timezone.localdate(session.arrives_at)
-        gap = (day - previous).days if previous else None
-        problems = rules.check_gap_days(rule_set, course.needle_mm, gap) if gap else []
+        gap = (days[position - 1] - days[position - 2]).days if position > 1 else None
         text = rules.format_weeks(gap) if gap else ""
-        rows.append(
-            TimelineRow(session, position, gap, text, problems[0].message if problems else "")
-        )
-        previous = day
+        found = problems.get(position)
+        rows.append(TimelineRow(session, position, gap, text, found.message if found else ""))
     return rows
 
 
