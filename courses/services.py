@@ -433,8 +433,11 @@ def confirm_course(
     course = (
         Course.objects.select_for_update()
         .select_related("area", "patient", "indication")
-        .get(pk=course.pk)
+        .filter(pk=course.pk)
+        .first()
     )
+    if course is None or course.is_expired_draft():
+        raise CourseError.single(DRAFT_EXPIRED, DRAFT_EXPIRED_MESSAGE)
     if course.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
     clinic = Clinic.current()
@@ -466,6 +469,26 @@ def confirm_course(
     course.save(update_fields=["status", "updated_at"])
     reminders.queue_course_booked(course, sessions)
     return sessions
+
+
+DRAFT_EXPIRED = "draft_expired"
+DRAFT_EXPIRED_MESSAGE = "This preview has expired and was not booked; plan the course again."
+
+
+@transaction.atomic
+def delete_expired_drafts(*, now: datetime | None = None) -> int:
+    """Delete previews never confirmed within ``CLINIC_DRAFT_EXPIRY_HOURS``; how many.
+
+    Drafts hold no sessions. Rows a confirmation has locked are skipped (it
+    refuses an expired draft anyway), and the delete re-checks the status.
+    """
+    expired = list(
+        Course.objects.expired_drafts(now)
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    _, per_model = Course.objects.filter(pk__in=expired, status=CourseStatus.DRAFT).delete()
+    return per_model.get(Course._meta.label, 0)
 
 
 def session_from(course: Course, proposal: planning.Proposal) -> Session:

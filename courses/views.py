@@ -141,6 +141,10 @@ def _preview(
         "deferral": services.course_deferral(course),
     }
     try:
+        if course.is_expired_draft():
+            raise services.CourseError.single(
+                services.DRAFT_EXPIRED, services.DRAFT_EXPIRED_MESSAGE
+            )
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
         context.update(failure=failed.error, suggestions=failed.suggestions)

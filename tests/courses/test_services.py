@@ -365,7 +365,8 @@ def test_planning_never_proposes_a_time_before_now(draft, time_machine):
     assert all(p.slot.arrives_at >= first for p in proposals)
 
 
-def test_a_draft_whose_start_has_passed_plans_from_now(draft, practitioner, time_machine):
+def test_a_draft_whose_start_has_passed_plans_from_now(draft, practitioner, time_machine, settings):
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 30 * 24
     course = draft()  # start Mon 5 Jan, first Tue 6 Jan
     time_machine.move_to("2026-01-14 12:00Z", tick=False)
     sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
@@ -514,3 +515,37 @@ def test_an_indication_without_listed_areas_fits_any_area(draft):
     wrinkles.areas.clear()
     course = draft(indication=wrinkles, area=TreatmentArea.objects.get(code="hands"))
     assert course.status == CourseStatus.DRAFT
+
+
+def test_expired_drafts_are_deleted_and_everything_else_kept(draft, book, time_machine, settings):
+    from courses.tasks import delete_expired_drafts_task
+
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 24
+    stale = draft()  # previewed Fri 2 Jan 12:00
+    booked = book(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 11:00Z", tick=False)
+    fresh = draft(start_on=date(2026, 1, 7))
+    assert services.delete_expired_drafts() == 0  # 23 hours: not yet
+    time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
+    assert delete_expired_drafts_task() == 1
+    assert set(Course.objects.values_list("pk", flat=True)) == {booked.pk, fresh.pk}
+    assert stale.pk not in Course.objects.values_list("pk", flat=True)
+
+
+def test_an_expired_draft_is_not_booked(draft, practitioner, time_machine, settings):
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 24
+    course = draft()
+    time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
+    with pytest.raises(services.CourseError) as error:
+        services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert error.value.codes == ["draft_expired"]
+    assert not Session.objects.exists()
+
+
+def test_the_draft_cleanup_runs_on_the_beat_schedule(settings):
+    from clinic.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "courses.tasks.delete_expired_drafts_task" in tasks
+    app.loader.import_default_modules()
+    assert "courses.tasks.delete_expired_drafts_task" in app.tasks

@@ -340,3 +340,22 @@ def test_plan_form_shows_an_indication_on_the_wrong_area_next_to_the_area(
     assert "is not treated on hands; it fits scalp" in str(response.context["form"].errors["area"])
     assert "Thinning hair and hair loss (scalp): scalp" in response.content.decode()
     assert not Course.objects.exists()
+
+
+def test_patient_page_lists_drafts_apart_from_courses_and_drops_expired_ones(
+    client_of, draft, book, patient, time_machine
+):
+    booked = book()
+    for _ in range(3):
+        draft(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 11:00Z", tick=False)
+    recent = draft(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 13:00Z", tick=False)  # the first three are past 24 hours
+    response = client_of.get(reverse("patients:detail", args=[patient.pk]))
+    assert list(response.context["courses"]) == [booked]
+    assert list(response.context["drafts"]) == [recent]
+    html = response.content.decode()
+    assert "Previews not yet confirmed" in html
+    expired = Course.objects.filter(status=CourseStatus.DRAFT).exclude(pk=recent.pk).first()
+    page = client_of.get(reverse("courses:detail", args=[expired.pk])).content.decode()
+    assert "This preview has expired" in page
