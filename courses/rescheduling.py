@@ -158,7 +158,11 @@ def _replan_following(
 ) -> list[Move]:
     days = [_local_day(s.arrives_at) for s in [moved, *after]]
     gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
-    keep = planning.PlanRequest(**{**request.__dict__, "preferred_time": course.preferred_time})
+    # "Following" promises to keep the gaps: the later sessions move with this one
+    # rather than snapping back to the preferred weekday (the time of day does return).
+    keep = planning.PlanRequest(
+        **{**request.__dict__, "preferred_time": course.preferred_time, "preferred_weekday": None}
+    )
     try:
         plan = planning.plan_series(
             calendar, keep, count=len(after), previous_day=new_day, target_gaps=gaps,

@@ -267,6 +267,15 @@ def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
     assert SessionChange.objects.filter(kind=ChangeKind.RESCHEDULED).count() == 4
 
 
+def test_reschedule_this_and_following_to_another_weekday_keeps_the_gaps(booked, practitioner):
+    rescheduling.reschedule_session(
+        session=booked[2], new_day=date(2026, 3, 4), new_time=time(10), scope="following",
+        reason="Tuesdays no longer suit", changed_by=practitioner.user,
+    )  # fmt: skip
+    days = [a.date() for a in local_arrivals(Session.objects.order_by("number"))]
+    assert days[2:] == [date(2026, 3, 4), date(2026, 3, 25), date(2026, 4, 15), date(2026, 5, 6)]
+
+
 def test_reschedule_into_a_busy_slot_is_refused(booked, practitioner, draft):
     other = services.confirm_course(
         course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
