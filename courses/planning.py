@@ -308,8 +308,10 @@ def plan_series(
             last = previous_day + timedelta(days=request.max_gap_days)
             ideal = ideal_next_day(previous_day, target, first, last, request.preferred_weekday)
         if request.not_before is not None:
-            first = max(first, request.not_before.astimezone(calendar.tz).date())
-            ideal = max(ideal, first)
+            today = request.not_before.astimezone(calendar.tz).date()
+            if last < today:  # the whole window the rules allow has passed
+                raise NoSlotError(number, first, last, ideal)
+            first, ideal = max(first, today), max(ideal, today)
         proposal = _place(
             calendar, request, number, ideal, first, last, previous_day, preferred_room, target
         )
@@ -367,7 +369,10 @@ def _reason(why: Why, slot: Slot, request: PlanRequest, tz: ZoneInfo) -> str:
         where = f"{days} {direction} than {why.ideal:%a %d %b}{because}"
     arrival = slot.arrives_at.astimezone(tz).time()
     if arrival != request.preferred_time:
-        where += f"; {request.preferred_time:%H:%M} was not free, {arrival:%H:%M} is the nearest"
+        wanted = local_datetime(why.day, request.preferred_time, tz)
+        passed = request.not_before and wanted and wanted < request.not_before
+        state = "has passed" if passed else "was not free"
+        where += f"; {request.preferred_time:%H:%M} {state}, {arrival:%H:%M} is the nearest"
     return where[0].upper() + where[1:] + "."
 
 

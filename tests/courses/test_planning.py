@@ -288,3 +288,25 @@ def test_ideal_next_day_keeps_the_weekday_inside_the_gap_rules(
 ):
     window = (previous + timedelta(days=first), previous + timedelta(days=last))
     assert ideal_next_day(previous, target, *window, weekday) == ideal
+
+
+def test_nothing_is_proposed_before_now():
+    now = local(date(2026, 1, 6), 10, 5)  # Tuesday, just after the preferred 10:00
+    plan = plan_series(FakeCalendar(), request(sessions=4, not_before=now))
+    assert arrivals(plan)[0] == local(date(2026, 1, 6), 10, 15)
+    assert "10:00 has passed, 10:15 is the nearest" in plan[0].reason
+
+
+def test_a_window_that_has_passed_is_named_not_searched():
+    calendar = FakeCalendar()
+    now = local(date(2026, 3, 2), 9)
+    with pytest.raises(NoSlotError) as error:
+        plan_series(
+            calendar, request(not_before=now), count=1, first_number=7,
+            previous_day=date(2026, 1, 6),
+        )  # fmt: skip
+    assert (error.value.window_start, error.value.window_end) == (
+        date(2026, 1, 20),
+        date(2026, 2, 17),
+    )
+    assert calendar.asked == []
