@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
-from courses import calendar_views, overview, planning, rescheduling, rules, services
+from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_deferrals, planning_problems
@@ -120,7 +120,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
         "max_sessions": rule_set.max_sessions,
         "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
-        "interleaving": services.interleave_warnings(
+        "interleaving": selectors.interleave_warnings(
             course,
             [timezone.localdate(s.arrives_at) for s in sessions if s.holds_time],
             rule_set,
@@ -153,7 +153,7 @@ def _preview(
     else:
         context.update(
             proposals=proposals,
-            interleaving=services.interleave_warnings(course, [p.day for p in proposals]),
+            interleaving=selectors.interleave_warnings(course, [p.day for p in proposals]),
             confirm_form=ConfirmForm(
                 initial={"expected": ",".join(p.slot.arrives_at.isoformat() for p in proposals)}
             ),
