@@ -134,7 +134,7 @@ class ClinicAdmin(CheckedModelAdmin):
     list_display = ["name", "phone", "email"]
     fieldsets = [
         ("Contact (shown to patients)", {"fields": ["name", "phone", "email", "address"]}),
-        ("Patients", {"fields": ["screening_valid_days", "adult_age"]}),
+        ("Patients", {"fields": ["screening_valid_days", "deferral_days", "adult_age"]}),
         (
             "Courses and sessions",
             {

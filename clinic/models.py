@@ -29,6 +29,13 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="How long a contraindication screening stays valid for planning a course.",
     )
+    deferral_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text="While a screening defers treatment of the area (herpes, active acne, warts), "
+        "the first session of a new course is planned no earlier than this many days after "
+        "that screening. Check-in still needs a new screening that clears it.",
+    )
     adult_age = models.PositiveSmallIntegerField(
         default=18,
         validators=[MinValueValidator(14), MaxValueValidator(21)],

@@ -276,7 +276,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "queue-daily-agendas": {"task": "reminders.tasks.queue_daily_agendas_task", "schedule": 900.0},
+    "delete-expired-drafts": {
+        "task": "courses.tasks.delete_expired_drafts_task",
+        "schedule": 3600.0,
+    },
 }
+# A course previewed but never confirmed (a draft) expires after this many hours
+# and the hourly cleanup deletes it.
+CLINIC_DRAFT_EXPIRY_HOURS = read_int("CLINIC_DRAFT_EXPIRY_HOURS", 24, minimum=1)
 
 # --- Messages to patients -------------------------------------------------------
 # Links in messages point here (the address patients reach the planner at).

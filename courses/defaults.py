@@ -35,6 +35,20 @@ AREAS = [
     ("body", "Body (stretch marks, body scars)", "body", "2.0", "2.0", 60),
 ]
 GAPS = [("0.5", 2), ("1.0", 3), ("1.5", 4), ("2.0", 5)]
+# Which areas fit each indication (DOMAIN.md, "Indications" and "Needle length"):
+# hair loss is a scalp indication; stretch marks, body scars and skin tightening
+# are body work; the face areas take the facial indications.
+FACE_AREAS = ["face", "periorbital", "thin-facial-skin"]
+INDICATION_AREAS = {
+    "wrinkles": [*FACE_AREAS, "hands"],
+    "texture": ["face", "thin-facial-skin", "hands", "body"],
+    "hyperpigmentation": [*FACE_AREAS, "hands", "body"],
+    "hair-loss": ["scalp"],
+    "stretch-marks": ["body"],
+    "scars": ["face", "face-scars", "body"],
+    "skin-tightening": ["body"],
+    "cellulite": ["body"],
+}
 
 
 def seed_catalogue(apps: Apps) -> None:
@@ -66,3 +80,14 @@ def seed_catalogue(apps: Apps) -> None:
         )
     for up_to, weeks in GAPS:
         MinimumGap.objects.get_or_create(up_to_mm=Decimal(up_to), defaults={"min_weeks": weeks})
+
+
+def seed_indication_areas(apps: Apps) -> None:
+    """Tick the default areas of each default indication that has none ticked yet."""
+    Indication = apps.get_model("courses", "Indication")
+    TreatmentArea = apps.get_model("courses", "TreatmentArea")
+    for code, area_codes in INDICATION_AREAS.items():
+        indication = Indication.objects.filter(code=code).first()
+        if indication is None or indication.areas.exists():
+            continue
+        indication.areas.set(TreatmentArea.objects.filter(code__in=area_codes))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -108,17 +108,18 @@ def _screened_recently(email: str) -> bool:
 
 def _book(
     *, patient: str, indication: str, area: str, needle: str, sessions: int, gap: int,
-    practitioner: Practitioner, weekday: int, at: time, start: object,
+    practitioner: Practitioner, weekday: int, at: time, start: date,
 ) -> Course:  # fmt: skip
+    booked_at = datetime.combine(start - timedelta(days=7), time(9), tzinfo=services.clinic_tz())
     course = services.create_draft_course(
         patient=Patient.objects.get(email=patient),
         indication=Indication.objects.get(code=indication),
         area=TreatmentArea.objects.get(code=area), needle_mm=Decimal(needle),
         sessions_planned=sessions, target_gap_weeks=gap, practitioner=practitioner,
         preferred_weekday=weekday, preferred_time=at, start_on=start,
-        created_by=practitioner.user,
+        created_by=practitioner.user, now=booked_at,
     )  # fmt: skip
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, confirmed_by=practitioner.user, now=booked_at)
     return course
 
 
@@ -241,12 +242,14 @@ def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
     step = session_day.choose_materials(
         session=session, version=step.version, device=device, product_lot="LOT-2026-01",
         product=Product.objects.get(name__startswith="Fragmented hyaluronic acid"),
+        now=starts - timedelta(minutes=1),
     )  # fmt: skip
     step = session_day.start_procedure(session=session, version=step.version, now=starts)
     for zone in ZONES[course.area.region]:
         step = session_day.record_passes(
-            session=session, version=step.version, zone=zone, horizontal=7, vertical=7, diagonal=7
-        )
+            session=session, version=step.version, zone=zone, horizontal=7, vertical=7,
+            diagonal=7, now=starts + timedelta(minutes=10),
+        )  # fmt: skip
     ends = max(session.procedure_ends_at, starts + timedelta(minutes=20))
     step = session_day.record_antiseptic_after(
         session=session, version=step.version, now=ends - timedelta(minutes=2)

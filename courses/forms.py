@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +15,27 @@ from django.utils.dateparse import parse_datetime
 
 from clinic.forms import row
 from clinic.models import Device, Practitioner, Product, Weekday
+from courses import rules
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
+
+
+def clean_typed_date(day: date, *, allow_past: bool = False) -> date:
+    """The form side of ``rules.check_typed_date``: the same window, as a field error."""
+    found = rules.check_typed_date(day, today=timezone.localdate(), allow_past=allow_past)
+    if found:
+        raise forms.ValidationError(found[0].message, code=found[0].code)
+    return day
+
+
+def fitting_areas_text() -> str:
+    """Which areas the catalogue lists for each indication, for the planner to see."""
+    indications = Indication.objects.filter(is_active=True, refused=False).prefetch_related("areas")
+    parts = [
+        f"{i.name}: {', '.join(a.name.lower() for a in i.areas.all())}"
+        for i in indications
+        if i.areas.all()
+    ]
+    return "Areas each indication fits — " + "; ".join(parts) + "." if parts else ""
 
 
 class CourseForm(forms.Form):
@@ -64,6 +84,7 @@ class CourseForm(forms.Form):
     def __init__(self, *args: Any, practitioner: Practitioner | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["start_on"].initial = timezone.localdate() + timedelta(days=1)
+        self.fields["area"].help_text = fitting_areas_text()
         if practitioner is not None:
             self.fields["practitioner"].initial = practitioner.pk
         self.helper = FormHelper()
@@ -77,6 +98,9 @@ class CourseForm(forms.Form):
         )  # fmt: skip
         self.helper.add_input(Submit("preview", "Preview the course"))
 
+    def clean_start_on(self) -> date:
+        return clean_typed_date(self.cleaned_data["start_on"])
+
 
 class ConfirmForm(forms.Form):
     """The previewed arrival times, posted back so a changed calendar is noticed."""
@@ -84,9 +108,13 @@ class ConfirmForm(forms.Form):
     expected = forms.CharField(widget=forms.HiddenInput)
 
     def clean_expected(self) -> list[datetime]:
-        parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
+        unreadable = forms.ValidationError("The preview could not be read; preview again.")
+        try:
+            parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
+        except ValueError as error:  # well formed but impossible, e.g. month 13
+            raise unreadable from error
         if any(p is None or p.tzinfo is None for p in parsed):
-            raise forms.ValidationError("The preview could not be read; preview again.")
+            raise unreadable
         return parsed
 
 
@@ -121,11 +149,8 @@ class RescheduleForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("move", "Move"))
 
-    def clean_new_day(self) -> Any:
-        day = self.cleaned_data["new_day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Pick today or a later date.")
-        return day
+    def clean_new_day(self) -> date:
+        return clean_typed_date(self.cleaned_data["new_day"])
 
 
 class SlotForm(forms.Form):

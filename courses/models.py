@@ -32,6 +32,12 @@ class Indication(models.Model):
         related_name="+",
         help_text="Offered instead when this indication is refused.",
     )
+    areas = models.ManyToManyField(
+        "TreatmentArea",
+        blank=True,
+        related_name="indications",
+        help_text="The areas this indication is treated on. None ticked: any area.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -112,6 +118,24 @@ class CourseStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+def draft_cutoff(now: datetime | None = None) -> datetime:
+    """Drafts saved before this have expired (``CLINIC_DRAFT_EXPIRY_HOURS``)."""
+    return (now or timezone.now()) - timedelta(hours=settings.CLINIC_DRAFT_EXPIRY_HOURS)
+
+
+class CourseQuerySet(models.QuerySet):
+    def booked(self) -> CourseQuerySet:
+        """Real courses: confirmed at least once (not previews)."""
+        return self.exclude(status=CourseStatus.DRAFT)
+
+    def open_drafts(self, now: datetime | None = None) -> CourseQuerySet:
+        """Previews not yet confirmed and not yet expired."""
+        return self.filter(status=CourseStatus.DRAFT, created_at__gte=draft_cutoff(now))
+
+    def expired_drafts(self, now: datetime | None = None) -> CourseQuerySet:
+        return self.filter(status=CourseStatus.DRAFT, created_at__lt=draft_cutoff(now))
+
+
 class Course(models.Model):
     """A planned series of 4-6 sessions on one area with one needle length."""
 
@@ -142,6 +166,8 @@ class Course(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CourseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "status"], name="course_patient_status")]
@@ -152,6 +178,9 @@ class Course(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (CourseStatus.PLANNED, CourseStatus.IN_PROGRESS)
+
+    def is_expired_draft(self, now: datetime | None = None) -> bool:
+        return self.status == CourseStatus.DRAFT and self.created_at < draft_cutoff(now)
 
 
 class SessionStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from courses import rules
@@ -46,10 +46,15 @@ def course_problems(
     remaining: int,
     last_day: date | None,
     next_day: date | None,
+    days: list[date],
     today: date,
     gap_overridden: bool,
 ) -> list[str]:
-    """What is wrong with a running course's timing (pure)."""
+    """What is wrong with a running course's timing (pure).
+
+    ``days`` are the local days of every session holding its time, in order;
+    their gaps are judged by ``rules.gap_problems``, as on the course page.
+    """
     if remaining <= 0:
         return []
     problems = []
@@ -58,9 +63,8 @@ def course_problems(
         if last_day is not None and (today - last_day).days > rule_set.max_gap_weeks * 7:
             weeks = (today - last_day).days // 7
             problems.append(f"Overdue: {weeks} weeks since the last session")
-    elif last_day is not None and not gap_overridden:
-        found = rules.check_gap_days(rule_set, needle_mm, (next_day - last_day).days)
-        problems += [f"Next gap: {v.message}" for v in found]
+    found = rules.gap_problems(rule_set, needle_mm, days, overridden=gap_overridden)
+    problems += [f"Gap before session {n}: {v.message}" for n, v in found.items()]
     return problems
 
 
@@ -86,16 +90,30 @@ def overview_rows(
     ).values_list("pk", "done", "sessions_planned", "last_day", "next_day", "needle_mm",
                   "gap_override_reason")  # fmt: skip
     today = now.astimezone(tz).date()
+    days = session_days(courses, tz)
     rows = []
     for pk, done, planned, last_day, next_day, needle, override in facts:
         row = OverviewRow(pk, done, planned, last_day, next_day)
         row.problems = course_problems(
             rule_set, needle_mm=needle, remaining=planned - done, last_day=last_day,
-            next_day=next_day, today=today, gap_overridden=bool(override),
+            next_day=next_day, days=days.get(pk, []), today=today, gap_overridden=bool(override),
         )  # fmt: skip
         rows.append(row)
     rows.sort(key=lambda r: (not r.problems, r.next_day or date.max, r.pk))
     return rows
+
+
+def session_days(courses: QuerySet[Course], tz: ZoneInfo) -> dict[int, list[date]]:
+    """Each course's session days (holding time, local dates by the database), in order."""
+    rows = (
+        Session.objects.filter(course__in=courses, status__in=HOLDING_STATUSES)
+        .order_by("course_id", "arrives_at")
+        .values_list("course_id", TruncDate("arrives_at", tzinfo=tz))
+    )
+    days: dict[int, list[date]] = {}
+    for course_id, day in rows:
+        days.setdefault(course_id, []).append(day)
+    return days
 
 
 def attach_courses(rows: list[OverviewRow], *, now: datetime) -> list[OverviewRow]:

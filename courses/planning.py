@@ -79,6 +79,7 @@ class PlanRequest:
     procedure_minutes: int
     first_search_days: int = 28
     step_minutes: int = 15
+    not_before: datetime | None = None  # nothing is proposed before this moment (now)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,28 @@ def first_preferred_day(start_on: date, weekday: int | None) -> date:
     if weekday is None:
         return start_on
     return start_on + timedelta(days=(weekday - start_on.weekday()) % 7)
+
+
+def ideal_next_day(
+    previous_day: date, target_days: int, first: date, last: date, weekday: int | None
+) -> date:
+    """Where the next session should go: the target gap, on the preferred weekday.
+
+    The preferred weekday nearest the target that keeps the gap inside
+    [first, last] wins, so a course that had to leave its weekday (a closure,
+    an absence) returns to it as soon as the gap rules allow: a detour stays a
+    detour. With no preferred weekday, or none inside the window, the target
+    day clamped into the window.
+    """
+    target = min(max(previous_day + timedelta(days=target_days), first), last)
+    if weekday is None:
+        return target
+    offset = (weekday - target.weekday()) % 7  # 0..6 days later
+    options = [target + timedelta(days=offset), target + timedelta(days=offset - 7)]
+    inside = [d for d in options if first <= d <= last]
+    if not inside:
+        return target
+    return min(inside, key=lambda d: (abs((d - target).days), d < target))
 
 
 def candidate_days(ideal: date, first: date, last: date) -> list[date]:
@@ -199,7 +222,7 @@ def fit_slot(
     )
     for at in times:
         arrives = local_datetime(avail.day, at, tz)
-        if arrives is None:
+        if arrives is None or (request.not_before and arrives < request.not_before):
             continue
         starts = arrives + cream
         visit, procedure = Interval(arrives, starts + length), Interval(starts, starts + length)
@@ -281,12 +304,16 @@ def plan_series(
                 request.start_on + timedelta(days=request.first_search_days),
             )
         else:
-            ideal = previous_day + timedelta(days=target)
             first = previous_day + timedelta(days=request.min_gap_days)
             last = previous_day + timedelta(days=request.max_gap_days)
-            ideal = min(max(ideal, first), last)
+            ideal = ideal_next_day(previous_day, target, first, last, request.preferred_weekday)
+        if request.not_before is not None:
+            today = request.not_before.astimezone(calendar.tz).date()
+            if last < today:  # the whole window the rules allow has passed
+                raise NoSlotError(number, first, last, ideal)
+            first, ideal = max(first, today), max(ideal, today)
         proposal = _place(
-            calendar, request, number, ideal, first, last, previous_day, preferred_room
+            calendar, request, number, ideal, first, last, previous_day, preferred_room, target
         )
         proposals.append(proposal)
         previous_day, preferred_room = proposal.day, proposal.slot.room_id
@@ -302,6 +329,7 @@ def _place(
     last: date,
     previous_day: date | None,
     preferred_room: int | None,
+    target_days: int,
 ) -> Proposal:
     ideal_miss = None
     for day in candidate_days(ideal, first, last):
@@ -312,34 +340,57 @@ def _place(
                 ideal_miss = explain_miss(avail)
             continue
         gap = None if previous_day is None else (day - previous_day).days
-        reason = _reason(number, day, ideal, ideal_miss, slot, request, calendar.tz, gap)
+        why = Why(number, day, ideal, ideal_miss, gap, target_days)
+        reason = _reason(why, slot, request, calendar.tz)
         return Proposal(number, slot, day, gap, reason)
     raise NoSlotError(number, first, last, ideal)
 
 
-def _reason(
-    number: int,
-    day: date,
-    ideal: date,
-    ideal_miss: str | None,
-    slot: Slot,
-    request: PlanRequest,
-    tz: ZoneInfo,
-    gap: int | None,
-) -> str:
-    if day == ideal:
-        where = (
-            "the first preferred day on or after the start"
-            if gap is None
-            else (f"{format_weeks(gap)} after session {number - 1}, as targeted")
-        )
+@dataclass(frozen=True)
+class Why:
+    """What the reason sentence for one placed session is made of."""
+
+    number: int
+    day: date
+    ideal: date
+    ideal_miss: str | None
+    gap: int | None
+    target_days: int
+
+
+def _reason(why: Why, slot: Slot, request: PlanRequest, tz: ZoneInfo) -> str:
+    if why.day == why.ideal:
+        where = _where_on_ideal(why, request.preferred_weekday)
     else:
-        shift = (day - ideal).days
+        shift = (why.day - why.ideal).days
         direction = "later" if shift > 0 else "earlier"
-        why = f": {ideal_miss}" if ideal_miss else ""
+        because = f": {why.ideal_miss}" if why.ideal_miss else ""
         days = f"{abs(shift)} day{'s' if abs(shift) != 1 else ''}"
-        where = f"{days} {direction} than {ideal:%a %d %b}{why}"
+        where = f"{days} {direction} than {why.ideal:%a %d %b}{because}"
     arrival = slot.arrives_at.astimezone(tz).time()
     if arrival != request.preferred_time:
-        where += f"; {request.preferred_time:%H:%M} was not free, {arrival:%H:%M} is the nearest"
+        wanted = local_datetime(why.day, request.preferred_time, tz)
+        passed = request.not_before and wanted and wanted < request.not_before
+        state = "has passed" if passed else "was not free"
+        where += f"; {request.preferred_time:%H:%M} {state}, {arrival:%H:%M} is the nearest"
     return where[0].upper() + where[1:] + "."
+
+
+def _where_on_ideal(why: Why, weekday: int | None) -> str:
+    """Say honestly why the ideal day is where it is: the target, the weekday or the rules."""
+    if why.gap is None:
+        return "the first preferred day on or after the start"
+    after = f"{format_weeks(why.gap)} after session {why.number - 1}"
+    if weekday is not None and why.day.weekday() == weekday:
+        if why.gap == why.target_days:
+            return f"{after}, as targeted"
+        target = format_weeks(why.target_days)
+        return f"on the preferred {WEEKDAYS[weekday]}, {after} (target {target})"
+    if why.gap == why.target_days:
+        where = f"{after}, as targeted"
+    else:
+        target = format_weeks(why.target_days)
+        where = f"{after}, the nearest the gap rules allow to the {target} target"
+    if weekday is not None:
+        where += f"; no {WEEKDAYS[weekday]} keeps the gap inside the rules"
+    return where

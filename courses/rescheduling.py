@@ -65,6 +65,7 @@ def reschedule_session(
     gap would break the rules (unless overridden with a reason). "following"
     moves later sessions to keep their gaps, each placed again in the calendar.
     """
+    check_bookable_time(new_day, new_time)
     lock_booking_rows([session.practitioner_id], session.patient_id)
     session = Session.objects.select_related("course__area").get(pk=session.pk)
     if not session.is_open:
@@ -91,6 +92,17 @@ def reschedule_session(
     if scope == "following" and after:
         moves += _replan_following(calendar, request, course, session, after, new_day, slot)
     return _apply_moves(moves, reason=reason, override_reason=override_reason, by=changed_by)
+
+
+def check_bookable_time(day: date, at: time) -> None:
+    """Refuse a day outside the sane date window, or a time before now."""
+    now = timezone.now()
+    found = rules.check_typed_date(day, today=timezone.localdate(now))
+    moment = None if found else planning.local_datetime(day, at, clinic_tz())
+    if moment is not None:
+        found = rules.check_not_past(moment, now=now)
+    if found:
+        raise CourseError(found)
 
 
 def _slot_at(calendar: DatabaseCalendar, request: planning.PlanRequest, day: date) -> planning.Slot:
@@ -146,7 +158,11 @@ def _replan_following(
 ) -> list[Move]:
     days = [_local_day(s.arrives_at) for s in [moved, *after]]
     gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
-    keep = planning.PlanRequest(**{**request.__dict__, "preferred_time": course.preferred_time})
+    # "Following" promises to keep the gaps: the later sessions move with this one
+    # rather than snapping back to the preferred weekday (the time of day does return).
+    keep = planning.PlanRequest(
+        **{**request.__dict__, "preferred_time": course.preferred_time, "preferred_weekday": None}
+    )
     try:
         plan = planning.plan_series(
             calendar, keep, count=len(after), previous_day=new_day, target_gaps=gaps,
@@ -311,8 +327,7 @@ def _slot_picked(
     course: Course, rule_set: rules.TreatmentRules, holding: list[Session], at: datetime
 ) -> planning.Slot:
     local = at.astimezone(clinic_tz())
-    if at < timezone.now():
-        raise CourseError.single("past", "That time has passed.")
+    check_bookable_time(local.date(), local.time())
     request = planning.PlanRequest(
         **{**plan_request(course, rule_set).__dict__, "preferred_time": local.time()}
     )

@@ -8,7 +8,9 @@ written reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 
@@ -95,6 +97,21 @@ def check_needle(
     ]
 
 
+def check_indication_area(
+    indication: str, area: str, fitting_areas: Sequence[str]
+) -> list[RuleViolation]:
+    """An indication is treated only on the areas the catalogue lists for it (none: any)."""
+    if not fitting_areas or area in fitting_areas:
+        return []
+    return [
+        RuleViolation(
+            "indication_area",
+            f"{indication} is not treated on {area.lower()}; it fits "
+            f"{', '.join(a.lower() for a in fitting_areas)}.",
+        )
+    ]
+
+
 def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> list[RuleViolation]:
     """A gap outside [minimum for the needle, maximum] is refused unless overridden."""
     minimum = minimum_gap_weeks(rules, needle_mm)
@@ -117,6 +134,26 @@ def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> 
             )
         ]
     return []
+
+
+def gap_problems(
+    rules: TreatmentRules, needle_mm: Decimal, days: Sequence[date], *, overridden: bool
+) -> dict[int, RuleViolation]:
+    """Gaps between a course's sessions that break the spacing rules.
+
+    ``days`` are the local days of the sessions that hold their time, in order;
+    the answer maps the later session's position (1-based) to what is wrong.
+    A course whose gaps a practitioner overrode with a reason has none. The one
+    rule behind the course page's timeline and the courses overview.
+    """
+    if overridden:
+        return {}
+    found = {}
+    for position, (before, after) in enumerate(zip(days, days[1:], strict=False), start=2):
+        violations = check_gap_days(rules, needle_mm, (after - before).days)
+        if violations:
+            found[position] = violations[0]
+    return found
 
 
 def check_target_gap(rules: TreatmentRules, needle_mm: Decimal, weeks: int) -> list[RuleViolation]:
@@ -145,3 +182,87 @@ def unresolved(
     return [
         v for v in violations if not (v.overridable and override_reasons.get(v.code, "").strip())
     ]
+
+
+# Any date a user can type (a course start, a new session day, a calendar day) is
+# accepted only this far around today: far enough for any real plan or look-back,
+# near enough that date arithmetic on it (horizons, gaps) can never overflow.
+DATE_WINDOW_PAST_DAYS = 366
+DATE_WINDOW_FUTURE_DAYS = 2 * 366
+
+
+def sane_date_window(today: date) -> tuple[date, date]:
+    """(earliest, latest) date a user may type, inclusive."""
+    return (
+        today - timedelta(days=DATE_WINDOW_PAST_DAYS),
+        today + timedelta(days=DATE_WINDOW_FUTURE_DAYS),
+    )
+
+
+def check_typed_date(day: date, *, today: date, allow_past: bool = False) -> list[RuleViolation]:
+    """A typed date must lie in the sane window and, unless ``allow_past``, not before today.
+
+    The one check for planning, rescheduling and calendar dates, in forms and services.
+    """
+    earliest, latest = sane_date_window(today)
+    if not allow_past and day < today:
+        return [RuleViolation("date_in_past", "That date has passed; pick today or a later date.")]
+    if not earliest <= day <= latest:
+        return [
+            RuleViolation(
+                "date_out_of_range",
+                f"Pick a date between {earliest:%d %b %Y} and {latest:%d %b %Y}.",
+            )
+        ]
+    return []
+
+
+def check_not_past(moment: datetime, *, now: datetime) -> list[RuleViolation]:
+    """Nothing is booked or moved to a time before now."""
+    if moment < now:
+        return [RuleViolation("time_in_past", "That time has passed; pick a time from now on.")]
+    return []
+
+
+@dataclass(frozen=True)
+class OtherCourse:
+    """Another running course of the same patient on the same region."""
+
+    label: str
+    needle_mm: Decimal
+    days: tuple[date, ...]
+
+
+def interleave_warnings(
+    rules: TreatmentRules,
+    *,
+    needle_mm: Decimal,
+    days: Sequence[date],
+    others: Sequence[OtherCourse],
+) -> list[str]:
+    """Warn when two courses on one region come closer than the longer needle's minimum gap.
+
+    Skin treated by one course has not recovered when the other treats it
+    again; the minimum gap of the longer needle of the two is the yardstick
+    (DOMAIN.md, "The course"). A warning, not a refusal: the practitioner decides.
+    """
+    warnings = []
+    for other in others:
+        if not days or not other.days:
+            continue
+        longer = max(needle_mm, other.needle_mm)
+        minimum = minimum_gap_weeks(rules, longer)
+        closest = min(abs((a - b).days) for a in days for b in other.days)
+        if closest >= minimum * 7:
+            continue
+        if closest == 0:
+            apart = "on the same day"
+        elif closest < 7:
+            apart = f"{closest} day{'s' if closest != 1 else ''} apart"
+        else:
+            apart = f"{format_weeks(closest)} apart"
+        warnings.append(
+            f"This course and {other.label} treat the same area and have sessions {apart}, "
+            f"closer than the {minimum}-week minimum for {longer} mm needles."
+        )
+    return warnings

@@ -10,6 +10,7 @@ constraint backs the check.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,8 +33,9 @@ from courses.models import (
     SessionChange,
     TreatmentArea,
 )
-from patients.clearance import planning_problems
+from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
+from patients.screening import Problem
 from reminders import services as reminders
 
 
@@ -63,11 +65,34 @@ class PlanningFailed(Exception):
 
 
 class PlanChanged(Exception):
-    """The calendar changed since the preview; here is the new proposal."""
+    """The calendar changed since the preview; here is the new proposal and what moved."""
 
-    def __init__(self, proposals: list[planning.Proposal]) -> None:
+    def __init__(
+        self, proposals: list[planning.Proposal], previewed: list[datetime] | None = None
+    ) -> None:
         super().__init__("The calendar changed since the preview.")
         self.proposals = proposals
+        self.previewed = previewed or []
+
+    @property
+    def changes(self) -> list[str]:
+        """One line per session whose arrival differs from the preview, in local time."""
+        tz = clinic_tz()
+        lines = []
+        for index, proposal in enumerate(self.proposals):
+            now = proposal.slot.arrives_at
+            was = self.previewed[index] if index < len(self.previewed) else None
+            if was == now:
+                continue
+            before = f"{was.astimezone(tz):%a %d %b %H:%M}" if was else "not previewed"
+            lines.append(
+                f"Session {proposal.number}: {before} → {now.astimezone(tz):%a %d %b %H:%M}"
+            )
+        if len(self.previewed) > len(self.proposals):
+            lines.append(
+                f"{len(self.previewed) - len(self.proposals)} previewed session(s) dropped"
+            )
+        return lines
 
 
 def clinic_tz() -> ZoneInfo:
@@ -113,6 +138,10 @@ def course_violations(
         found.append(
             rules.RuleViolation("indication_refused", indication.refusal_reason + alternative)
         )
+    else:  # a refused indication's own reason says it all
+        found += rules.check_indication_area(
+            indication.name, area.name, [a.name for a in indication.areas.order_by("name")]
+        )
     found += rules.check_session_count(rule_set, sessions_planned)
     found += rules.unresolved(
         rules.check_needle(needle_mm, area.needle_min_mm, area.needle_max_mm, area.name),
@@ -154,10 +183,18 @@ def create_draft_course(
     created_by: AbstractBaseUser,
     needle_override_reason: str = "",
     gap_override_reason: str = "",
+    now: datetime | None = None,
 ) -> Course:
-    """Save the course request as a draft after every rule has passed."""
+    """Save the course request as a draft after every rule has passed.
+
+    The start date must be today or later and inside the sane date window.
+    ``now`` is the moment of the request (the clock's by default; demo history
+    books as of weeks ago).
+    """
     clinic = Clinic.current()
-    violations = course_violations(
+    now = now or timezone.now()
+    violations = rules.check_typed_date(start_on, today=timezone.localdate(now))
+    violations += course_violations(
         patient=patient,
         indication=indication,
         area=area,
@@ -189,15 +226,31 @@ def create_draft_course(
 
 
 def plan_request(
-    course: Course, rule_set: rules.TreatmentRules, *, start_on: date | None = None
+    course: Course,
+    rule_set: rules.TreatmentRules,
+    *,
+    start_on: date | None = None,
+    now: datetime | None = None,
 ) -> planning.PlanRequest:
-    """The planner's input for a course; gaps overridden by a reason widen the window."""
+    """The planner's input for a course; gaps overridden by a reason widen the window.
+
+    Nothing is proposed before now: a start date that has passed since the
+    draft was saved plans from today. A start outside the sane date window
+    (a draft saved before that rule) is refused rather than planned.
+    """
+    start_on = start_on or course.start_on
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if course.status == CourseStatus.DRAFT and (
+        found := rules.check_typed_date(start_on, today=today, allow_past=True)
+    ):
+        raise CourseError(found)
     low, high = rules.gap_window_days(rule_set, course.needle_mm)
     target = course.target_gap_weeks * 7
     if course.gap_override_reason:
         low, high = min(low, target), max(high, target)
     return planning.PlanRequest(
-        start_on=start_on or course.start_on,
+        start_on=max(start_on, today),
         sessions=course.sessions_planned,
         target_gap_days=target,
         min_gap_days=low,
@@ -207,6 +260,7 @@ def plan_request(
         cream_minutes=rules.cream_minutes(rule_set, course.needle_mm),
         procedure_minutes=course.area.procedure_minutes,
         step_minutes=rule_set.slot_step_minutes,
+        not_before=now,
     )
 
 
@@ -230,11 +284,40 @@ def calendar_for(
     )
 
 
+@dataclass(frozen=True)
+class Deferral:
+    """Deferrals standing on a course's area, and the first day session 1 may take."""
+
+    problems: list[Problem]
+    not_before: date
+
+
+def course_deferral(course: Course, clinic: Clinic | None = None) -> Deferral | None:
+    """A deferral keeps the course but moves its start (DOMAIN.md, "Contraindications").
+
+    The condition is expected to resolve within the clinic's ``deferral_days``
+    of the screening that found it, so session 1 is planned no earlier than
+    that; check-in still refuses until a new screening clears the area.
+    """
+    clinic = clinic or Clinic.current()
+    problems = planning_deferrals(course.patient, region=course.area.region, clinic=clinic)
+    screening = course.patient.latest_screening
+    if not problems or screening is None:
+        return None
+    found_on = timezone.localdate(screening.taken_at)
+    return Deferral(problems, found_on + timedelta(days=clinic.deferral_days))
+
+
 def propose_course(
-    course: Course, rule_set: rules.TreatmentRules | None = None
+    course: Course, rule_set: rules.TreatmentRules | None = None, *, now: datetime | None = None
 ) -> list[planning.Proposal]:
-    """Every session of a draft course placed in the calendar (reads only)."""
-    request = plan_request(course, rule_set or treatment_rules())
+    """Every session of a draft course placed in the calendar (reads only).
+
+    While a deferral stands, session 1 goes no earlier than it allows.
+    """
+    deferral = course_deferral(course)
+    start_on = max(course.start_on, deferral.not_before) if deferral else None
+    request = plan_request(course, rule_set or treatment_rules(), start_on=start_on, now=now)
     try:
         return planning.plan_series(calendar_for(course, request), request)
     except planning.NoSlotError as error:
@@ -258,7 +341,7 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         suggestions.append(f"{other} can take the whole course, starting {first:%a %d %b %Y}.")
         break
     for weeks in (1, 2, 4, 8, 12, 26):
-        later = course.start_on + timedelta(weeks=weeks)
+        later = request.start_on + timedelta(weeks=weeks)
         moved = planning.PlanRequest(**{**request.__dict__, "start_on": later})
         try:
             plan = planning.plan_series(calendar_for(course, moved), moved)
@@ -305,6 +388,7 @@ def confirm_course(
     course: Course,
     confirmed_by: AbstractBaseUser,
     expected_arrivals: list[datetime] | None = None,
+    now: datetime | None = None,
 ) -> list[Session]:
     """Book every session of a draft course in one transaction.
 
@@ -316,8 +400,12 @@ def confirm_course(
     course = (
         Course.objects.select_for_update()
         .select_related("area", "patient", "indication")
-        .get(pk=course.pk)
+        .filter(pk=course.pk)
+        .first()
     )
+    now = now or timezone.now()
+    if course is None or course.is_expired_draft(now):
+        raise CourseError.single(DRAFT_EXPIRED, DRAFT_EXPIRED_MESSAGE)
     if course.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
     clinic = Clinic.current()
@@ -329,15 +417,14 @@ def confirm_course(
     )
     if violations:
         raise CourseError(violations)
-    proposals = propose_course(course, rule_set)
+    proposals = propose_course(course, rule_set, now=now)
     if (
         expected_arrivals is not None
         and [p.slot.arrives_at for p in proposals] != expected_arrivals
     ):
-        raise PlanChanged(proposals)
+        raise PlanChanged(proposals, expected_arrivals)
     sessions = [session_from(course, p) for p in proposals]
     write_sessions(sessions)
-    now = timezone.now()
     SessionChange.objects.bulk_create(
         SessionChange(
             session=s, kind=ChangeKind.BOOKED, to_arrives_at=s.arrives_at,
@@ -347,8 +434,28 @@ def confirm_course(
     )  # fmt: skip
     course.status = CourseStatus.PLANNED
     course.save(update_fields=["status", "updated_at"])
-    reminders.queue_course_booked(course, sessions)
+    reminders.queue_course_booked(course, sessions, now=now)
     return sessions
+
+
+DRAFT_EXPIRED = "draft_expired"
+DRAFT_EXPIRED_MESSAGE = "This preview has expired and was not booked; plan the course again."
+
+
+@transaction.atomic
+def delete_expired_drafts(*, now: datetime | None = None) -> int:
+    """Delete previews never confirmed within ``CLINIC_DRAFT_EXPIRY_HOURS``; how many.
+
+    Drafts hold no sessions. Rows a confirmation has locked are skipped (it
+    refuses an expired draft anyway), and the delete re-checks the status.
+    """
+    expired = list(
+        Course.objects.expired_drafts(now)
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+    _, per_model = Course.objects.filter(pk__in=expired, status=CourseStatus.DRAFT).delete()
+    return per_model.get(Course._meta.label, 0)
 
 
 def session_from(course: Course, proposal: planning.Proposal) -> Session:

@@ -14,20 +14,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
-from courses import calendar_views, overview, planning, rescheduling, rules, services
+from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
 from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm, SessionCancelForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
-from patients.clearance import planning_problems
+from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
 from patients.views import status_of
 
 T = TypeVar("T")
 
 
+# Violations that belong next to one field of the planner form.
+VIOLATION_FIELDS = {"indication_area": "area", "date_in_past": "start_on",
+                    "date_out_of_range": "start_on"}  # fmt: skip
+
+
 def _add_violations(form: CourseForm, error: services.CourseError) -> None:
     for violation in error.violations:
         hint = " Give a written reason below to override." if violation.overridable else ""
-        form.add_error(None, violation.message + hint)
+        form.add_error(VIOLATION_FIELDS.get(violation.code), violation.message + hint)
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,21 +74,24 @@ class TimelineRow:
 def timeline(
     course: Course, sessions: list[Session], rule_set: rules.TreatmentRules
 ) -> list[TimelineRow]:
-    """Sessions in time order with gaps (between sessions that hold time) and warnings."""
-    rows, previous, position = [], None, 0
+    """Sessions in time order with gaps (between sessions that hold time) and warnings.
+
+    The warnings come from ``rules.gap_problems``, the rule the overview uses too.
+    """
+    days = [timezone.localdate(s.arrives_at) for s in sessions if s.holds_time]
+    problems = rules.gap_problems(
+        rule_set, course.needle_mm, days, overridden=bool(course.gap_override_reason)
+    )
+    rows, position = [], 0
     for session in sessions:
         if not session.holds_time:
             rows.append(TimelineRow(session, None, None, "", ""))
             continue
         position += 1
-        day = timezone.localdate(session.arrives_at)
-        gap = (day - previous).days if previous else None
-        problems = rules.check_gap_days(rule_set, course.needle_mm, gap) if gap else []
+        gap = (days[position - 1] - days[position - 2]).days if position > 1 else None
         text = rules.format_weeks(gap) if gap else ""
-        rows.append(
-            TimelineRow(session, position, gap, text, problems[0].message if problems else "")
-        )
-        previous = day
+        found = problems.get(position)
+        rows.append(TimelineRow(session, position, gap, text, found.message if found else ""))
     return rows
 
 
@@ -105,25 +113,47 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "course": course,
         "rows": timeline(course, sessions, rule_set),
-        "problems": planning_problems(course.patient, region=course.area.region),
+        "problems": [
+            *planning_problems(course.patient, region=course.area.region),
+            *planning_deferrals(course.patient, region=course.area.region),
+        ],
         "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
         "max_sessions": rule_set.max_sessions,
         "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
+        "interleaving": selectors.interleave_warnings(
+            course,
+            [timezone.localdate(s.arrives_at) for s in sessions if s.holds_time],
+            rule_set,
+        ),
     }
     return render(request, "courses/course_detail.html", context)
 
 
 def _preview(
-    request: HttpRequest, course: Course, proposals: list[planning.Proposal] | None = None
+    request: HttpRequest,
+    course: Course,
+    proposals: list[planning.Proposal] | None = None,
+    changes: list[str] | None = None,
 ) -> HttpResponse:
-    context: dict[str, object] = {"course": course}
+    context: dict[str, object] = {
+        "course": course,
+        "changes": changes or [],
+        "deferral": services.course_deferral(course),
+    }
     try:
+        if course.is_expired_draft():
+            raise services.CourseError.single(
+                services.DRAFT_EXPIRED, services.DRAFT_EXPIRED_MESSAGE
+            )
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
         context.update(failure=failed.error, suggestions=failed.suggestions)
+    except services.CourseError as error:
+        context.update(failure=error, suggestions=[], refused=True)
     else:
         context.update(
             proposals=proposals,
+            interleaving=selectors.interleave_warnings(course, [p.day for p in proposals]),
             confirm_form=ConfirmForm(
                 initial={"expected": ",".join(p.slot.arrives_at.isoformat() for p in proposals)}
             ),
@@ -145,8 +175,12 @@ def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             expected_arrivals=form.cleaned_data["expected"],
         )
     except services.PlanChanged as changed:
-        messages.warning(request, "The calendar changed since the preview. Check the new dates.")
-        return _preview(request, course, changed.proposals)
+        messages.warning(
+            request,
+            "The calendar changed since the preview, so nothing was booked. "
+            "Check the new times below and confirm again.",
+        )
+        return _preview(request, course, changed.proposals, changed.changes)
     except (services.CourseError, services.PlanningFailed) as error:
         messages.error(request, str(error))
         return redirect("courses:detail", pk=pk)

@@ -41,10 +41,28 @@ def screening_facts(record: Screening) -> screening.ScreeningFacts:
 def planning_problems(
     patient: Patient, *, region: str, now: datetime | None = None, clinic: Clinic | None = None
 ) -> list[screening.Problem]:
-    """Why a course on ``region`` may not be planned for the patient (empty: it may)."""
-    return _problems(
+    """Why a course on ``region`` may not be planned for the patient (empty: it may).
+
+    Deferrals are not among them: a course may be planned while one stands
+    (see ``planning_deferrals``); check-in refuses until a new screening clears it.
+    """
+    problems = _problems(
         patient, region=region, now=now or timezone.now(), same_day=False, clinic=clinic
     )
+    return [p for p in problems if not p.defers]
+
+
+def planning_deferrals(
+    patient: Patient, *, region: str, now: datetime | None = None, clinic: Clinic | None = None
+) -> list[screening.Problem]:
+    """Deferrals standing on ``region`` (herpes on the face, acne or warts in the area).
+
+    Shown to the planner; they keep the course but block its sessions.
+    """
+    problems = _problems(
+        patient, region=region, now=now or timezone.now(), same_day=False, clinic=clinic
+    )
+    return [p for p in problems if p.defers]
 
 
 def session_day_problems(

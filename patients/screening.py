@@ -44,6 +44,9 @@ class Rule:
     in_area: bool  # True: applies only to the regions where the patient has it
 
 
+# Where a condition asked about without a region is: a cold sore is on the lips.
+HERPES_REGIONS = frozenset({BodyRegion.FACE.value})
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in [
@@ -52,7 +55,7 @@ RULES: dict[str, Rule] = {
             Result.DEFER,
             "Herpes exacerbation (active cold sore)",
             "No session until the outbreak has resolved.",
-            in_area=False,
+            in_area=True,  # a cold sore is on the lips: it defers the face only
         ),
         Rule(
             "acne_active",
@@ -146,12 +149,12 @@ class Finding:
 def assess(answers: Answers) -> list[Finding]:
     """Every rule the answers trigger, worst first."""
     flags = {
-        "herpes_active": answers.herpes_active,
         "rosacea": answers.rosacea,
         "anticoagulants": answers.anticoagulants,
         "keloid_tendency": answers.keloid_tendency,
     }
     regions = {
+        "herpes_active": HERPES_REGIONS if answers.herpes_active else frozenset(),
         "acne_active": answers.acne_regions,
         "warts": answers.wart_regions,
         "eczema_psoriasis": answers.eczema_psoriasis_regions,
@@ -179,10 +182,15 @@ def skin_risks(states: Iterable[str]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a patient may not be treated or planned: a stable code and a sentence."""
+    """Why a patient may not be treated or planned: a stable code and a sentence.
+
+    ``defers``: a deferral, which blocks sessions but not planning (DOMAIN.md:
+    "defer blocks the session but keeps the course").
+    """
 
     code: str
     message: str
+    defers: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,7 +258,8 @@ def _findings_problems(screening: ScreeningFacts, region: str) -> list[Problem]:
                 )
         elif finding.result is not Result.CLEAR:
             code = f"{finding.result.code}_{finding.rule.code}"
-            problems.append(Problem(code, finding.describe()))
+            defers = finding.result is Result.DEFER
+            problems.append(Problem(code, finding.describe(), defers))
     return problems
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.models import Clinic
+from courses.models import CourseStatus
 from patients import screening, services
 from patients.clearance import current_information_sheet, has_current_consent
 from patients.forms import (
@@ -106,11 +107,22 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current_sheet": sheet,
         "age": patient.age_on(timezone.localdate()),
         "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
-        "courses": patient.courses.select_related("indication", "area", "practitioner__user"),
+        **courses_and_drafts(patient),
         "outbox": outbox,
         "outbox_total": outbox_total,
     }
     return render(request, "patients/patient_detail.html", context)
+
+
+def courses_and_drafts(patient: Patient) -> dict[str, list]:
+    """The patient's real courses, and apart from them the previews not yet expired (one query)."""
+    listed = (patient.courses.booked() | patient.courses.open_drafts()).select_related(
+        "indication", "area", "practitioner__user"
+    )
+    courses, drafts = [], []
+    for course in listed:
+        (drafts if course.status == CourseStatus.DRAFT else courses).append(course)
+    return {"courses": courses, "drafts": drafts}
 
 
 @require_http_methods(["GET", "POST"])

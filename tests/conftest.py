@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from courses import services
-from courses.defaults import seed_catalogue
+from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
 from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
 
@@ -91,6 +91,7 @@ def patient(now, practitioner):
 def catalogue(db):
     """The migration-seeded defaults (transactional tests flush them between tests)."""
     seed_catalogue(apps)
+    seed_indication_areas(apps)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The today board (landing page)."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -89,7 +91,11 @@ def test_board_query_count_does_not_grow_with_sessions(client, practitioner, dra
 
     before = queries_to_get(client, reverse("home"))
     for _ in range(3):
-        course = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
+        course = draft(  # planned now (the morning of DAY): a start before today is refused
+            patient=cleared_patient(practitioner.user),
+            sessions_planned=4,
+            start_on=date(2026, 1, 6),
+        )
         services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert len(board(client).context["rows"]) == 5
     assert queries_to_get(client, reverse("home")) == before

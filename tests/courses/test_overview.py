@@ -1,7 +1,8 @@
 """Courses overview: progress, next session and drifting courses."""
 
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -14,30 +15,41 @@ from tests.queries import queries_to_get
 
 TODAY = date(2026, 6, 1)
 RULES = TreatmentRules()
+TZ = ZoneInfo("Europe/London")
+
+
+def d(month, day):
+    return date(2026, month, day)
 
 
 @pytest.mark.parametrize(
-    ("needle", "remaining", "last", "next_", "overridden", "expected"),
+    ("needle", "remaining", "last", "next_", "days", "overridden", "expected"),
     [
-        ("0.5", 3, date(2026, 5, 11), date(2026, 6, 8), False, []),
-        ("0.5", 0, date(2026, 5, 11), None, False, []),
-        ("0.5", 2, date(2026, 5, 11), None, False, ["No next session booked"]),
-        ("0.5", 2, None, None, False, ["No next session booked"]),
-        ("0.5", 2, date(2026, 4, 1), None, False,
+        ("0.5", 3, d(5, 11), d(6, 8), [d(5, 11), d(6, 8)], False, []),
+        ("0.5", 0, d(5, 11), None, [d(5, 11)], False, []),
+        ("0.5", 2, d(5, 11), None, [d(5, 11)], False, ["No next session booked"]),
+        ("0.5", 2, None, None, [], False, ["No next session booked"]),
+        ("0.5", 2, d(4, 1), None, [d(4, 1)], False,
          ["No next session booked", "Overdue: 8 weeks since the last session"]),
-        ("0.5", 2, date(2026, 4, 20), None, False, ["No next session booked"]),  # exactly 6 weeks
-        ("1.5", 2, date(2026, 5, 25), date(2026, 6, 15), False,
-         ["Next gap: A gap of 3 weeks is shorter than the 4-week minimum for 1.5 mm needles."]),
-        ("0.5", 2, date(2026, 4, 1), date(2026, 6, 2), False,
-         ["Next gap: A gap of 8.9 weeks is longer than the 6-week maximum."]),
-        ("0.5", 2, date(2026, 4, 1), date(2026, 6, 2), True, []),
-        ("0.5", 2, None, date(2026, 6, 2), False, []),
+        ("0.5", 2, d(4, 20), None, [d(4, 20)], False, ["No next session booked"]),  # 6 weeks
+        ("1.5", 2, d(5, 25), d(6, 15), [d(5, 25), d(6, 15)], False,
+         ["Gap before session 2: A gap of 3 weeks is shorter than the 4-week minimum for 1.5 mm "
+          "needles."]),
+        ("0.5", 2, d(4, 1), d(6, 2), [d(4, 1), d(6, 2)], False,
+         ["Gap before session 2: A gap of 8.9 weeks is longer than the 6-week maximum."]),
+        ("0.5", 2, d(4, 1), d(6, 2), [d(4, 1), d(6, 2)], True, []),
+        ("0.5", 2, None, d(6, 2), [d(6, 2)], False, []),
+        # The issue's case: on track up to the next session, but a later gap of 6.7 weeks.
+        ("0.5", 3, d(5, 25), d(6, 8), [d(5, 25), d(6, 8), d(7, 27)], False,
+         ["Gap before session 3: A gap of 7 weeks is longer than the 6-week maximum."]),
+        ("0.5", 3, d(5, 25), d(6, 8), [d(5, 25), d(6, 8), d(7, 25)], False,
+         ["Gap before session 3: A gap of 6.7 weeks is longer than the 6-week maximum."]),
     ],
 )  # fmt: skip
-def test_course_problems(needle, remaining, last, next_, overridden, expected):
+def test_course_problems(needle, remaining, last, next_, days, overridden, expected):
     found = course_problems(
         RULES, needle_mm=Decimal(needle), remaining=remaining, last_day=last, next_day=next_,
-        today=TODAY, gap_overridden=overridden,
+        days=days, today=TODAY, gap_overridden=overridden,
     )  # fmt: skip
     assert found == expected
 
@@ -71,7 +83,9 @@ def test_overview_puts_drifting_courses_first(client, practitioner, book, booked
     client.force_login(practitioner.user)
     rows = overview(client).context["rows"]
     assert [r.course for r in rows] == [other, booked]
-    assert rows[0].problems == ["Next gap: A gap of 9 weeks is longer than the 6-week maximum."]
+    assert rows[0].problems == [
+        "Gap before session 2: A gap of 9 weeks is longer than the 6-week maximum."
+    ]
     assert [r.course for r in overview(client, attention="1").context["rows"]] == [other]
     assert "9 weeks" in overview(client, attention="1").content.decode()
 
@@ -100,3 +114,21 @@ def test_overview_query_count_does_not_grow_with_courses(client, practitioner, b
         book(patient=cleared_patient(practitioner.user), sessions_planned=4)
     assert len(overview(client).context["rows"]) == 4
     assert queries_to_get(client, reverse("courses:overview")) == before
+
+
+def test_overview_and_course_page_agree_on_a_later_gap(client, practitioner, booked):
+    """The page warned of a 6.7-week gap while the overview said "On track"."""
+    third, last = booked.sessions.get(number=3), booked.sessions.get(number=4)
+    later = third.arrives_at.astimezone(TZ).date() + timedelta(days=48)  # Mon 6 Apr
+    rescheduling.reschedule_session(
+        session=last, new_day=later, new_time=time(10), scope="this", reason="Trip",
+        override_reason="Patient travels", changed_by=practitioner.user,
+    )  # fmt: skip
+    client.force_login(practitioner.user)
+    page = client.get(reverse("courses:detail", args=[booked.pk])).content.decode()
+    assert "A gap of 6.9 weeks is longer than the 6-week maximum." in page
+    [row] = overview(client).context["rows"]
+    assert row.problems == [
+        "Gap before session 4: A gap of 6.9 weeks is longer than the 6-week maximum."
+    ]
+    assert "On track" not in overview(client).content.decode()

@@ -13,6 +13,7 @@ from courses.planning import (
     NoSlotError,
     PlanRequest,
     candidate_days,
+    ideal_next_day,
     local_datetime,
     plan_series,
 )
@@ -111,7 +112,10 @@ def test_closure_moves_the_session_to_the_nearest_open_day_and_says_why():
     assert arrivals(plan)[1].date() == date(2026, 1, 28)  # a day later beats a day earlier
     assert plan[1].gap_days == 22
     assert "the clinic is closed (Staff training)" in plan[1].reason
-    assert arrivals(plan)[2].date() == date(2026, 2, 18)  # 3 weeks after the moved session
+    # Back on Tuesday: 20 days after the detour keeps the gap inside the rules.
+    assert arrivals(plan)[2].date() == date(2026, 2, 17)
+    assert plan[2].reason == "On the preferred Tuesday, 2.9 weeks after session 2 (target 3 weeks)."
+    assert [a.weekday() for a in arrivals(plan)[3:]] == [1, 1, 1]
 
 
 def test_practitioner_absence_moves_the_session():
@@ -232,3 +236,77 @@ def test_busy_index_finds_clashes_with_overlapping_spans(start, end, clashes):
     day = date(2026, 1, 6)
     busy = Busy([span(day, 10, 0, 12, 0), span(day, 10, 30, 11, 0)])
     assert busy.clashes(span(day, *start, *end)) is clashes
+
+
+DEC_2026_FRIDAY = {"start_on": date(2026, 11, 23), "preferred_weekday": 4}  # Fri 27 Nov first
+
+
+@pytest.mark.parametrize(
+    ("target", "closed", "expected"),
+    [
+        # The case: Fri 18 Dec closed, session 2 on Thu 17 Dec; Fri 8 Jan is back.
+        (21, [18], [date(2026, 11, 27), date(2026, 12, 17), date(2027, 1, 8), date(2027, 1, 29)]),
+        # A later detour (Mon 21 Dec) comes back on the Friday before the target.
+        (21, [16, 17, 18], [date(2026, 11, 27), date(2026, 12, 21), date(2027, 1, 8),
+                            date(2027, 1, 29)]),
+        # Target at the minimum: after a Monday detour the Friday before is under the
+        # minimum, so the course comes back on the Friday after (18 days, inside the rules).
+        (14, [9, 10, 11], [date(2026, 11, 27), date(2026, 12, 14), date(2027, 1, 1),
+                           date(2027, 1, 15)]),
+    ],
+)  # fmt: skip
+def test_a_detour_returns_to_the_preferred_weekday_as_soon_as_the_rules_allow(
+    target, closed, expected
+):
+    calendar = FakeCalendar(closures={date(2026, 12, day): "Holiday" for day in closed})
+    plan = plan_series(calendar, request(sessions=4, target_gap_days=target, **DEC_2026_FRIDAY))
+    assert [a.date() for a in arrivals(plan)] == expected
+    assert {a.time() for a in arrivals(plan)} == {time(10)}
+
+
+def test_the_return_to_the_preferred_weekday_is_explained():
+    calendar = FakeCalendar(closures={date(2026, 12, 18): "Holiday"})
+    plan = plan_series(calendar, request(sessions=3, **DEC_2026_FRIDAY))
+    assert "1 day earlier than Fri 18 Dec: the clinic is closed (Holiday)" in plan[1].reason
+    assert plan[2].reason == "On the preferred Friday, 3.1 weeks after session 2 (target 3 weeks)."
+    assert "as targeted" not in plan[2].reason
+
+
+@pytest.mark.parametrize(
+    ("previous", "target", "first", "last", "weekday", "ideal"),
+    [
+        (date(2026, 12, 17), 21, 14, 42, 4, date(2027, 1, 8)),  # Thu + 3 weeks: the Friday after
+        (date(2026, 12, 19), 21, 14, 42, 4, date(2027, 1, 8)),  # Sat + 3 weeks: the Friday before
+        (date(2026, 12, 19), 14, 14, 42, 4, date(2027, 1, 8)),  # Fri 1 Jan: under the minimum
+        (date(2026, 12, 19), 14, 14, 16, 4, date(2027, 1, 2)),  # no Friday in the window
+        (date(2026, 12, 17), 21, 14, 42, None, date(2027, 1, 7)),  # no preferred weekday
+        (date(2026, 12, 17), 7, 14, 42, None, date(2026, 12, 31)),  # target under the minimum
+    ],
+)
+def test_ideal_next_day_keeps_the_weekday_inside_the_gap_rules(
+    previous, target, first, last, weekday, ideal
+):
+    window = (previous + timedelta(days=first), previous + timedelta(days=last))
+    assert ideal_next_day(previous, target, *window, weekday) == ideal
+
+
+def test_nothing_is_proposed_before_now():
+    now = local(date(2026, 1, 6), 10, 5)  # Tuesday, just after the preferred 10:00
+    plan = plan_series(FakeCalendar(), request(sessions=4, not_before=now))
+    assert arrivals(plan)[0] == local(date(2026, 1, 6), 10, 15)
+    assert "10:00 has passed, 10:15 is the nearest" in plan[0].reason
+
+
+def test_a_window_that_has_passed_is_named_not_searched():
+    calendar = FakeCalendar()
+    now = local(date(2026, 3, 2), 9)
+    with pytest.raises(NoSlotError) as error:
+        plan_series(
+            calendar, request(not_before=now), count=1, first_number=7,
+            previous_day=date(2026, 1, 6),
+        )  # fmt: skip
+    assert (error.value.window_start, error.value.window_end) == (
+        date(2026, 1, 20),
+        date(2026, 2, 17),
+    )
+    assert calendar.asked == []

@@ -111,3 +111,21 @@ def test_two_tabs_submitting_at_once_cannot_corrupt_a_session(draft, practitione
     assert stale[0].code == "stale"
     session.procedure.refresh_from_db()
     assert session.procedure.version == seen + 1
+
+
+def test_exclusion_constraint_refuses_overlapping_visits_of_one_patient(draft, practitioner):
+    from clinic.models import Room
+    from tests.factories import PractitionerFactory
+
+    course = draft()
+    [session, *_] = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    length = session.procedure_ends_at - session.arrives_at
+    elsewhere = Session(  # another practitioner and room, arriving before the first visit ends
+        course=course, number=99, practitioner=PractitionerFactory(),
+        room=Room.objects.create(name="Annex"), patient=session.patient,
+        arrives_at=session.procedure_ends_at - length / 2,
+        procedure_starts_at=session.procedure_ends_at,
+        procedure_ends_at=session.procedure_ends_at + length,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError, match="session_patient_no_overlap"), transaction.atomic():
+        elsewhere.save()

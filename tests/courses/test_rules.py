@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -93,3 +94,61 @@ def test_clinic_edited_numbers_change_the_rules():
 @pytest.mark.parametrize(("days", "text"), [(7, "1 week"), (14, "2 weeks"), (24, "3.4 weeks")])
 def test_format_weeks(days, text):
     assert rules.format_weeks(days) == text
+
+
+@pytest.mark.parametrize(
+    ("day", "allow_past", "codes"),
+    [
+        (date(2026, 1, 7), False, []),
+        (date(2026, 1, 6), False, ["date_in_past"]),
+        (date(2026, 1, 6), True, []),
+        (date(2025, 1, 6), True, []),  # a year back, the earliest: still inside the window
+        (date(2025, 1, 5), True, ["date_out_of_range"]),
+        (date(1, 1, 1), True, ["date_out_of_range"]),
+        (date(2028, 1, 9), False, []),
+        (date(2028, 1, 10), False, ["date_out_of_range"]),
+        (date(9999, 12, 31), False, ["date_out_of_range"]),
+    ],
+)
+def test_typed_dates_must_lie_in_the_sane_window(day, allow_past, codes):
+    found = rules.check_typed_date(day, today=date(2026, 1, 7), allow_past=allow_past)
+    assert [v.code for v in found] == codes
+
+
+FACE_DAYS = (date(2026, 1, 6), date(2026, 1, 27), date(2026, 2, 17))
+
+
+@pytest.mark.parametrize(
+    ("needle", "other_needle", "days", "warned"),
+    [
+        ("0.5", "0.5", [date(2026, 1, 6)], "on the same day"),
+        ("0.5", "0.5", [date(2026, 1, 20)], "1 week apart, closer than the 2-week minimum"),
+        ("0.5", "1.0", [date(2026, 3, 3)], "2 weeks apart, closer than the 3-week minimum"),
+        ("0.5", "0.5", [date(2026, 3, 3)], None),  # 2 weeks after the last: the minimum holds
+        ("0.5", "0.5", [], None),
+    ],
+)
+def test_courses_on_one_area_warn_when_closer_than_the_longer_needles_minimum(
+    needle, other_needle, days, warned
+):
+    other = rules.OtherCourse("the other course", D(other_needle), FACE_DAYS)
+    found = rules.interleave_warnings(R, needle_mm=D(needle), days=days, others=[other])
+    if warned is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert warned in found[0]
+
+
+@pytest.mark.parametrize(
+    ("area", "fitting", "codes"),
+    [
+        ("Scalp", ["Scalp"], []),
+        ("Hands", ["Scalp"], ["indication_area"]),
+        ("Eyelids (periorbital)", ["Body (stretch marks, body scars)"], ["indication_area"]),
+        ("Hands", [], []),  # the catalogue lists no areas: any area
+    ],
+)
+def test_an_indication_is_treated_only_on_its_areas(area, fitting, codes):
+    found = rules.check_indication_area("Thinning hair", area, fitting)
+    assert [v.code for v in found] == codes

@@ -80,9 +80,8 @@ def test_refuses_session_count_outside_four_to_six(draft, count):
     ("answers", "code"),
     [
         (Answers(anticoagulants=True), "refuse_anticoagulants"),
-        (Answers(herpes_active=True), "defer_herpes_active"),
         (Answers(rosacea=True), "caution_undecided"),
-        (Answers(acne_regions=frozenset({"face"})), "defer_acne_active"),
+        (Answers(eczema_psoriasis_regions=frozenset({"face"})), "refuse_eczema_psoriasis"),
     ],
 )
 def test_refuses_planning_for_a_screening_that_does_not_clear(draft, patient, answers, code):
@@ -116,7 +115,7 @@ def test_refuses_without_consent_or_with_an_expired_screening(draft, practitione
     old = cleared_patient(practitioner.user)
     time_machine.move_to("2026-02-10 12:00Z", tick=False)
     with pytest.raises(services.CourseError) as error:
-        draft(patient=old)
+        draft(patient=old, start_on=date(2026, 2, 16))
     assert error.value.codes == ["screening_expired"]
 
 
@@ -268,6 +267,15 @@ def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
     assert SessionChange.objects.filter(kind=ChangeKind.RESCHEDULED).count() == 4
 
 
+def test_reschedule_this_and_following_to_another_weekday_keeps_the_gaps(booked, practitioner):
+    rescheduling.reschedule_session(
+        session=booked[2], new_day=date(2026, 3, 4), new_time=time(10), scope="following",
+        reason="Tuesdays no longer suit", changed_by=practitioner.user,
+    )  # fmt: skip
+    days = [a.date() for a in local_arrivals(Session.objects.order_by("number"))]
+    assert days[2:] == [date(2026, 3, 4), date(2026, 3, 25), date(2026, 4, 15), date(2026, 5, 6)]
+
+
 def test_reschedule_into_a_busy_slot_is_refused(booked, practitioner, draft):
     other = services.confirm_course(
         course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
@@ -328,10 +336,225 @@ def test_cancel_rest_of_course(booked, practitioner):
 
 def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
     patient_services.record_screening(
-        patient=patient, answers=Answers(wart_regions=frozenset({"scalp"})), notes="",
-        taken_by=practitioner.user,
+        patient=patient, answers=Answers(eczema_psoriasis_regions=frozenset({"scalp"})),
+        notes="", taken_by=practitioner.user,
     )  # fmt: skip
     patient.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
-        draft(patient=patient, area=TreatmentArea.objects.get(code="scalp"))
-    assert error.value.codes == ["defer_warts"]
+        draft(
+            patient=patient, area=TreatmentArea.objects.get(code="scalp"),
+            indication=Indication.objects.get(code="hair-loss"),
+        )  # fmt: skip
+    assert error.value.codes == ["refuse_eczema_psoriasis"]
+    assert draft(patient=patient).status == CourseStatus.DRAFT  # the face is not affected
+
+
+@pytest.mark.parametrize(
+    ("start_on", "code"),
+    [
+        (date(2025, 11, 2), "date_in_past"),  # two months back
+        (date(2026, 1, 1), "date_in_past"),  # yesterday
+        (date(1, 1, 1), "date_in_past"),
+        (date(9999, 12, 31), "date_out_of_range"),
+        (date(2029, 1, 1), "date_out_of_range"),  # past the two-year window
+    ],
+)
+def test_planning_refuses_a_start_in_the_past_or_outside_the_date_window(draft, start_on, code):
+    with pytest.raises(services.CourseError) as error:
+        draft(start_on=start_on)
+    assert error.value.codes == [code]
+    assert not Course.objects.exists()
+
+
+def test_planning_never_proposes_a_time_before_now(draft, time_machine):
+    time_machine.move_to("2026-01-06 12:00Z", tick=False)  # Tuesday noon; 10:00 has passed
+    proposals = services.propose_course(draft(start_on=date(2026, 1, 6)))
+    first = proposals[0].slot.arrives_at
+    assert first.astimezone(LONDON) == datetime_local(2026, 1, 6, 12)
+    assert all(p.slot.arrives_at >= first for p in proposals)
+
+
+def test_a_draft_whose_start_has_passed_plans_from_now(draft, practitioner, time_machine, settings):
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 30 * 24
+    course = draft()  # start Mon 5 Jan, first Tue 6 Jan
+    time_machine.move_to("2026-01-14 12:00Z", tick=False)
+    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)
+
+
+@pytest.mark.parametrize(
+    ("new_day", "new_time", "code"),
+    [
+        (date(2026, 1, 2), time(10), "time_in_past"),  # earlier today (now is 12:00)
+        (date(2025, 12, 30), time(10), "date_in_past"),
+        (date(9999, 12, 31), time(10), "date_out_of_range"),
+        (date(1, 1, 1), time(10), "date_in_past"),
+    ],
+)
+def test_reschedule_refuses_a_time_before_now_or_outside_the_window(
+    booked, practitioner, new_day, new_time, code
+):
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=booked[0], new_day=new_day, new_time=new_time, scope="following",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == [code]
+    assert Session.objects.get(pk=booked[0].pk).arrives_at == booked[0].arrives_at
+
+
+def test_replacement_refuses_a_time_before_now(booked, practitioner):
+    rescheduling.cancel_session(session=booked[1], reason="", cancelled_by=practitioner.user)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.book_replacement(
+            course=booked[0].course, booked_by=practitioner.user,
+            at=datetime_local(2026, 1, 2, 9),
+        )  # fmt: skip
+    assert error.value.codes == ["time_in_past"]
+    assert not Session.objects.filter(number=7).exists()
+
+
+@pytest.fixture
+def scalp_course(book, patient):
+    """A second running course for the same patient, on another region (the scalp)."""
+    return book(area=TreatmentArea.objects.get(code="scalp"), indication=Indication.objects.get(
+        code="hair-loss"), preferred_time=time(11))  # fmt: skip
+
+
+def test_a_patients_sessions_never_overlap_across_courses(booked, scalp_course):
+    face = [(s.arrives_at, s.procedure_ends_at) for s in booked]
+    for session in scalp_course.sessions.all():
+        assert all(session.procedure_ends_at <= a or e <= session.arrives_at for a, e in face)
+
+
+@pytest.mark.parametrize("minute", [0, 15, 30])
+def test_reschedule_into_the_patients_other_session_is_refused(
+    booked, scalp_course, practitioner, minute
+):
+    other = booked[1].arrives_at.astimezone(LONDON)  # the face course's session 2, 10:00-10:45
+    session = scalp_course.sessions.get(number=2)
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=session, new_day=other.date(), new_time=time(10, minute), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    assert error.value.codes == ["slot_unavailable"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        Answers(herpes_active=True),
+        Answers(acne_regions=frozenset({"face"})),
+        Answers(wart_regions=frozenset({"face"})),
+    ],
+)
+def test_a_deferral_keeps_planning_open_and_starts_the_course_after_it(
+    draft, patient, practitioner, answers
+):
+    patient_services.record_screening(
+        patient=patient, answers=answers, notes="", taken_by=practitioner.user
+    )  # screened Fri 2 Jan: expected to resolve by Fri 16 Jan (14 days, the default)
+    patient.refresh_from_db()
+    course = draft(patient=patient)
+    deferral = services.course_deferral(course)
+    assert deferral.not_before == date(2026, 1, 16)
+    assert [p.code for p in deferral.problems][0].startswith("defer_")
+    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)  # first Tue after
+
+
+def test_deferral_days_are_the_clinics_to_edit(draft, patient, practitioner):
+    from tests.factories import ClinicFactory
+
+    ClinicFactory(deferral_days=0)
+    patient_services.record_screening(
+        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    proposals = services.propose_course(draft(patient=patient))
+    assert proposals[0].day == date(2026, 1, 6)
+
+
+def test_herpes_does_not_touch_a_course_on_the_body(draft, patient, practitioner):
+    patient_services.record_screening(
+        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    body = draft(
+        patient=patient, area=TreatmentArea.objects.get(code="body"),
+        indication=Indication.objects.get(code="stretch-marks"), needle_mm=Decimal("2.0"),
+        target_gap_weeks=5,
+    )  # fmt: skip
+    assert services.course_deferral(body) is None
+    assert services.propose_course(body)[0].day == date(2026, 1, 6)
+
+
+@pytest.mark.parametrize(
+    ("indication", "area", "needle", "gap"),
+    [
+        ("hair-loss", "hands", "0.5", 3),  # thinning hair (scalp) on the hands
+        ("stretch-marks", "periorbital", "0.5", 3),  # stretch marks on the eyelids
+        ("wrinkles", "scalp", "0.5", 3),
+    ],
+)
+def test_refuses_an_indication_on_an_area_it_does_not_fit(draft, indication, area, needle, gap):
+    with pytest.raises(services.CourseError) as error:
+        draft(
+            indication=Indication.objects.get(code=indication),
+            area=TreatmentArea.objects.get(code=area), needle_mm=Decimal(needle),
+            target_gap_weeks=gap,
+        )  # fmt: skip
+    assert error.value.codes == ["indication_area"]
+    assert "is not treated on" in str(error.value)
+    assert not Course.objects.exists()
+
+
+def test_the_catalogue_seeds_the_areas_each_indication_fits(catalogue):
+    def areas(code):
+        return sorted(Indication.objects.get(code=code).areas.values_list("code", flat=True))
+
+    assert areas("hair-loss") == ["scalp"]
+    assert areas("stretch-marks") == ["body"]
+    assert "periorbital" in areas("wrinkles")
+
+
+def test_an_indication_without_listed_areas_fits_any_area(draft):
+    wrinkles = Indication.objects.get(code="wrinkles")
+    wrinkles.areas.clear()
+    course = draft(indication=wrinkles, area=TreatmentArea.objects.get(code="hands"))
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_expired_drafts_are_deleted_and_everything_else_kept(draft, book, time_machine, settings):
+    from courses.tasks import delete_expired_drafts_task
+
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 24
+    stale = draft()  # previewed Fri 2 Jan 12:00
+    booked = book(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 11:00Z", tick=False)
+    fresh = draft(start_on=date(2026, 1, 7))
+    assert services.delete_expired_drafts() == 0  # 23 hours: not yet
+    time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
+    assert delete_expired_drafts_task() == 1
+    assert set(Course.objects.values_list("pk", flat=True)) == {booked.pk, fresh.pk}
+    assert stale.pk not in Course.objects.values_list("pk", flat=True)
+
+
+def test_an_expired_draft_is_not_booked(draft, practitioner, time_machine, settings):
+    settings.CLINIC_DRAFT_EXPIRY_HOURS = 24
+    course = draft()
+    time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
+    with pytest.raises(services.CourseError) as error:
+        services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert error.value.codes == ["draft_expired"]
+    assert not Session.objects.exists()
+
+
+def test_the_draft_cleanup_runs_on_the_beat_schedule(settings):
+    from clinic.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "courses.tasks.delete_expired_drafts_task" in tasks
+    app.loader.import_default_modules()
+    assert "courses.tasks.delete_expired_drafts_task" in app.tasks

@@ -206,3 +206,158 @@ def test_planner_explains_the_clinics_own_minimum_gaps(client_of, patient, catal
     MinimumGap.objects.filter(up_to_mm=Decimal("0.50")).update(min_weeks=3)
     html = client_of.get(reverse("courses:create", args=[patient.pk])).content.decode()
     assert "at least 3 weeks up to 0.50 mm, 3 weeks up to 1.00 mm" in html
+
+
+@pytest.mark.parametrize(
+    ("start_on", "message"),
+    [
+        ("2025-11-02", "That date has passed"),
+        ("0001-01-01", "That date has passed"),
+        ("9999-12-31", "Pick a date between"),
+    ],
+)
+def test_plan_form_refuses_a_start_date_in_the_past_or_far_off(
+    client_of, patient, face, wrinkles, practitioner, rooms, start_on, message
+):
+    response = client_of.post(
+        reverse("courses:create", args=[patient.pk]),
+        course_form(face, wrinkles, practitioner, start_on=start_on),
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["start_on"])
+    assert not Course.objects.exists()
+
+
+def test_a_draft_saved_with_an_absurd_start_still_opens(client_of, draft):
+    course = draft()
+    Course.objects.filter(pk=course.pk).update(start_on=date(9999, 12, 31))  # saved before the rule
+    response = client_of.get(reverse("courses:detail", args=[course.pk]))
+    assert response.status_code == 200
+    assert "Pick a date between" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("new_day", "new_time", "message"),
+    [
+        ("9999-12-31", "10:00", "Pick a date between"),
+        ("0001-01-01", "10:00", "That date has passed"),
+        ("2026-01-02", "09:00", "That time has passed"),
+    ],
+)
+def test_reschedule_form_refuses_past_and_far_off_times(
+    client_of, booked, new_day, new_time, message
+):
+    first = booked.sessions.get(number=1)
+    data = {"new_day": new_day, "new_time": new_time, "scope": "this"}
+    response = client_of.post(reverse("courses:reschedule", args=[first.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Session.objects.get(pk=first.pk).arrives_at == first.arrives_at
+
+
+def test_two_courses_on_one_area_interleaving_are_warned_about(client_of, book, draft):
+    from courses.models import TreatmentArea
+
+    face = book()  # Tuesdays 6 Jan, 27 Jan, ... at 10:00
+    thin = draft(area=TreatmentArea.objects.get(code="thin-facial-skin"), preferred_weekday=3)
+    preview = client_of.get(reverse("courses:detail", args=[thin.pk])).content.decode()
+    assert 'data-testid="interleave"' in preview
+    assert "2 days apart, closer than the 2-week minimum for 0.50 mm needles" in preview
+    page = client_of.get(reverse("courses:detail", args=[face.pk])).content.decode()
+    assert 'data-testid="interleave"' not in page  # the other is only a draft so far
+
+
+def test_courses_on_different_areas_are_not_warned_about(client_of, book, draft):
+    from courses.models import Indication, TreatmentArea
+
+    book()
+    scalp = draft(
+        area=TreatmentArea.objects.get(code="scalp"),
+        indication=Indication.objects.get(code="hair-loss"), preferred_weekday=3,
+    )  # fmt: skip
+    preview = client_of.get(reverse("courses:detail", args=[scalp.pk])).content.decode()
+    assert 'data-testid="interleave"' not in preview
+
+
+def test_stale_preview_lists_what_moved_and_books_only_when_confirmed_again(
+    client_of, draft, practitioner
+):
+    course = draft()
+    previewed = client_of.get(reverse("courses:detail", args=[course.pk]))
+    stale = previewed.context["confirm_form"].initial["expected"]
+    services.confirm_course(
+        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+    )  # another patient takes the practitioner's Tuesdays at 10:00
+    response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": stale})
+    html = response.content.decode()
+    assert "nothing was booked" in html
+    assert "Session 1: Tue 06 Jan 10:00 → Tue 06 Jan 09:15" in html
+    assert not Session.objects.filter(course=course).exists()
+    fresh = response.context["confirm_form"].initial["expected"]
+    client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": fresh})
+    arrivals = [s.arrives_at.isoformat() for s in course.sessions.order_by("number")]
+    assert ",".join(arrivals) == fresh
+
+
+def test_impossible_preview_times_are_refused_without_a_500(client_of, draft):
+    course = draft()
+    bad = "2026-13-45T10:00:00+00:00"
+    response = client_of.post(
+        reverse("courses:confirm", args=[course.pk]), {"expected": bad}, follow=True
+    )
+    assert response.status_code == 200
+    assert "could not be read" in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, patient, practitioner):
+    from patients import services as patient_services
+    from patients.screening import Answers
+
+    patient_services.record_screening(
+        patient=patient, answers=Answers(acne_regions=frozenset({"face"})), notes="",
+        taken_by=practitioner.user,
+    )  # fmt: skip
+    course = draft(patient=patient)
+    preview = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    assert 'data-testid="deferral"' in preview
+    assert "Inflammatory elements (active acne) in the area (face)" in preview
+    assert "no earlier than Fri 16 Jan 2026" in preview
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
+    assert "Inflammatory elements (active acne)" in page
+
+
+def test_plan_form_shows_an_indication_on_the_wrong_area_next_to_the_area(
+    client_of, patient, face, wrinkles, practitioner, rooms
+):
+    from courses.models import Indication, TreatmentArea
+
+    data = course_form(
+        face, wrinkles, practitioner, indication=Indication.objects.get(code="hair-loss").pk,
+        area=TreatmentArea.objects.get(code="hands").pk,
+    )  # fmt: skip
+    response = client_of.post(reverse("courses:create", args=[patient.pk]), data)
+    assert response.status_code == 200
+    assert "is not treated on hands; it fits scalp" in str(response.context["form"].errors["area"])
+    assert "Thinning hair and hair loss (scalp): scalp" in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_patient_page_lists_drafts_apart_from_courses_and_drops_expired_ones(
+    client_of, draft, book, patient, time_machine
+):
+    booked = book()
+    for _ in range(3):
+        draft(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 11:00Z", tick=False)
+    recent = draft(start_on=date(2026, 1, 7))
+    time_machine.move_to("2026-01-03 13:00Z", tick=False)  # the first three are past 24 hours
+    response = client_of.get(reverse("patients:detail", args=[patient.pk]))
+    assert list(response.context["courses"]) == [booked]
+    assert list(response.context["drafts"]) == [recent]
+    html = response.content.decode()
+    assert "Previews not yet confirmed" in html
+    expired = Course.objects.filter(status=CourseStatus.DRAFT).exclude(pk=recent.pk).first()
+    page = client_of.get(reverse("courses:detail", args=[expired.pk])).content.decode()
+    assert "This preview has expired" in page

@@ -87,7 +87,9 @@ def test_combined_findings_take_the_worst_result_and_list_every_reason(answers, 
         (Answers(acne_regions=frozenset({"face"})), "scalp", Result.CLEAR),
         (Answers(eczema_psoriasis_regions=frozenset({"body", "neck"})), "neck", Result.REFUSE),
         (Answers(eczema_psoriasis_regions=frozenset({"body"})), "face", Result.CLEAR),
-        (Answers(herpes_active=True), "body", Result.DEFER),  # not an in-area rule
+        (Answers(herpes_active=True), "face", Result.DEFER),  # a cold sore is on the lips
+        (Answers(herpes_active=True), "body", Result.CLEAR),
+        (Answers(herpes_active=True), "scalp", Result.CLEAR),
         (Answers(anticoagulants=True), "scalp", Result.REFUSE),
     ],
 )
@@ -190,3 +192,21 @@ def test_screening_status_labels(result, days_ago, approved, code, label):
         valid_days=30,
     )
     assert (status.code, status.label) == (code, label)
+
+
+@pytest.mark.parametrize(
+    ("answers", "defers"),
+    [
+        (Answers(herpes_active=True), True),
+        (Answers(acne_regions=frozenset({"face"})), True),
+        (Answers(wart_regions=frozenset({"face"})), True),
+        (Answers(eczema_psoriasis_regions=frozenset({"face"})), False),
+        (Answers(anticoagulants=True), False),
+        (Answers(rosacea=True), False),
+    ],
+)
+def test_only_deferrals_are_marked_as_not_blocking_planning(answers, defers):
+    [problem] = clearance_problems(
+        facts(answers), region="face", now=NOW, valid_days=30, consent_current=True
+    )
+    assert problem.defers is defers

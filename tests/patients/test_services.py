@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from patients import services
-from patients.clearance import planning_problems, session_day_problems
+from patients.clearance import planning_deferrals, planning_problems, session_day_problems
 from patients.models import CautionDecision, Patient, ProcedureConsent, Screening
 from patients.screening import Answers
 from tests.factories import InformationSheetFactory, PatientFactory
@@ -99,7 +99,9 @@ def test_clearance_for_a_region_and_for_the_session_day(patient, staff_user, tim
     screen(patient, staff_user, wart_regions=frozenset({"hands"}))
     patient.refresh_from_db()
     assert planning_problems(patient, region="face") == []
-    assert [p.code for p in planning_problems(patient, region="hands")] == ["defer_warts"]
+    assert planning_problems(patient, region="hands") == []  # a deferral does not block planning
+    assert [p.code for p in planning_deferrals(patient, region="hands")] == ["defer_warts"]
+    assert planning_deferrals(patient, region="face") == []
     assert session_day_problems(patient, region="face") == []
     time_machine.move_to("2026-05-05 10:00Z", tick=False)
     assert [p.code for p in session_day_problems(patient, region="face")] == ["screening_not_today"]

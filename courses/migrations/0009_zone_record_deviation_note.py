@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0006_patient_changes'),
+        ('courses', '0008_indication_areas'),
     ]
 
     operations = [

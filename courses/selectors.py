@@ -1,0 +1,51 @@
+"""Reads about courses that more than one screen shows (no writes)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from courses import rules
+from courses.models import HOLDING_STATUSES, Course, CourseStatus
+from courses.services import clinic_tz, treatment_rules
+
+
+def interleave_warnings(
+    course: Course, days: list[date] | None = None, rule_set: rules.TreatmentRules | None = None
+) -> list[str]:
+    """Warnings for the patient's other running courses on the same region (reads only).
+
+    ``days`` are this course's session days (local dates); by default its booked ones.
+    """
+    tz = clinic_tz()
+    if days is None:
+        days = [
+            a.astimezone(tz).date()
+            for a in course.sessions.filter(status__in=HOLDING_STATUSES).values_list(
+                "arrives_at", flat=True
+            )
+        ]
+    others = (
+        Course.objects.filter(
+            patient_id=course.patient_id,
+            status__in=[CourseStatus.PLANNED, CourseStatus.IN_PROGRESS],
+            area__region=course.area.region,
+        )
+        .exclude(pk=course.pk)
+        .select_related("indication", "area")
+        .prefetch_related("sessions")
+    )
+    found = [
+        rules.OtherCourse(
+            label=f"the {other.indication.name.lower()} course on the {other.area.name.lower()}",
+            needle_mm=other.needle_mm,
+            days=tuple(
+                s.arrives_at.astimezone(tz).date()
+                for s in other.sessions.all()
+                if s.status in HOLDING_STATUSES
+            ),
+        )
+        for other in others
+    ]
+    return rules.interleave_warnings(
+        rule_set or treatment_rules(), needle_mm=course.needle_mm, days=days, others=found
+    )
