@@ -193,26 +193,25 @@ class ZonePasses:
         return [d for d in DIRECTIONS if getattr(self, d) > required]
 
 
-def incomplete_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
-    """Zones missing passes, as "forehead (vertical 5/7)"."""
+def _describe(zones: Iterable[ZonePasses], required: int, off: str) -> list[str]:
+    """Zones with directions ``off`` the protocol, as "forehead (vertical 5/7)"."""
     found = []
     for zone in zones:
-        short = zone.short_directions(required)
-        if short:
-            parts = ", ".join(f"{d} {getattr(zone, d)}/{required}" for d in short)
+        directions = getattr(zone, off)(required)
+        if directions:
+            parts = ", ".join(f"{d} {getattr(zone, d)}/{required}" for d in directions)
             found.append(f"{zone.zone} ({parts})")
     return found
+
+
+def incomplete_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
+    """Zones missing passes, as "forehead (vertical 5/7)"."""
+    return _describe(zones, required, "short_directions")
 
 
 def over_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
     """Zones rolled more than required, as "forehead (vertical 9/7)": a deviation to flag."""
-    found = []
-    for zone in zones:
-        over = zone.over_directions(required)
-        if over:
-            parts = ", ".join(f"{d} {getattr(zone, d)}/{required}" for d in over)
-            found.append(f"{zone.zone} ({parts})")
-    return found
+    return _describe(zones, required, "over_directions")
 
 
 def check_passes(zone: ZonePasses, *, required: int) -> None:
