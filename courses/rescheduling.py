@@ -221,12 +221,18 @@ def _change_status(
 def cancel_session(
     *, session: Session, reason: str, cancelled_by: AbstractBaseUser | None
 ) -> Session:
-    """Cancel one session and free its slot; the course keeps its other sessions."""
+    """Cancel one session and free its slot; the course keeps its other sessions.
+
+    A reason is required (it is kept in the history and tells the patient's
+    notice apart from a slip), as for cancelling a whole course.
+    """
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(
             "not_open", "Only scheduled or confirmed sessions can be cancelled."
         )
+    if not reason.strip():
+        raise CourseError.single("reason_required", "Say why the session is cancelled.")
     return _change_status(
         session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
     )

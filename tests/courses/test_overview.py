@@ -78,7 +78,9 @@ def test_overview_puts_drifting_courses_first(client, practitioner, book, booked
     other = book(patient=cleared_patient(practitioner.user), sessions_planned=4)
     for number in (2, 3):  # leaves a 9-week gap between sessions 1 and 4
         session = other.sessions.get(number=number)
-        rescheduling.cancel_session(session=session, reason="", cancelled_by=practitioner.user)
+        rescheduling.cancel_session(
+            session=session, reason="Patient unwell", cancelled_by=practitioner.user
+        )
     time_machine.move_to("2026-01-07 12:00Z", tick=False)  # after session 1
     client.force_login(practitioner.user)
     rows = overview(client).context["rows"]

@@ -305,7 +305,9 @@ def test_cancel_then_book_a_replacement(booked, practitioner):
     )
     course = booked[0].course
     with pytest.raises(services.CourseError):
-        rescheduling.cancel_session(session=booked[1], reason="", cancelled_by=practitioner.user)
+        rescheduling.cancel_session(
+            session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
+        )
     replacement = rescheduling.book_replacement(course=course, booked_by=practitioner.user)
     assert replacement.number == 7
     last = local_arrivals([booked[-1]])[0].date()
@@ -404,7 +406,9 @@ def test_reschedule_refuses_a_time_before_now_or_outside_the_window(
 
 
 def test_replacement_refuses_a_time_before_now(booked, practitioner):
-    rescheduling.cancel_session(session=booked[1], reason="", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(
+        session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
+    )
     with pytest.raises(services.CourseError) as error:
         rescheduling.book_replacement(
             course=booked[0].course, booked_by=practitioner.user,
@@ -558,3 +562,14 @@ def test_the_draft_cleanup_runs_on_the_beat_schedule(settings):
     assert "courses.tasks.delete_expired_drafts_task" in tasks
     app.loader.import_default_modules()
     assert "courses.tasks.delete_expired_drafts_task" in app.tasks
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancelling_a_session_needs_a_reason_on_every_path(booked, practitioner, reason):
+    with pytest.raises(services.CourseError) as refused:
+        rescheduling.cancel_session(
+            session=booked[1], reason=reason, cancelled_by=practitioner.user
+        )
+    assert refused.value.codes == ["reason_required"]
+    booked[1].refresh_from_db()
+    assert booked[1].status == "scheduled"

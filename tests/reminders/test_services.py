@@ -61,7 +61,9 @@ def test_reschedule_rebuilds_reminders_for_the_new_time(booked, practitioner):
 
 def test_cancelled_session_cancels_its_reminders(booked, practitioner):
     third = booked.sessions.get(number=3)
-    rescheduling.cancel_session(session=third, reason="", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(
+        session=third, reason="Patient unwell", cancelled_by=practitioner.user
+    )
     assert {m.status for m in rows(session=third)} == {Status.CANCELLED}
 
 
