@@ -182,27 +182,24 @@ class SlotForm(forms.Form):
         return urlencode(self.data_for_session())
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, required=False)
-
-
-class SessionCancelForm(forms.Form):
-    """Staff cancelling one session: why, and a deliberate yes (the patient is told)."""
+class CancelForm(forms.Form):
+    """Staff cancelling a session or the rest of a course: why, and a deliberate yes."""
 
     reason = forms.CharField(
-        label="Why is this session cancelled?", max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the session's history for the clinic; not sent to the patient.",
+        max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history for the clinic; not sent to the patient.",
     )  # fmt: skip
     confirm = forms.BooleanField(
-        label="Yes, cancel this session and free its slot",
         error_messages={"required": "Tick the box to confirm the cancellation."},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, what: str, **kwargs: Any) -> None:
+        """``what``: "this session" or "the rest of the course"."""
         super().__init__(*args, **kwargs)
+        self.fields["reason"].label = f"Why cancel {what}?"
+        self.fields["confirm"].label = f"Yes, cancel {what}"
         self.helper = FormHelper()
-        self.helper.add_input(Submit("cancel", "Cancel the session", css_class="btn-danger"))
+        self.helper.add_input(Submit("cancel", f"Cancel {what}", css_class="btn-danger"))
 
 
 class StepForm(forms.Form):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
-from courses.forms import ConfirmForm, CourseForm, ReasonForm, RescheduleForm, SessionCancelForm
+from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
@@ -197,11 +197,6 @@ def course_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patients:detail", pk=patient_pk)
 
 
-def _reason(request: HttpRequest) -> str:
-    form = ReasonForm(request.POST)
-    return form.cleaned_data["reason"] if form.is_valid() else ""
-
-
 def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], str]) -> None:
     """Run one course change and tell the user how it went."""
     try:
@@ -212,17 +207,31 @@ def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], 
         messages.success(request, done(result))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    course = get_object_or_404(Course, pk=pk)
-    _attempt(
-        request,
-        lambda: rescheduling.cancel_course(
-            course=course, reason=_reason(request), cancelled_by=request.user
-        ),
-        lambda _: "The rest of the course is cancelled.",
-    )
-    return redirect("courses:detail", pk=pk)
+    """Asks why and for a deliberate yes; the patient then gets a "sessions changed" message."""
+    course = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
+    form = CancelForm(request.POST or None, what="the rest of the course")
+    if _cancelled(request, form, lambda: rescheduling.cancel_course(
+        course=course, reason=form.cleaned_data["reason"], cancelled_by=request.user
+    )):  # fmt: skip
+        messages.success(request, "The rest of the course is cancelled; the patient is told.")
+        return redirect("courses:detail", pk=pk)
+    context = {"form": form, "course": course, "session": None}
+    return render(request, "courses/cancel.html", context)
+
+
+def _cancelled(request: HttpRequest, form: CancelForm, action: Callable[[], object]) -> bool:
+    """Run a posted, valid cancellation; a refusal becomes the form's error."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action()
+    except services.CourseError as error:
+        for violation in error.violations:
+            form.add_error(None, violation.message)
+        return False
+    return True
 
 
 @require_POST
@@ -263,21 +272,14 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "session cancelled" message."""
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
-    form = SessionCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rescheduling.cancel_session(
-                session=session, reason=form.cleaned_data["reason"], cancelled_by=request.user
-            )
-        except services.CourseError as error:
-            for violation in error.violations:
-                form.add_error(None, violation.message)
-        else:
-            messages.success(
-                request, "Session cancelled; its slot is free and the patient is told."
-            )
-            return redirect("courses:detail", pk=session.course_id)
-    return render(request, "courses/session_cancel.html", {"form": form, "session": session})
+    form = CancelForm(request.POST or None, what="this session")
+    if _cancelled(request, form, lambda: rescheduling.cancel_session(
+        session=session, reason=form.cleaned_data["reason"], cancelled_by=request.user
+    )):  # fmt: skip
+        messages.success(request, "Session cancelled; its slot is free and the patient is told.")
+        return redirect("courses:detail", pk=session.course_id)
+    context = {"form": form, "course": session.course, "session": session}
+    return render(request, "courses/cancel.html", context)
 
 
 @require_POST

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from courses import rescheduling, services
-from courses.models import Course, CourseStatus, Session, SessionStatus
+from courses.models import Course, CourseStatus, Session, SessionChange, SessionStatus
 from tests.conftest import MONDAY
 from tests.factories import cleared_patient
 from tests.queries import queries_to_get
@@ -174,13 +174,32 @@ def test_cancel_no_show_and_replacement_buttons(client_of, booked, time_machine)
     assert Session.objects.get(pk=first.pk).status == SessionStatus.NO_SHOW
 
 
-def test_cancel_rest_needs_a_reason(client_of, booked):
-    client_of.post(reverse("courses:cancel", args=[booked.pk]), {"reason": ""})
+@pytest.mark.parametrize(
+    "data", [{}, {"reason": ""}, {"reason": "Moved abroad"}, {"confirm": "on", "reason": " "}]
+)
+def test_cancel_rest_needs_a_reason_and_a_confirmation(client_of, booked, data):
+    path = reverse("courses:cancel", args=[booked.pk])
+    assert f'href="{path}"' in client_of.get(reverse("courses:detail", args=[booked.pk])).text
+    page = client_of.get(path)
+    assert "Cancel the rest of this course?" in page.text
+    response = client_of.post(path, data)
+    assert response.status_code == 200
+    assert "Cancel the rest of this course?" in response.text
     booked.refresh_from_db()
     assert booked.status == CourseStatus.PLANNED
-    client_of.post(reverse("courses:cancel", args=[booked.pk]), {"reason": "Moved abroad"})
+    assert not booked.sessions.filter(status=SessionStatus.CANCELLED).exists()
+
+
+def test_cancel_rest_with_a_reason_and_a_yes_cancels_every_open_session(client_of, booked):
+    path = reverse("courses:cancel", args=[booked.pk])
+    response = client_of.post(path, {"reason": "Moved abroad", "confirm": "on"})
+    assert response.status_code == 302
     booked.refresh_from_db()
     assert booked.status == CourseStatus.CANCELLED
+    assert set(booked.sessions.values_list("status", flat=True)) == {SessionStatus.CANCELLED}
+    cancellations = SessionChange.objects.filter(session__course=booked, kind="cancelled")
+    assert cancellations.count() == 6
+    assert set(cancellations.values_list("reason", flat=True)) == {"Moved abroad"}
 
 
 def test_course_page_query_count_does_not_grow_with_sessions(client_of, booked, practitioner):
