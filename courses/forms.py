@@ -169,6 +169,7 @@ class SlotForm(forms.Form):
         at = self.cleaned_data["at"]
         if at < timezone.now():
             raise forms.ValidationError("That time has passed; pick a free time from now on.")
+        clean_typed_date(timezone.localdate(at))  # and not years ahead
         return at
 
     def data_for_session(self) -> dict[str, str]:
