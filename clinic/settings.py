@@ -287,7 +287,11 @@ CLINIC_DRAFT_EXPIRY_HOURS = read_int("CLINIC_DRAFT_EXPIRY_HOURS", 24, minimum=1)
 
 # --- Messages to patients -------------------------------------------------------
 # Links in messages point here (the address patients reach the planner at).
-PLANNER_BASE_URL = read_str("PLANNER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# By default, the address `make run` serves on (PLANNER_ADDR), so a demo on
+# another port sends links that work.
+PLANNER_BASE_URL = read_str(
+    "PLANNER_BASE_URL", f"http://{read_str('PLANNER_ADDR', '127.0.0.1:8000')}"
+).rstrip("/")
 # "console" writes SMS to var/sms-outbox.log; "http" posts them to SMS_GATEWAY_URL.
 SMS_BACKEND = read_str("SMS_BACKEND", "console")
 if SMS_BACKEND not in ("console", "http"):

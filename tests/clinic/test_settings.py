@@ -83,3 +83,20 @@ def test_prepared_statements_on_postgresql_can_be_turned_off(flag, threshold):
     assert result.returncode == 0, result.stderr
     assert f"'prepare_threshold': {threshold}" in result.stdout
     assert "'server_side_binding': True" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PLANNER_ADDR": "127.0.0.1:8200"}, "http://127.0.0.1:8200"),
+        ({"PLANNER_ADDR": "127.0.0.1:8200", "PLANNER_BASE_URL": "https://p.example/"},
+         "https://p.example"),
+        ({}, "http://127.0.0.1:8000"),
+    ],
+)  # fmt: skip
+def test_patient_links_point_where_make_run_serves_unless_told_otherwise(env, expected):
+    show = "from django.conf import settings; print(settings.PLANNER_BASE_URL)"
+    environment = {"PLANNER_ADDR": "", "PLANNER_BASE_URL": "", **env}
+    result = run_manage("shell", "-c", show, **environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
