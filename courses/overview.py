@@ -43,6 +43,7 @@ def course_problems(
     rule_set: rules.TreatmentRules,
     *,
     needle_mm: Decimal,
+    planned: int,
     remaining: int,
     last_day: date | None,
     next_day: date | None,
@@ -53,7 +54,8 @@ def course_problems(
     """What is wrong with a running course's timing (pure).
 
     ``days`` are the local days of every session holding its time, in order;
-    their gaps are judged by ``rules.gap_problems``, as on the course page.
+    their gaps are judged by ``rules.gap_problems`` and their number by
+    ``rules.shortfall``, as on the course page.
     """
     if remaining <= 0:
         return []
@@ -65,6 +67,8 @@ def course_problems(
             problems.append(f"Overdue: {weeks} weeks since the last session")
     found = rules.gap_problems(rule_set, needle_mm, days, overridden=gap_overridden)
     problems += [f"Gap before session {n}: {v.message}" for n, v in found.items()]
+    if (short := rules.shortfall(planned, len(days))) is not None:
+        problems.append(short.message)
     return problems
 
 
@@ -95,7 +99,8 @@ def overview_rows(
     for pk, done, planned, last_day, next_day, needle, override in facts:
         row = OverviewRow(pk, done, planned, last_day, next_day)
         row.problems = course_problems(
-            rule_set, needle_mm=needle, remaining=planned - done, last_day=last_day,
+            rule_set, needle_mm=needle, planned=planned, remaining=planned - done,
+            last_day=last_day,
             next_day=next_day, days=days.get(pk, []), today=today, gap_overridden=bool(override),
         )  # fmt: skip
         rows.append(row)

@@ -156,6 +156,20 @@ def gap_problems(
     return found
 
 
+def shortfall(planned: int, holding: int) -> RuleViolation | None:
+    """Fewer sessions hold a time (booked or done) than the course plans, e.g. after a
+    cancellation: staff book a replacement or shorten the course. The one rule behind
+    the course page's warning and the courses overview.
+    """
+    if holding >= planned:
+        return None
+    return RuleViolation(
+        "short_of_sessions",
+        f"Only {holding} of the {planned} planned sessions are booked or done "
+        "(some were cancelled or missed): book a replacement session.",
+    )
+
+
 def check_target_gap(rules: TreatmentRules, needle_mm: Decimal, weeks: int) -> list[RuleViolation]:
     return check_gap_days(rules, needle_mm, weeks * 7)
 

@@ -110,14 +110,16 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     rule_set = services.treatment_rules()
+    holding = sum(1 for s in sessions if s.status in HOLDING_STATUSES)
     context = {
         "course": course,
         "rows": timeline(course, sessions, rule_set),
         "problems": [
             *planning_problems(course.patient, region=course.area.region),
             *planning_deferrals(course.patient, region=course.area.region),
+            *filter(None, [rules.shortfall(course.sessions_planned, holding)]),
         ],
-        "holding": sum(1 for s in sessions if s.status in HOLDING_STATUSES),
+        "holding": holding,
         "max_sessions": rule_set.max_sessions,
         "cream_minutes": rules.cream_minutes(rule_set, course.needle_mm),
         "interleaving": selectors.interleave_warnings(

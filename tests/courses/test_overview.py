@@ -48,10 +48,37 @@ def d(month, day):
 )  # fmt: skip
 def test_course_problems(needle, remaining, last, next_, days, overridden, expected):
     found = course_problems(
-        RULES, needle_mm=Decimal(needle), remaining=remaining, last_day=last, next_day=next_,
-        days=days, today=TODAY, gap_overridden=overridden,
+        RULES, needle_mm=Decimal(needle), planned=len(days), remaining=remaining,
+        last_day=last, next_day=next_, days=days, today=TODAY, gap_overridden=overridden,
     )  # fmt: skip
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("planned", "holding", "short"), [(4, 4, False), (4, 3, True), (6, 0, True)]
+)
+def test_a_course_with_fewer_sessions_than_planned_needs_attention(planned, holding, short):
+    days = [d(6, 8) + timedelta(weeks=3 * i) for i in range(holding)]
+    found = course_problems(
+        RULES, needle_mm=Decimal("0.5"), planned=planned, remaining=planned, last_day=None,
+        next_day=days[0] if days else None, days=days, today=TODAY, gap_overridden=False,
+    )  # fmt: skip
+    message = f"Only {holding} of the {planned} planned sessions are booked or done"
+    assert any(p.startswith(message) for p in found) == short
+
+
+def test_overview_and_course_page_both_flag_a_session_the_patient_cancelled(
+    client, practitioner, booked
+):
+    rescheduling.cancel_session(
+        session=booked.sessions.get(number=2), reason="by link", cancelled_by=None
+    )
+    client.force_login(practitioner.user)
+    [row] = overview(client).context["rows"]
+    expected = "Only 3 of the 4 planned sessions are booked or done"
+    assert any(p.startswith(expected) for p in row.problems)
+    page = client.get(reverse("courses:detail", args=[booked.pk])).content.decode()
+    assert expected in page
 
 
 @pytest.fixture
@@ -86,7 +113,9 @@ def test_overview_puts_drifting_courses_first(client, practitioner, book, booked
     rows = overview(client).context["rows"]
     assert [r.course for r in rows] == [other, booked]
     assert rows[0].problems == [
-        "Gap before session 2: A gap of 9 weeks is longer than the 6-week maximum."
+        "Gap before session 2: A gap of 9 weeks is longer than the 6-week maximum.",
+        "Only 2 of the 4 planned sessions are booked or done (some were cancelled or missed): "
+        "book a replacement session.",
     ]
     assert [r.course for r in overview(client, attention="1").context["rows"]] == [other]
     assert "9 weeks" in overview(client, attention="1").content.decode()
