@@ -133,18 +133,22 @@ def _check_neighbour_gaps(
     hint: str = " Move this and the following sessions instead, or give a reason to override.",
 ) -> None:
     previous, following = neighbours
-    found = []
+    found = []  # (which gap, violation): both gaps may break the rule in the same words
     if previous is not None:
-        found += rules.check_gap_days(
-            rule_set, course.needle_mm, (new_day - _local_day(previous.arrives_at)).days
-        )
+        gap = (new_day - _local_day(previous.arrives_at)).days
+        found += [(f"After session {previous.number}", v)
+                  for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
     if following is not None:
-        found += rules.check_gap_days(
-            rule_set, course.needle_mm, (_local_day(following.arrives_at) - new_day).days
-        )
-    left = rules.unresolved(found, {v.code: override_reason for v in found})
+        gap = (_local_day(following.arrives_at) - new_day).days
+        found += [(f"Before session {following.number}", v)
+                  for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
+    violations = [v for _, v in found]
+    left = rules.unresolved(violations, {v.code: override_reason for v in violations})
     if left:
-        raise CourseError([rules.RuleViolation(v.code, v.message + hint, True) for v in left])
+        raise CourseError([
+            rules.RuleViolation(v.code, f"{where}: {v.message}{hint}", True)
+            for where, v in found if v in left
+        ])  # fmt: skip
 
 
 def _replan_following(

@@ -252,6 +252,24 @@ def test_reschedule_this_only_refused_when_a_gap_breaks(booked, practitioner):
     assert Session.objects.get(pk=third.pk).arrives_at == third.arrives_at
 
 
+def test_reschedule_breaking_both_gaps_names_each_gap_once(booked, practitioner):
+    first, second, third = booked[:3]  # 6 Jan, 27 Jan, 17 Feb
+    shift = timedelta(days=-16)  # the third comes forward to 1 Feb
+    Session.objects.filter(pk=third.pk).update(
+        arrives_at=third.arrives_at + shift, procedure_starts_at=third.procedure_starts_at + shift,
+        procedure_ends_at=third.procedure_ends_at + shift,
+    )  # fmt: skip
+    with pytest.raises(services.CourseError) as error:
+        rescheduling.reschedule_session(
+            session=second, new_day=date(2026, 1, 19), new_time=time(10), scope="this",
+            reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+    messages = [v.message for v in error.value.violations]
+    assert len(messages) == len(set(messages)) == 2
+    assert messages[0].startswith("After session 1: A gap of 1.9 weeks is shorter")
+    assert messages[1].startswith("Before session 3: A gap of 1.9 weeks is shorter")
+
+
 def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
     third = booked[2]
     moved = rescheduling.reschedule_session(
