@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from clinic.models import Clinic
+from courses import session_day
+from courses.aftercare import build_aftercare
 from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
 from reminders import links
 from reminders.models import Channel, Kind, OutboxMessage, Status
@@ -65,7 +68,9 @@ def _visit(session: Session, tz: ZoneInfo) -> dict[str, object]:
     }
 
 
-def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
+def build_context(
+    message: OutboxMessage, clinic: Clinic, *, now: datetime | None = None
+) -> dict[str, object]:
     tz = _zone(message)
     context: dict[str, object] = {
         "clinic": clinic,
@@ -84,8 +89,7 @@ def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
         context["confirm_url"] = links.session_link("confirm", message.session_id, version)
         context["cancel_url"] = links.session_link("cancel", message.session_id, version)
     if message.kind == Kind.AFTERCARE:
-        aftercare = getattr(message.session, "aftercare", None)
-        context["aftercare"] = aftercare.text if aftercare else ""
+        context["aftercare"] = _aftercare_text(message.session, now or timezone.now())
     if message.kind == Kind.COURSE_BOOKED:
         context["course"] = message.course
         context["course_sessions"] = course_sessions(message)
@@ -95,6 +99,14 @@ def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
     if message.kind == Kind.SESSIONS_CHANGED:
         context.update(_changes_context(message, tz))
     return context
+
+
+def _aftercare_text(session: Session, now: datetime) -> str:
+    """The sheet as things stand when it is sent: the next session is one still to come."""
+    if getattr(session, "aftercare", None) is None:
+        return ""
+    procedure = getattr(session, "procedure", None)
+    return build_aftercare(session_day.aftercare_facts(session, procedure, now=now))
 
 
 def _changes_context(message: OutboxMessage, tz: ZoneInfo) -> dict[str, object]:
@@ -169,9 +181,9 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
     )
 
 
-def render(message: OutboxMessage) -> Rendered:
+def render(message: OutboxMessage, *, now: datetime | None = None) -> Rendered:
     clinic = Clinic.cached()
-    context = build_context(message, clinic)
+    context = build_context(message, clinic, now=now)
     name = message.kind
     if message.channel == Channel.SMS:
         text = render_to_string(f"sms/{name}.txt", context).strip()

@@ -386,7 +386,7 @@ def deliver(message_id: int, *, now: datetime | None = None) -> str:
         _finish(message, status, status, last_error=reason)
         return status
     try:
-        provider_id = _send(message)
+        provider_id = _send(message, now)
     except TemporaryFailure as error:
         return _retry_or_fail(message, str(error), now)
     except PermanentFailure as error:
@@ -418,8 +418,8 @@ def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
     return "retry"
 
 
-def _send(message: OutboxMessage) -> str:
-    rendered = content.render(message)
+def _send(message: OutboxMessage, now: datetime) -> str:
+    rendered = content.render(message, now=now)
     if message.channel == Channel.SMS:
         try:
             return get_backend().send(

@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from courses import rescheduling, services
+from courses import rescheduling, services, session_day
+from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
 from reminders import services as outbox
 from reminders import validity
@@ -341,3 +342,50 @@ def test_no_sms_to_a_landline_stored_before_numbers_were_checked(draft, reachabl
     course = draft(patient=Patient.objects.get(pk=reachable.pk), sessions_planned=4)
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email"}
+
+
+@pytest.fixture
+def treated(booked, reachable, time_machine, settings):
+    """The first session was treated and has its aftercare sheet; the sheet is not sent yet."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)
+    time_machine.move_to(first.procedure_ends_at, tick=False)
+    Session.objects.filter(pk=first.pk).update(status=SessionStatus.COMPLETED)
+    AftercareSheet.objects.create(session=first, text="as written", created_at=timezone.now())
+    return first
+
+
+def send_aftercare(session, patient, at):
+    message = sending(
+        Kind.AFTERCARE, session=session, course_id=session.course_id, patient=patient,
+        recipient=patient.email, due_at=at,
+    )  # fmt: skip
+    outcome = outbox.deliver(message.pk, now=at)
+    message.refresh_from_db()
+    return outcome, message
+
+
+def test_aftercare_for_a_session_that_ended_days_ago_expires_with_the_reason(treated, reachable):
+    late = treated.procedure_ends_at + validity.AFTERCARE_FRESH_FOR + timedelta(minutes=1)
+    outcome, message = send_aftercare(treated, reachable, late)
+    assert (outcome, message.status) == (Status.EXPIRED, Status.EXPIRED)
+    assert message.last_error == "the session ended more than 3 days before sending"
+    assert mail.outbox == []
+
+
+def test_aftercare_names_the_next_session_as_it_stands_when_sent(treated, reachable, practitioner):
+    second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
+    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    outcome, _ = send_aftercare(treated, reachable, treated.procedure_ends_at + timedelta(hours=20))
+    assert outcome == Status.SENT
+    [email] = [m for m in mail.outbox if m.to == [reachable.email]]
+    assert "Tuesday 17 February 2026 at 10:00" in email.body  # the third, not the cancelled second
+    assert "27 January" not in email.body
+    assert "Treated on Tuesday 6 January 2026" in email.body  # no leading zero, as elsewhere
+    assert third.arrives_at > timezone.now()
+
+
+def test_aftercare_never_names_a_session_already_past_at_send_time(treated):
+    second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
+    facts = session_day.aftercare_facts(treated, None, now=second.arrives_at + timedelta(hours=1))
+    assert facts.next_session == timezone.localtime(third.arrives_at)
