@@ -133,33 +133,37 @@ def last_told_at(message: OutboxMessage) -> datetime | None:
 
 
 def course_changes(message: OutboxMessage) -> list[Change]:
-    """The course's sessions moved, cancelled or added since the patient was last told.
+    """The course's sessions the clinic moved, cancelled or added since the patient was last told.
 
     Read from the sessions' history at send time, so several changes in a row
-    make one line per session: where it was, and where it is now.
+    make one line per session: where it was, and where it is now. Only staff
+    changes count: the patient's own cancellation through a link is news to
+    nobody but the clinic.
     """
     history = SessionChange.objects.filter(
         session__course_id=message.course_id,
         kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
+        changed_by__isnull=False,  # staff; the patient's own link cancellation has no user
     ).select_related("session")
     since = last_told_at(message)
     if since is not None:
         history = history.filter(changed_at__gte=since)  # a tie is told twice, never lost
     first: dict[int, SessionChange] = {}
+    last: dict[int, SessionChange] = {}
     for entry in history.order_by("changed_at", "id"):
         first.setdefault(entry.session_id, entry)
-    changes = [_change(entry) for entry in first.values()]
+        last[entry.session_id] = entry
+    changes = [_change(entry, last[pk]) for pk, entry in first.items()]
     return sorted((c for c in changes if c), key=lambda c: c.was or c.session.arrives_at)
 
 
-def _change(first: SessionChange) -> Change | None:
+def _change(first: SessionChange, last: SessionChange) -> Change | None:
     session, added = first.session, first.kind == ChangeKind.REPLACEMENT
     if session.status not in HOLDING_STATUSES:
-        return (
-            None
-            if added
-            else Change(session, "cancelled", first.from_arrives_at or session.arrives_at)
-        )
+        if added or last.kind != ChangeKind.CANCELLED:
+            return None  # added and gone again, or the patient (not the clinic) cancelled it
+        # The time it had when the clinic cancelled it, after any moves before that.
+        return Change(session, "cancelled", last.from_arrives_at or session.arrives_at)
     if added:
         return Change(session, "added", None)
     if first.from_arrives_at == session.arrives_at:

@@ -389,3 +389,58 @@ def test_aftercare_never_names_a_session_already_past_at_send_time(treated):
     second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
     facts = session_day.aftercare_facts(treated, None, now=second.arrives_at + timedelta(hours=1))
     assert facts.next_session == timezone.localtime(third.arrives_at)
+
+
+def test_the_change_notice_leaves_out_the_patients_own_link_cancellation(
+    told, practitioner, time_machine
+):
+    third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    assert "Cancelled: Tuesday 17 February 2026" in email.body
+    assert "10 March" not in email.body
+    cancelled_ics = {n: b for n, b, _ in email.attachments}["cancelled.ics"]
+    assert f"UID:session-{fourth.pk}@" not in cancelled_ics
+
+
+def test_a_notice_of_only_the_patients_own_cancellation_is_not_sent(
+    told, practitioner, time_machine
+):
+    third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
+    send_due_notices(timezone.now())
+    mail.outbox.clear()
+    # A staff change queues a notice; the patient cancels the other session meanwhile...
+    rescheduling.reschedule_session(
+        session=fourth, new_day=timezone.localtime(fourth.arrives_at).date() - timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    fourth.refresh_from_db()
+    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    # ...so there is nothing the clinic changed left to tell.
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_a_session_moved_twice_then_cancelled_is_listed_at_the_time_it_had_when_cancelled(
+    told, practitioner, time_machine
+):
+    second = told.sessions.get(number=2)
+    day = timezone.localtime(second.arrives_at).date()
+    for shift, hour in ((1, 14), (2, 15)):
+        rescheduling.reschedule_session(
+            session=second, new_day=day + timedelta(days=shift), new_time=time(hour),
+            scope="this", reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+        second.refresh_from_db()
+    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    assert "Cancelled: Thursday 29 January 2026, 15:00 (Europe/London)" in email.body
+    assert "27 January" not in email.body
+    assert "Moved:" not in email.body
+    cancelled_ics = {n: b for n, b, _ in email.attachments}["cancelled.ics"]
+    assert "DTSTART:20260129T150000Z" in cancelled_ics
