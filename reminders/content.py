@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -227,21 +228,42 @@ def _calendar(method: str) -> icalendar.Calendar:
     return calendar
 
 
+def calendar_mimetype(ics: bytes) -> str:
+    """The attachment's type names the file's own METHOD (RFC 6047), so the two agree."""
+    method = str(icalendar.Calendar.from_ical(ics)["METHOD"])
+    return f"text/calendar; method={method}"
+
+
+def _event(message: OutboxMessage, session: Session, clinic: Clinic) -> icalendar.Event:
+    """What every event about a session carries: its UID, SEQUENCE and the clinic as organiser.
+
+    RFC 5546 requires an ORGANIZER on PUBLISH and CANCEL events alike.
+    """
+    event = icalendar.Event()
+    event.add("uid", event_uid(session))
+    event.add("sequence", session.schedule_version)
+    event.add("dtstamp", message.created_at)
+    address = clinic.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = icalendar.vText(clinic.name)
+    event.add("organizer", organizer)
+    return event
+
+
 def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Clinic) -> bytes:
     """One event per session, arrival to end, without health details.
 
     The UID stays with the session; SEQUENCE is its schedule version, so a
-    calendar that has the event replaces it with a moved one.
+    calendar that has the event replaces it with a moved one. The summary
+    names the session by its own number, which never changes: an event whose
+    session did not change stays the same when another one is cancelled.
     """
     calendar = _calendar("PUBLISH")
-    for number, session in enumerate(sessions, start=1):
-        event = icalendar.Event()
-        event.add("uid", event_uid(session))
-        event.add("sequence", session.schedule_version)
-        event.add("dtstamp", message.created_at)
+    for session in sessions:
+        event = _event(message, session, clinic)
         event.add("dtstart", session.arrives_at)
         event.add("dtend", session.procedure_ends_at)
-        event.add("summary", f"{clinic.name}: treatment session {number}")
+        event.add("summary", f"{clinic.name}: treatment session {session.number}")
         if clinic.address:
             event.add("location", clinic.address.replace("\n", ", "))
         calendar.add_component(event)
@@ -253,13 +275,10 @@ def cancellation_calendar(message: OutboxMessage, changes: list[Change], clinic:
     calendar = _calendar("CANCEL")
     for change in changes:
         session = change.session
-        event = icalendar.Event()
-        event.add("uid", event_uid(session))
-        event.add("sequence", session.schedule_version)
-        event.add("dtstamp", message.created_at)
+        event = _event(message, session, clinic)
         event.add("dtstart", change.was)
         event.add("dtend", change.was + (session.procedure_ends_at - session.arrives_at))
         event.add("status", "CANCELLED")
-        event.add("summary", f"{clinic.name}: treatment session (cancelled)")
+        event.add("summary", f"{clinic.name}: treatment session {session.number} (cancelled)")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -479,9 +479,11 @@ def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
     )
     email.attach_alternative(rendered.html, "text/html")
     if rendered.ics:
-        email.attach("course.ics", rendered.ics, "text/calendar")
+        email.attach("course.ics", rendered.ics, content.calendar_mimetype(rendered.ics))
     if rendered.cancelled_ics:
-        email.attach("cancelled.ics", rendered.cancelled_ics, "text/calendar")
+        email.attach(
+            "cancelled.ics", rendered.cancelled_ics, content.calendar_mimetype(rendered.cancelled_ics)
+        )
     try:
         _deliver_email(email)
     except smtplib.SMTPResponseException as error:

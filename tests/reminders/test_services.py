@@ -4,11 +4,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clinic.models import Clinic
+
 from courses import rescheduling, services, session_day
 from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
 from reminders import services as outbox
-from reminders import validity
+from reminders import content, validity
 from reminders.models import Kind, OutboxMessage, Status
 
 
@@ -444,3 +446,52 @@ def test_a_session_moved_twice_then_cancelled_is_listed_at_the_time_it_had_when_
     assert "Moved:" not in email.body
     cancelled_ics = {n: b for n, b, _ in email.attachments}["cancelled.ics"]
     assert "DTSTART:20260129T150000Z" in cancelled_ics
+
+
+def vevents(ics):
+    """Each VEVENT's exact bytes, by UID."""
+    text = ics.decode() if isinstance(ics, bytes) else ics
+    blocks = [b.split("END:VEVENT")[0] for b in text.split("BEGIN:VEVENT")[1:]]
+    return {next(ln for ln in b.split("\r\n") if ln.startswith("UID:")): b for b in blocks}
+
+
+def test_an_unchanged_sessions_calendar_event_stays_byte_identical_when_another_is_cancelled(
+    booked, practitioner
+):
+    [message] = rows(kind=Kind.COURSE_BOOKED, channel="email")
+    second = booked.sessions.get(number=2)
+    before = vevents(content.render(message).ics)
+    rescheduling.cancel_session(
+        session=booked.sessions.get(number=1), reason="Ill", cancelled_by=practitioner.user
+    )
+    after = vevents(content.render(message).ics)
+    uid = f"UID:session-{second.pk}@127.0.0.1"
+    assert len(after) == len(before) - 1
+    assert after[uid] == before[uid]
+    assert "SUMMARY:Clinic: treatment session 2\r\n" in after[uid]
+
+
+def test_calendar_files_name_the_clinic_as_organizer_and_their_method_in_the_attachment_type(
+    told, practitioner
+):
+    Clinic.objects.update_or_create(pk=1, defaults={"name": "Demo Skin Clinic",
+                                                    "email": "hello@clinic.example"})  # fmt: skip
+    second, third = told.sessions.get(number=2), told.sessions.get(number=3)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    parts = {
+        part.get_filename(): part for part in email.message().walk() if part.get_filename()
+    }
+    for name, method in (("course.ics", "PUBLISH"), ("cancelled.ics", "CANCEL")):
+        part = parts[name]
+        assert part.get_content_type() == "text/calendar"
+        assert part.get_param("method") == method
+        ics = part.get_payload(decode=True).decode()
+        assert f"METHOD:{method}\r\n" in ics
+        for event in vevents(ics).values():
+            assert 'ORGANIZER;CN="Demo Skin Clinic":mailto:hello@clinic.example' in event
