@@ -478,12 +478,9 @@ def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
         subject=rendered.subject, body=rendered.text, to=[message.recipient], headers=headers
     )
     email.attach_alternative(rendered.html, "text/html")
-    if rendered.ics:
-        email.attach("course.ics", rendered.ics, content.calendar_mimetype(rendered.ics))
-    if rendered.cancelled_ics:
-        email.attach(
-            "cancelled.ics", rendered.cancelled_ics, content.calendar_mimetype(rendered.cancelled_ics)
-        )
+    for name, ics in (("course.ics", rendered.ics), ("cancelled.ics", rendered.cancelled_ics)):
+        if ics:
+            email.attach(name, ics, content.calendar_mimetype(ics))
     try:
         _deliver_email(email)
     except smtplib.SMTPResponseException as error:

@@ -5,12 +5,11 @@ from django.core import mail
 from django.utils import timezone
 
 from clinic.models import Clinic
-
 from courses import rescheduling, services, session_day
 from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
-from reminders import services as outbox
 from reminders import content, validity
+from reminders import services as outbox
 from reminders.models import Kind, OutboxMessage, Status
 
 
@@ -484,9 +483,7 @@ def test_calendar_files_name_the_clinic_as_organizer_and_their_method_in_the_att
     )  # fmt: skip
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
     [email] = mail.outbox
-    parts = {
-        part.get_filename(): part for part in email.message().walk() if part.get_filename()
-    }
+    parts = {part.get_filename(): part for part in email.message().walk() if part.get_filename()}
     for name, method in (("course.ics", "PUBLISH"), ("cancelled.ics", "CANCEL")):
         part = parts[name]
         assert part.get_content_type() == "text/calendar"
