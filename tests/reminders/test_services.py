@@ -492,3 +492,12 @@ def test_calendar_files_name_the_clinic_as_organizer_and_their_method_in_the_att
         assert f"METHOD:{method}\r\n" in ics
         for event in vevents(ics).values():
             assert 'ORGANIZER;CN="Demo Skin Clinic":mailto:hello@clinic.example' in event
+
+
+def test_email_html_fits_a_phone_screen(booked, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.SENT
+    [(html, _)] = mail.outbox[0].alternatives
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
