@@ -65,6 +65,25 @@ def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     return channels
 
 
+def channel_states(patient: Patient) -> list[tuple[str, str]]:
+    """(channel label, state) for each channel the patient chose, as the outbox sees it.
+
+    The state is "on" when reminders go there (``patient_channels``, the rule
+    the outbox itself follows), else why not: "no_consent" (never given, or
+    withdrawn by the unsubscribe link) or "no_address".
+    """
+    reachable = {channel for channel, _ in patient_channels(patient)}
+    states = []
+    for channel, wanted, consent in (
+        (Channel.EMAIL, patient.wants_email, patient.email_consent_at),
+        (Channel.SMS, patient.wants_sms, patient.sms_consent_at),
+    ):
+        if wanted:
+            state = "on" if channel in reachable else "no_consent" if not consent else "no_address"
+            states.append((Channel(channel).label, state))
+    return states
+
+
 def _create(key: str, **fields: object) -> OutboxMessage | None:
     message, created = OutboxMessage.objects.get_or_create(dedupe_key=key, defaults=fields)
     if not created:

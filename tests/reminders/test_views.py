@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from courses import rescheduling, services
 from courses.models import Session, SessionStatus
+from patients.models import Patient
 from reminders import links
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import ClinicFactory
@@ -235,3 +236,32 @@ def test_a_link_to_a_session_the_clinic_cancelled_says_it_is_cancelled(
     response = client.get(link)
     assert response.status_code == 410
     assert "This session is already cancelled." in response.content.decode()
+
+
+def reminders_line(staff, patient):
+    page = staff.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    return page.split('data-testid="reminder-channels">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_after_an_unsubscribe_the_patient_page_shows_reminders_off_on_that_channel(
+    client, booked, reachable, practitioner
+):
+    staff = client.__class__()
+    staff.force_login(practitioner.user)
+    assert "off" not in reminders_line(staff, reachable)
+    token = links.unsubscribe_token(reachable.pk, "email")
+    client.post(reverse("reminders:unsubscribe", args=[token]))
+    line = reminders_line(staff, reachable)
+    assert line.startswith("E-mail <span")
+    assert "off: no consent" in line
+    assert line.endswith("; SMS")  # still on
+
+
+def test_the_patient_page_says_when_reminders_are_chosen_but_no_address_can_take_them(
+    client, patient, practitioner
+):
+    Patient.objects.filter(pk=patient.pk).update(
+        reminder_channel="email", email="", email_consent_at=timezone.now()
+    )
+    client.force_login(practitioner.user)
+    assert "off: no usable address" in reminders_line(client, patient)
