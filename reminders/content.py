@@ -45,8 +45,12 @@ class Change:
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{day(moment, tz)}, {moment.astimezone(tz):%H:%M} ({tz.key})"
+
+
+def day(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({tz.key})"
+    return f"{local:%A} {local.day} {local:%B %Y}"
 
 
 def message_host() -> str:
@@ -91,6 +95,7 @@ def build_context(
         context["cancel_url"] = links.session_link("cancel", message.session_id, version)
     if message.kind == Kind.AFTERCARE:
         context["aftercare"] = _aftercare_text(message.session, now or timezone.now())
+        context["treated_day"] = day(message.session.arrives_at, tz)  # not always "yesterday"
     if message.kind == Kind.COURSE_BOOKED:
         context["course"] = message.course
         context["course_sessions"] = course_sessions(message)

@@ -20,7 +20,7 @@ Refusal = tuple[str, str]  # (status, reason)
 
 # Aftercare is advice for the first days after a session: once the session ended
 # longer ago than this (a backlog, a worker down, history loaded with past dates)
-# the sheet is no longer news and "after yesterday's session" would be untrue.
+# the sheet is no longer news.
 AFTERCARE_FRESH_FOR = timedelta(days=3)
 
 

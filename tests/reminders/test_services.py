@@ -383,6 +383,7 @@ def test_aftercare_names_the_next_session_as_it_stands_when_sent(treated, reacha
     assert "Tuesday 17 February 2026 at 10:00" in email.body  # the third, not the cancelled second
     assert "27 January" not in email.body
     assert "Treated on Tuesday 6 January 2026" in email.body  # no leading zero, as elsewhere
+    assert email.subject == "Your aftercare after your session on Tuesday 6 January 2026"
     assert third.arrives_at > timezone.now()
 
 
