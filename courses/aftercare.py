@@ -48,11 +48,16 @@ def recovery_time(needle_mm: Decimal) -> str:
     return next(text for up_to, text in RECOVERY_BY_DEPTH if needle_mm <= up_to)
 
 
+def _day(moment: datetime) -> str:
+    """The day without a leading zero ("Tuesday 3 March 2026"), as every message writes it."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
 def build_aftercare(facts: AftercareFacts) -> str:
     """Plain text, printable and sendable as it is."""
     lines = [
         f"Aftercare for {facts.patient_first_name}",
-        f"Treated on {facts.treated_on:%A %d %B %Y} ({facts.area}, {facts.needle_mm} mm needles).",
+        f"Treated on {_day(facts.treated_on)} ({facts.area}, {facts.needle_mm} mm needles).",
         "",
         "What to expect",
         "- Redness and some swelling are normal. "
@@ -74,7 +79,7 @@ def build_aftercare(facts: AftercareFacts) -> str:
     lines += ["", "Your next session"]
     if facts.next_session is not None:
         lines.append(
-            f"- {facts.next_session:%A %d %B %Y at %H:%M} ({facts.time_zone}). "
+            f"- {_day(facts.next_session)} at {facts.next_session:%H:%M} ({facts.time_zone}). "
             "Tell us beforehand about a cold sore, an acne flare or new medicines."
         )
     else:

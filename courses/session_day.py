@@ -404,30 +404,44 @@ def finish(
 
 
 def _write_aftercare(session: Session, procedure: Procedure, now: datetime) -> AftercareSheet:
+    text = build_aftercare(aftercare_facts(session, procedure, now=now))
+    sheet, _ = AftercareSheet.objects.update_or_create(
+        session=session, defaults={"text": text, "created_at": now}
+    )
+    return sheet
+
+
+def aftercare_facts(
+    session: Session, procedure: Procedure | None, *, now: datetime
+) -> AftercareFacts:
+    """What the session's aftercare sheet says, as things stand at ``now``.
+
+    The next session is the first one of the course still ahead of both the
+    treated session and ``now``: a sheet sent later never names a past date.
+    """
     course = session.course
     patient = course.patient
     clinic = Clinic.current()
     following = (
-        course.sessions.filter(status__in=HOLDING_STATUSES, arrives_at__gt=session.arrives_at)
+        course.sessions.filter(
+            status__in=HOLDING_STATUSES, arrives_at__gt=max(session.arrives_at, now)
+        )
         .order_by("arrives_at")
         .first()
     )
-    facts = AftercareFacts(
+    treated = (procedure.started_at if procedure else None) or session.procedure_starts_at
+    return AftercareFacts(
         patient_first_name=patient.first_name,
-        treated_on=timezone.localtime(procedure.started_at or now),
+        treated_on=timezone.localtime(treated),
         area=course.area.name.lower(),
         needle_mm=course.needle_mm,
-        end_point=procedure.end_point,
+        end_point=procedure.end_point if procedure else "",
         skin_risks=patient.skin_risks,
         next_session=timezone.localtime(following.arrives_at) if following else None,
         time_zone=timezone.get_current_timezone_name(),
         clinic_name=clinic.name,
         clinic_phone=clinic.phone,
     )
-    sheet, _ = AftercareSheet.objects.update_or_create(
-        session=session, defaults={"text": build_aftercare(facts), "created_at": now}
-    )
-    return sheet
 
 
 def _refresh_course_status(session: Session) -> None:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from clinic.models import Clinic
+from courses import session_day
+from courses.aftercare import build_aftercare
 from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
 from reminders import links
 from reminders.models import Channel, Kind, OutboxMessage, Status
@@ -41,8 +45,12 @@ class Change:
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{day(moment, tz)}, {moment.astimezone(tz):%H:%M} ({tz.key})"
+
+
+def day(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({tz.key})"
+    return f"{local:%A} {local.day} {local:%B %Y}"
 
 
 def message_host() -> str:
@@ -65,7 +73,9 @@ def _visit(session: Session, tz: ZoneInfo) -> dict[str, object]:
     }
 
 
-def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
+def build_context(
+    message: OutboxMessage, clinic: Clinic, *, now: datetime | None = None
+) -> dict[str, object]:
     tz = _zone(message)
     context: dict[str, object] = {
         "clinic": clinic,
@@ -84,8 +94,8 @@ def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
         context["confirm_url"] = links.session_link("confirm", message.session_id, version)
         context["cancel_url"] = links.session_link("cancel", message.session_id, version)
     if message.kind == Kind.AFTERCARE:
-        aftercare = getattr(message.session, "aftercare", None)
-        context["aftercare"] = aftercare.text if aftercare else ""
+        context["aftercare"] = _aftercare_text(message.session, now or timezone.now())
+        context["treated_day"] = day(message.session.arrives_at, tz)  # not always "yesterday"
     if message.kind == Kind.COURSE_BOOKED:
         context["course"] = message.course
         context["course_sessions"] = course_sessions(message)
@@ -95,6 +105,14 @@ def build_context(message: OutboxMessage, clinic: Clinic) -> dict[str, object]:
     if message.kind == Kind.SESSIONS_CHANGED:
         context.update(_changes_context(message, tz))
     return context
+
+
+def _aftercare_text(session: Session, now: datetime) -> str:
+    """The sheet as things stand when it is sent: the next session is one still to come."""
+    if getattr(session, "aftercare", None) is None:
+        return ""
+    procedure = getattr(session, "procedure", None)
+    return build_aftercare(session_day.aftercare_facts(session, procedure, now=now))
 
 
 def _changes_context(message: OutboxMessage, tz: ZoneInfo) -> dict[str, object]:
@@ -121,33 +139,37 @@ def last_told_at(message: OutboxMessage) -> datetime | None:
 
 
 def course_changes(message: OutboxMessage) -> list[Change]:
-    """The course's sessions moved, cancelled or added since the patient was last told.
+    """The course's sessions the clinic moved, cancelled or added since the patient was last told.
 
     Read from the sessions' history at send time, so several changes in a row
-    make one line per session: where it was, and where it is now.
+    make one line per session: where it was, and where it is now. Only staff
+    changes count: the patient's own cancellation through a link is news to
+    nobody but the clinic.
     """
     history = SessionChange.objects.filter(
         session__course_id=message.course_id,
         kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
+        changed_by__isnull=False,  # staff; the patient's own link cancellation has no user
     ).select_related("session")
     since = last_told_at(message)
     if since is not None:
         history = history.filter(changed_at__gte=since)  # a tie is told twice, never lost
     first: dict[int, SessionChange] = {}
+    last: dict[int, SessionChange] = {}
     for entry in history.order_by("changed_at", "id"):
         first.setdefault(entry.session_id, entry)
-    changes = [_change(entry) for entry in first.values()]
+        last[entry.session_id] = entry
+    changes = [_change(entry, last[pk]) for pk, entry in first.items()]
     return sorted((c for c in changes if c), key=lambda c: c.was or c.session.arrives_at)
 
 
-def _change(first: SessionChange) -> Change | None:
+def _change(first: SessionChange, last: SessionChange) -> Change | None:
     session, added = first.session, first.kind == ChangeKind.REPLACEMENT
     if session.status not in HOLDING_STATUSES:
-        return (
-            None
-            if added
-            else Change(session, "cancelled", first.from_arrives_at or session.arrives_at)
-        )
+        if added or last.kind != ChangeKind.CANCELLED:
+            return None  # added and gone again, or the patient (not the clinic) cancelled it
+        # The time it had when the clinic cancelled it, after any moves before that.
+        return Change(session, "cancelled", last.from_arrives_at or session.arrives_at)
     if added:
         return Change(session, "added", None)
     if first.from_arrives_at == session.arrives_at:
@@ -169,9 +191,9 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
     )
 
 
-def render(message: OutboxMessage) -> Rendered:
+def render(message: OutboxMessage, *, now: datetime | None = None) -> Rendered:
     clinic = Clinic.cached()
-    context = build_context(message, clinic)
+    context = build_context(message, clinic, now=now)
     name = message.kind
     if message.channel == Channel.SMS:
         text = render_to_string(f"sms/{name}.txt", context).strip()
@@ -211,21 +233,42 @@ def _calendar(method: str) -> icalendar.Calendar:
     return calendar
 
 
+def calendar_mimetype(ics: bytes) -> str:
+    """The attachment's type names the file's own METHOD (RFC 6047), so the two agree."""
+    method = str(icalendar.Calendar.from_ical(ics)["METHOD"])
+    return f"text/calendar; method={method}"
+
+
+def _event(message: OutboxMessage, session: Session, clinic: Clinic) -> icalendar.Event:
+    """What every event about a session carries: its UID, SEQUENCE and the clinic as organiser.
+
+    RFC 5546 requires an ORGANIZER on PUBLISH and CANCEL events alike.
+    """
+    event = icalendar.Event()
+    event.add("uid", event_uid(session))
+    event.add("sequence", session.schedule_version)
+    event.add("dtstamp", message.created_at)
+    address = clinic.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = icalendar.vText(clinic.name)
+    event.add("organizer", organizer)
+    return event
+
+
 def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Clinic) -> bytes:
     """One event per session, arrival to end, without health details.
 
     The UID stays with the session; SEQUENCE is its schedule version, so a
-    calendar that has the event replaces it with a moved one.
+    calendar that has the event replaces it with a moved one. The summary
+    names the session by its own number, which never changes: an event whose
+    session did not change stays the same when another one is cancelled.
     """
     calendar = _calendar("PUBLISH")
-    for number, session in enumerate(sessions, start=1):
-        event = icalendar.Event()
-        event.add("uid", event_uid(session))
-        event.add("sequence", session.schedule_version)
-        event.add("dtstamp", message.created_at)
+    for session in sessions:
+        event = _event(message, session, clinic)
         event.add("dtstart", session.arrives_at)
         event.add("dtend", session.procedure_ends_at)
-        event.add("summary", f"{clinic.name}: treatment session {number}")
+        event.add("summary", f"{clinic.name}: treatment session {session.number}")
         if clinic.address:
             event.add("location", clinic.address.replace("\n", ", "))
         calendar.add_component(event)
@@ -237,13 +280,10 @@ def cancellation_calendar(message: OutboxMessage, changes: list[Change], clinic:
     calendar = _calendar("CANCEL")
     for change in changes:
         session = change.session
-        event = icalendar.Event()
-        event.add("uid", event_uid(session))
-        event.add("sequence", session.schedule_version)
-        event.add("dtstamp", message.created_at)
+        event = _event(message, session, clinic)
         event.add("dtstart", change.was)
         event.add("dtend", change.was + (session.procedure_ends_at - session.arrives_at))
         event.add("status", "CANCELLED")
-        event.add("summary", f"{clinic.name}: treatment session (cancelled)")
+        event.add("summary", f"{clinic.name}: treatment session {session.number} (cancelled)")
         calendar.add_component(event)
     return calendar.to_ical()

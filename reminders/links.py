@@ -1,8 +1,9 @@
 """Signed, single-purpose links for patients (no login).
 
 A confirm or cancel link names one session and its schedule version; it stops
-working when the session starts, when the session moves (new version) or once
-used. An unsubscribe link names one patient and one channel.
+working when the session starts, when the session moves (new version), once
+it is cancelled, and (to confirm) once confirmed. An unsubscribe link names
+one patient and one channel.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ SESSION_ACTIONS = ("confirm", "cancel")
 
 
 class LinkError(Exception):
-    """The link is not valid; ``reason`` is tampered, expired, used or stale."""
+    """The link cannot act; ``reason`` is a key of reminders.views.LINK_ERRORS.
 
-    def __init__(self, reason: str) -> None:
+    ``session`` is the link's session when the answer names it (its time).
+    """
+
+    def __init__(self, reason: str, session: object | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.session = session
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,25 @@ def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     return channels
 
 
+def channel_states(patient: Patient) -> list[tuple[str, str]]:
+    """(channel label, state) for each channel the patient chose, as the outbox sees it.
+
+    The state is "on" when reminders go there (``patient_channels``, the rule
+    the outbox itself follows), else why not: "no_consent" (never given, or
+    withdrawn by the unsubscribe link) or "no_address".
+    """
+    reachable = {channel for channel, _ in patient_channels(patient)}
+    states = []
+    for channel, wanted, consent in (
+        (Channel.EMAIL, patient.wants_email, patient.email_consent_at),
+        (Channel.SMS, patient.wants_sms, patient.sms_consent_at),
+    ):
+        if wanted:
+            state = "on" if channel in reachable else "no_consent" if not consent else "no_address"
+            states.append((Channel(channel).label, state))
+    return states
+
+
 def _create(key: str, **fields: object) -> OutboxMessage | None:
     message, created = OutboxMessage.objects.get_or_create(dedupe_key=key, defaults=fields)
     if not created:
@@ -386,7 +405,7 @@ def deliver(message_id: int, *, now: datetime | None = None) -> str:
         _finish(message, status, status, last_error=reason)
         return status
     try:
-        provider_id = _send(message)
+        provider_id = _send(message, now)
     except TemporaryFailure as error:
         return _retry_or_fail(message, str(error), now)
     except PermanentFailure as error:
@@ -418,8 +437,8 @@ def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
     return "retry"
 
 
-def _send(message: OutboxMessage) -> str:
-    rendered = content.render(message)
+def _send(message: OutboxMessage, now: datetime) -> str:
+    rendered = content.render(message, now=now)
     if message.channel == Channel.SMS:
         try:
             return get_backend().send(
@@ -478,10 +497,9 @@ def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
         subject=rendered.subject, body=rendered.text, to=[message.recipient], headers=headers
     )
     email.attach_alternative(rendered.html, "text/html")
-    if rendered.ics:
-        email.attach("course.ics", rendered.ics, "text/calendar")
-    if rendered.cancelled_ics:
-        email.attach("cancelled.ics", rendered.cancelled_ics, "text/calendar")
+    for name, ics in (("course.ics", rendered.ics), ("cancelled.ics", rendered.cancelled_ics)):
+        if ics:
+            email.attach(name, ics, content.calendar_mimetype(ics))
     try:
         _deliver_email(email)
     except smtplib.SMTPResponseException as error:

@@ -10,13 +10,18 @@ reason (never as failed: nothing went wrong, there is just nothing to say).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from courses.models import OPEN_STATUSES, CourseStatus, SessionStatus
 from reminders import content
 from reminders.models import BEFORE_SESSION, Kind, OutboxMessage, Status
 
 Refusal = tuple[str, str]  # (status, reason)
+
+# Aftercare is advice for the first days after a session: once the session ended
+# longer ago than this (a backlog, a worker down, history loaded with past dates)
+# the sheet is no longer news.
+AFTERCARE_FRESH_FOR = timedelta(days=3)
 
 
 def _before_session(message: OutboxMessage, now: datetime) -> Refusal | None:
@@ -47,6 +52,9 @@ def _aftercare(message: OutboxMessage, now: datetime) -> Refusal | None:
         return Status.CANCELLED, "the session did not end as treated"
     if getattr(session, "aftercare", None) is None:
         return Status.CANCELLED, "the session has no aftercare sheet"
+    if now - session.procedure_ends_at > AFTERCARE_FRESH_FOR:
+        days = AFTERCARE_FRESH_FOR.days
+        return Status.EXPIRED, f"the session ended more than {days} days before sending"
     return None
 
 

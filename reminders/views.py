@@ -27,7 +27,10 @@ LINK_ERRORS = {
     # reason: (HTTP status, what the patient reads)
     "tampered": (400, "This link is not valid. It may have been cut off when copied."),
     "expired": (410, "This link has expired: the session has already started."),
-    "used": (410, "This link has already been used."),
+    # The patient already did what the link offers (or the clinic cancelled the
+    # session): say so, rather than that the appointment changed.
+    "cancelled": (410, "This session is already cancelled."),
+    "confirmed": (410, "You have already confirmed — see you on {arrival}."),
     "stale": (
         410,
         "Your appointment has changed since this message was sent. Please use the "
@@ -37,20 +40,34 @@ LINK_ERRORS = {
 }
 
 
-def link_error(request: HttpRequest, reason: str) -> HttpResponse:
+def link_error(request: HttpRequest, reason: str, session: Session | None = None) -> HttpResponse:
     status, text = LINK_ERRORS[reason]
-    return render(request, "reminders/link_error.html", {"text": text}, status=status)
+    context = {"text": text, "book_again": reason == "cancelled"}
+    if session is not None:
+        context["text"] = text.format(arrival=when(session.arrives_at, _tz(session)))
+    return render(request, "reminders/link_error.html", context, status=status)
 
 
 def _session_for(action: str, token: str) -> Session:
+    """The link's session, or a LinkError saying why the link cannot act on it.
+
+    A cancelled session (by the patient's own link or by the clinic) and a
+    confirmation already given are named as such, before the version check:
+    cancelling bumps the version, and "your appointment has changed" would
+    send the patient looking for a newer message that does not exist.
+    """
     link = links.read_session_token(action, token)
     session = Session.objects.select_related("patient", "course").filter(pk=link.session_id).first()
     if session is None:
         raise links.LinkError("tampered")
+    if session.status == SessionStatus.CANCELLED:
+        raise links.LinkError("cancelled", session)
     if session.schedule_version != link.version:
         raise links.LinkError("stale")
     if timezone.now() >= session.arrives_at:
         raise links.LinkError("expired")
+    if action == "confirm" and session.status == SessionStatus.CONFIRMED:
+        raise links.LinkError("confirmed", session)
     return session
 
 
@@ -61,12 +78,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Shows the session; only a POST confirms, so a mail scanner opening the link does not."""
     try:
         session = _session_for("confirm", token)
-        if session.status == SessionStatus.CONFIRMED:
-            raise links.LinkError("used")
         if session.status != SessionStatus.SCHEDULED:
             raise links.LinkError("closed")
     except links.LinkError as error:
-        return link_error(request, error.reason)
+        return link_error(request, error.reason, error.session)
     arrival = when(session.arrives_at, _tz(session))
     if request.method == "GET":
         return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
@@ -89,12 +104,10 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Shows the session; only a POST cancels it, frees the slot and tells the practitioner."""
     try:
         session = _session_for("cancel", token)
-        if session.status == SessionStatus.CANCELLED:
-            raise links.LinkError("used")
         if not session.is_open:
             raise links.LinkError("closed")
     except links.LinkError as error:
-        return link_error(request, error.reason)
+        return link_error(request, error.reason, error.session)
     arrival = when(session.arrives_at, _tz(session))
     if request.method == "GET":
         return render(request, "reminders/cancel_confirm.html", {"arrival": arrival})

@@ -61,3 +61,11 @@ def test_sheet_lists_the_warning_signs_of_infection_and_when_to_call():
 def test_warning_section_still_says_to_call_when_the_clinic_has_no_phone():
     text = build_aftercare(facts(clinic_phone=""))
     assert "Call Demo Skin Clinic straight away if you notice signs of infection:" in text
+
+
+def test_sheet_writes_days_without_a_leading_zero_as_every_other_message():
+    text = build_aftercare(facts(treated_on=datetime(2026, 3, 3, 10, 20),
+                                 next_session=datetime(2026, 3, 24, 9, 5)))  # fmt: skip
+    assert "Treated on Tuesday 3 March 2026 (face" in text
+    assert "- Tuesday 24 March 2026 at 09:05 (Europe/London)." in text
+    assert " 03 March" not in text

@@ -4,10 +4,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from courses import rescheduling, services
+from clinic.models import Clinic
+from courses import rescheduling, services, session_day
+from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
+from reminders import content, validity
 from reminders import services as outbox
-from reminders import validity
 from reminders.models import Kind, OutboxMessage, Status
 
 
@@ -341,3 +343,162 @@ def test_no_sms_to_a_landline_stored_before_numbers_were_checked(draft, reachabl
     course = draft(patient=Patient.objects.get(pk=reachable.pk), sessions_planned=4)
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email"}
+
+
+@pytest.fixture
+def treated(booked, reachable, time_machine, settings):
+    """The first session was treated and has its aftercare sheet; the sheet is not sent yet."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = booked.sessions.get(number=1)
+    time_machine.move_to(first.procedure_ends_at, tick=False)
+    Session.objects.filter(pk=first.pk).update(status=SessionStatus.COMPLETED)
+    AftercareSheet.objects.create(session=first, text="as written", created_at=timezone.now())
+    return first
+
+
+def send_aftercare(session, patient, at):
+    message = sending(
+        Kind.AFTERCARE, session=session, course_id=session.course_id, patient=patient,
+        recipient=patient.email, due_at=at,
+    )  # fmt: skip
+    outcome = outbox.deliver(message.pk, now=at)
+    message.refresh_from_db()
+    return outcome, message
+
+
+def test_aftercare_for_a_session_that_ended_days_ago_expires_with_the_reason(treated, reachable):
+    late = treated.procedure_ends_at + validity.AFTERCARE_FRESH_FOR + timedelta(minutes=1)
+    outcome, message = send_aftercare(treated, reachable, late)
+    assert (outcome, message.status) == (Status.EXPIRED, Status.EXPIRED)
+    assert message.last_error == "the session ended more than 3 days before sending"
+    assert mail.outbox == []
+
+
+def test_aftercare_names_the_next_session_as_it_stands_when_sent(treated, reachable, practitioner):
+    second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
+    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    outcome, _ = send_aftercare(treated, reachable, treated.procedure_ends_at + timedelta(hours=20))
+    assert outcome == Status.SENT
+    [email] = [m for m in mail.outbox if m.to == [reachable.email]]
+    assert "Tuesday 17 February 2026 at 10:00" in email.body  # the third, not the cancelled second
+    assert "27 January" not in email.body
+    assert "Treated on Tuesday 6 January 2026" in email.body  # no leading zero, as elsewhere
+    assert email.subject == "Your aftercare after your session on Tuesday 6 January 2026"
+    assert third.arrives_at > timezone.now()
+
+
+def test_aftercare_never_names_a_session_already_past_at_send_time(treated):
+    second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
+    facts = session_day.aftercare_facts(treated, None, now=second.arrives_at + timedelta(hours=1))
+    assert facts.next_session == timezone.localtime(third.arrives_at)
+
+
+def test_the_change_notice_leaves_out_the_patients_own_link_cancellation(
+    told, practitioner, time_machine
+):
+    third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    assert "Cancelled: Tuesday 17 February 2026" in email.body
+    assert "10 March" not in email.body
+    cancelled_ics = {n: b for n, b, _ in email.attachments}["cancelled.ics"]
+    assert f"UID:session-{fourth.pk}@" not in cancelled_ics
+
+
+def test_a_notice_of_only_the_patients_own_cancellation_is_not_sent(
+    told, practitioner, time_machine
+):
+    third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
+    send_due_notices(timezone.now())
+    mail.outbox.clear()
+    # A staff change queues a notice; the patient cancels the other session meanwhile...
+    rescheduling.reschedule_session(
+        session=fourth, new_day=timezone.localtime(fourth.arrives_at).date() - timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    fourth.refresh_from_db()
+    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    # ...so there is nothing the clinic changed left to tell.
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_a_session_moved_twice_then_cancelled_is_listed_at_the_time_it_had_when_cancelled(
+    told, practitioner, time_machine
+):
+    second = told.sessions.get(number=2)
+    day = timezone.localtime(second.arrives_at).date()
+    for shift, hour in ((1, 14), (2, 15)):
+        rescheduling.reschedule_session(
+            session=second, new_day=day + timedelta(days=shift), new_time=time(hour),
+            scope="this", reason="", changed_by=practitioner.user,
+        )  # fmt: skip
+        second.refresh_from_db()
+    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    assert "Cancelled: Thursday 29 January 2026, 15:00 (Europe/London)" in email.body
+    assert "27 January" not in email.body
+    assert "Moved:" not in email.body
+    cancelled_ics = {n: b for n, b, _ in email.attachments}["cancelled.ics"]
+    assert "DTSTART:20260129T150000Z" in cancelled_ics
+
+
+def vevents(ics):
+    """Each VEVENT's exact bytes, by UID."""
+    text = ics.decode() if isinstance(ics, bytes) else ics
+    blocks = [b.split("END:VEVENT")[0] for b in text.split("BEGIN:VEVENT")[1:]]
+    return {next(ln for ln in b.split("\r\n") if ln.startswith("UID:")): b for b in blocks}
+
+
+def test_an_unchanged_sessions_calendar_event_stays_byte_identical_when_another_is_cancelled(
+    booked, practitioner
+):
+    [message] = rows(kind=Kind.COURSE_BOOKED, channel="email")
+    second = booked.sessions.get(number=2)
+    before = vevents(content.render(message).ics)
+    rescheduling.cancel_session(
+        session=booked.sessions.get(number=1), reason="Ill", cancelled_by=practitioner.user
+    )
+    after = vevents(content.render(message).ics)
+    uid = f"UID:session-{second.pk}@127.0.0.1"
+    assert len(after) == len(before) - 1
+    assert after[uid] == before[uid]
+    assert "SUMMARY:Clinic: treatment session 2\r\n" in after[uid]
+
+
+def test_calendar_files_name_the_clinic_as_organizer_and_their_method_in_the_attachment_type(
+    told, practitioner
+):
+    Clinic.objects.update_or_create(pk=1, defaults={"name": "Demo Skin Clinic",
+                                                    "email": "hello@clinic.example"})  # fmt: skip
+    second, third = told.sessions.get(number=2), told.sessions.get(number=3)
+    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
+    [email] = mail.outbox
+    parts = {part.get_filename(): part for part in email.message().walk() if part.get_filename()}
+    for name, method in (("course.ics", "PUBLISH"), ("cancelled.ics", "CANCEL")):
+        part = parts[name]
+        assert part.get_content_type() == "text/calendar"
+        assert part.get_param("method") == method
+        ics = part.get_payload(decode=True).decode()
+        assert f"METHOD:{method}\r\n" in ics
+        for event in vevents(ics).values():
+            assert 'ORGANIZER;CN="Demo Skin Clinic":mailto:hello@clinic.example' in event
+
+
+def test_email_html_fits_a_phone_screen(booked, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.SENT
+    [(html, _)] = mail.outbox[0].alternatives
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from courses import rescheduling, services
 from courses.models import Session, SessionStatus
+from patients.models import Patient
 from reminders import links
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import ClinicFactory
@@ -35,7 +36,11 @@ def test_confirm_link_asks_first_then_confirms_once_by_post(client, booked):
     assert Session.objects.get(pk=booked.pk).status == SessionStatus.CONFIRMED
     again = client.post(url("confirm", booked))
     assert again.status_code == 410
-    assert "already been used" in again.content.decode()
+    assert (
+        "You have already confirmed — see you on Tuesday 6 January 2026, 10:00 (Europe/London)."
+    ) in again.content.decode()
+    assert "changed since this message" not in again.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CONFIRMED
 
 
 def test_cancel_link_asks_first_then_frees_the_slot_and_tells_the_practitioner(client, booked):
@@ -201,3 +206,62 @@ def test_patient_page_with_few_messages_shows_them_all_without_a_note(client, bo
     page = client.get(reverse("patients:detail", args=[booked.patient_id])).content.decode()
     assert "Course booked" in page
     assert "Showing the latest" not in page
+
+
+@pytest.mark.parametrize("reopened", ["confirm", "cancel"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_link_reopened_after_the_patient_cancelled_says_the_session_is_already_cancelled(
+    client, booked, reopened, method
+):
+    ClinicFactory(phone="+44 20 7946 0000")
+    links_in_the_email = {action: url(action, booked) for action in ("confirm", "cancel")}
+    assert client.post(links_in_the_email["cancel"]).status_code == 200
+    messages_before = OutboxMessage.objects.count()
+    response = getattr(client, method)(links_in_the_email[reopened])
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "This session is already cancelled." in page
+    assert "To book another time, call us on" in page
+    assert "+44 20 7946 0000" in page
+    assert "changed since this message" not in page
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.CANCELLED
+    assert OutboxMessage.objects.count() == messages_before
+
+
+def test_a_link_to_a_session_the_clinic_cancelled_says_it_is_cancelled(
+    client, booked, practitioner
+):
+    link = url("confirm", booked)
+    rescheduling.cancel_session(session=booked, reason="Ill", cancelled_by=practitioner.user)
+    response = client.get(link)
+    assert response.status_code == 410
+    assert "This session is already cancelled." in response.content.decode()
+
+
+def reminders_line(staff, patient):
+    page = staff.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    return page.split('data-testid="reminder-channels">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_after_an_unsubscribe_the_patient_page_shows_reminders_off_on_that_channel(
+    client, booked, reachable, practitioner
+):
+    staff = client.__class__()
+    staff.force_login(practitioner.user)
+    assert "off" not in reminders_line(staff, reachable)
+    token = links.unsubscribe_token(reachable.pk, "email")
+    client.post(reverse("reminders:unsubscribe", args=[token]))
+    line = reminders_line(staff, reachable)
+    assert line.startswith("E-mail <span")
+    assert "off: no consent" in line
+    assert line.endswith("; SMS")  # still on
+
+
+def test_the_patient_page_says_when_reminders_are_chosen_but_no_address_can_take_them(
+    client, patient, practitioner
+):
+    Patient.objects.filter(pk=patient.pk).update(
+        reminder_channel="email", email="", email_consent_at=timezone.now()
+    )
+    client.force_login(practitioner.user)
+    assert "off: no usable address" in reminders_line(client, patient)
