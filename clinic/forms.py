@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -10,6 +11,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 MAX_REPORT_DAYS = 366
+# The dates the planner's calendars and reports show: wide enough for any real
+# record, narrow enough that a day before or after still exists (year 1 and
+# 9999 overflowed date arithmetic).
+SHOWN_FIRST_DAY = date(1900, 1, 1)
+SHOWN_LAST_DAY = date(2999, 12, 31)
 
 
 def row(*fields: str) -> Div:
@@ -42,6 +48,10 @@ class PeriodForm(forms.Form):
         data = super().clean()
         first, last = data.get("first_day"), data.get("last_day")
         if first and last:
+            if not (first >= SHOWN_FIRST_DAY and last <= SHOWN_LAST_DAY):
+                raise forms.ValidationError(
+                    f"Pick dates between {SHOWN_FIRST_DAY:%d %B %Y} and {SHOWN_LAST_DAY:%d %B %Y}."
+                )
             if last < first:
                 raise forms.ValidationError("The period ends before it starts.")
             if (last - first).days + 1 > MAX_REPORT_DAYS:

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
+from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
 from courses import calendar, calendar_data, rescheduling, services
 from courses.feed import practitioner_feed
@@ -33,8 +34,7 @@ PATIENT_MATCHES = 20
 # The calendar pages cover these days: a date outside is refused with the reason
 # (year 1 or 9999 would overflow the week's or the next page's date), and the
 # first and last pages have no link further.
-CALENDAR_FIRST_DAY = date(1900, 1, 1)
-CALENDAR_LAST_DAY = date(2999, 12, 31)
+CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY = SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 
 
 def calendar_home(request: HttpRequest) -> HttpResponse:

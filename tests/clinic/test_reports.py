@@ -106,6 +106,8 @@ def test_report_csv_export(client, practitioner, history):
         ({"first_day": "2024-01-01", "last_day": "2026-01-01"}, "at most 366 days"),
         ({"first_day": "yesterday", "last_day": "2026-01-01"}, "Enter a valid date"),
         ({"first_day": "2026-01-01"}, "This field is required"),
+        ({"first_day": "9999-12-01", "last_day": "9999-12-31"}, "Pick dates between"),
+        ({"first_day": "0001-01-01", "last_day": "0001-01-31"}, "Pick dates between"),
     ],
 )
 def test_bad_periods_say_why(client, practitioner, params, message):
