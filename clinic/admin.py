@@ -255,14 +255,13 @@ class DeviceAdmin(CheckedModelAdmin):
 
 
 @admin.register(Disinfection)
-class DisinfectionAdmin(CheckedModelAdmin):
+class DisinfectionAdmin(ServiceWrittenAdmin):
+    """Recorded on the session and devices screens, each naming who disinfected."""
+
     list_display = ["device", "moment", "done_at", "done_by"]
     list_filter = ["moment", "device"]
     date_hierarchy = "done_at"
     list_select_related = ["device__device_type", "done_by"]
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Product)

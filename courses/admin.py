@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from clinic.admin import CheckedModelAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from courses.models import (
@@ -99,18 +98,16 @@ class SessionChangeAdmin(ServiceWrittenAdmin):
     date_hierarchy = "changed_at"
 
 
-class ZoneInline(admin.TabularInline):
+class ZoneInline(ServiceWrittenInline):
     model = ZoneRecord
-    extra = 0
 
 
-class NeedleChangeInline(admin.TabularInline):
+class NeedleChangeInline(ServiceWrittenInline):
     model = NeedleChange
-    extra = 0
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(CheckedModelAdmin):
+class ProcedureAdmin(ServiceWrittenAdmin):
     """The day's record, for audit; it is written through the session screen."""
 
     list_display = ["session", "checked_in_at", "started_at", "finished_at", "device", "end_point"]
@@ -119,17 +116,10 @@ class ProcedureAdmin(CheckedModelAdmin):
     list_select_related = ["session", "device__device_type"]
     inlines = [ZoneInline, NeedleChangeInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(AftercareSheet)
-class AftercareSheetAdmin(CheckedModelAdmin):
+class AftercareSheetAdmin(ServiceWrittenAdmin):
+    """Written when a session ends; what the patient was given, so never edited here."""
+
     list_display = ["session", "created_at"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
