@@ -284,6 +284,10 @@ def book_replacement(
 ) -> Session:
     """Add one session while the course has fewer than the maximum.
 
+    A session that replaces a cancelled or missed one keeps the plan's count;
+    one beyond it grows the course (``sessions_planned``), so its progress and
+    the overview count the sessions it really has.
+
     Without ``at`` it goes after the course's last session, where the planner
     finds room; with ``at`` (a free time picked in the calendar) exactly there,
     refused when that time is taken or breaks the gap to a neighbouring session.
@@ -306,6 +310,9 @@ def book_replacement(
     session = session_from(course, planning.Proposal(number, slot, _local_day(slot.arrives_at),
                                                      None, "picked"))  # fmt: skip
     write_sessions([session])
+    if len(holding) + 1 > course.sessions_planned:
+        course.sessions_planned = len(holding) + 1
+        course.save(update_fields=["sessions_planned", "updated_at"])
     reminders.sync_session(session)
     SessionChange.objects.create(
         session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,

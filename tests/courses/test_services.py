@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from clinic.models import Absence, Closure
 from courses import rescheduling, services
 from courses.models import (
+    HOLDING_STATUSES,
     ChangeKind,
     Course,
     CourseStatus,
@@ -591,3 +592,21 @@ def test_cancelling_a_session_needs_a_reason_on_every_path(booked, practitioner,
     assert refused.value.codes == ["reason_required"]
     booked[1].refresh_from_db()
     assert booked[1].status == "scheduled"
+
+
+def test_a_session_added_beyond_the_plan_grows_the_course_up_to_the_maximum(draft, practitioner):
+    course = draft(sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    first = course.sessions.get(number=1)
+    rescheduling.cancel_session(session=first, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    course.refresh_from_db()
+    assert course.sessions_planned == 4  # a replacement keeps the plan's count
+    for expected in (5, 6):
+        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+        course.refresh_from_db()
+        assert course.sessions_planned == expected
+    with pytest.raises(services.CourseError) as refused:
+        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    assert refused.value.codes == ["course_full"]
+    assert course.sessions.filter(status__in=HOLDING_STATUSES).count() == 6
