@@ -22,6 +22,10 @@ INDICATIONS = [
 CELLULITE_REASON = (
     "Cellulite is not an indication for microneedling: the roller does nothing to body "
     "fat. It can only tighten the skin on the thighs at the last stage of anti-cellulite "
+    "therapy."
+)
+# What the catalogue said before the planner named the alternative itself.
+OLD_CELLULITE_REASON = CELLULITE_REASON[: -len("therapy.")] + (
     "therapy, so book skin tightening on the body instead."
 )
 # code, name, region, needle min, needle max, procedure minutes

@@ -88,6 +88,7 @@ class CourseForm(forms.Form):
         if practitioner is not None:
             self.fields["practitioner"].initial = practitioner.pk
         self.helper = FormHelper()
+        self.helper.form_error_title = "The course cannot be planned yet:"
         self.helper.layout = Layout(
             Fieldset("Treatment", row("indication", "area"),
                      row("needle_mm", "sessions_planned", "target_gap_weeks")),

@@ -104,7 +104,11 @@ def test_check_in_is_refused_off_the_sessions_day_and_works_on_it(page, time_mac
 
     log_in(page, anna.username, anna.password)
     page.goto(f"/courses/sessions/{second.pk}/")
-    page.get_by_role("button", name="Check in").click()
+    check_in = page.get_by_role("button", name="Check in")
+    assert check_in.is_disabled()  # the page says why before anyone presses it
+    assert "not today" in page.get_by_test_id("day-refusal").inner_text()
+    check_in.evaluate("button => { button.disabled = false; }")  # a stale or forged page
+    check_in.click()
     refusal = page.locator(".alert-danger").inner_text()
     assert "not today" in refusal
     assert "move the session to today first" in refusal
