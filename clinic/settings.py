@@ -250,6 +250,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "clinic.broker:Transport"  # whole messages only (clinic/broker.py)
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

@@ -100,3 +100,10 @@ def test_patient_links_point_where_make_run_serves_unless_told_otherwise(env, ex
     result = run_manage("shell", "-c", show, **environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_the_embedded_broker_writes_whole_messages_only():
+    show = "from django.conf import settings; print(settings.CELERY_BROKER_TRANSPORT)"
+    result = run_manage("shell", "-c", show, REDIS_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "clinic.broker:Transport"
