@@ -130,24 +130,33 @@ def _check_neighbour_gaps(
     new_day: date,
     neighbours: list[Session | None],
     override_reason: str,
-    hint: str = " Move this and the following sessions instead, or give a reason to override.",
+    hint: str | None = None,
 ) -> None:
+    """Refuse a day that breaks the gap to the session before or after it.
+
+    Without ``hint`` the advice fits the gap: moving the following sessions too
+    mends the gap after, only another day mends the gap before.
+    """
     previous, following = neighbours
-    found = []  # (which gap, violation): both gaps may break the rule in the same words
+    found = []  # (which gap, advice, violation): both gaps may break in the same words
     if previous is not None:
         gap = (new_day - _local_day(previous.arrives_at)).days
-        found += [(f"After session {previous.number}", v)
+        advice = hint or " Pick another day, or give a reason to override."
+        found += [(f"After session {previous.number}", advice, v)
                   for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
     if following is not None:
         gap = (_local_day(following.arrives_at) - new_day).days
-        found += [(f"Before session {following.number}", v)
+        advice = hint or (
+            " Move this and the following sessions instead, or give a reason to override."
+        )
+        found += [(f"Before session {following.number}", advice, v)
                   for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
-    violations = [v for _, v in found]
+    violations = [v for _, _, v in found]
     left = rules.unresolved(violations, {v.code: override_reason for v in violations})
     if left:
         raise CourseError([
-            rules.RuleViolation(v.code, f"{where}: {v.message}{hint}", True)
-            for where, v in found if v in left
+            rules.RuleViolation(v.code, f"{where}: {v.message}{advice}", True)
+            for where, advice, v in found if v in left
         ])  # fmt: skip
 
 

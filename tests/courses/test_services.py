@@ -268,7 +268,10 @@ def test_reschedule_breaking_both_gaps_names_each_gap_once(booked, practitioner)
     messages = [v.message for v in error.value.violations]
     assert len(messages) == len(set(messages)) == 2
     assert messages[0].startswith("After session 1: A gap of 1.9 weeks is shorter")
+    assert messages[0].endswith("Pick another day, or give a reason to override.")
     assert messages[1].startswith("Before session 3: A gap of 1.9 weeks is shorter")
+    assert messages[1].endswith("Move this and the following sessions instead, or give a "
+                                "reason to override.")  # fmt: skip
 
 
 def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
