@@ -137,6 +137,23 @@ def needs_cream(session: Session, rule_set: rules.TreatmentRules | None = None) 
     return rules.needs_cream(rule_set or treatment_rules(), session.course.needle_mm)
 
 
+def check_cleared(session: Session, now: datetime) -> None:
+    """Refuse when the latest screening does not clear the treated area today (DOMAIN.md:
+    a session cannot start on a stale or failing screening). Check-in and the needling start
+    both call it, so a screening recorded after check-in that defers the area stops needling.
+    """
+    problems = session_day_problems(
+        session.course.patient, region=session.course.area.region, now=now
+    )
+    if problems:
+        raise SessionDayError(
+            "not_cleared",
+            "The patient cannot be treated today: "
+            + "; ".join(p.message for p in problems)
+            + " Screen again if things have changed, or reschedule the session.",
+        )
+
+
 @transaction.atomic
 def confirm_attendance(*, session: Session) -> Session:
     """The patient confirmed they will come (from staff or the patient's link)."""
@@ -154,15 +171,8 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
     session, _ = _locked(session, None)
     _flow(session_flow.check_move, session.status, SessionStatus.CHECKED_IN)
     check_session_day(session, now)
+    check_cleared(session, now)
     patient = session.course.patient
-    problems = session_day_problems(patient, region=session.course.area.region, now=now)
-    if problems:
-        raise SessionDayError(
-            "not_cleared",
-            "The patient cannot be treated today: "
-            + "; ".join(p.message for p in problems)
-            + " Screen again if things have changed, or reschedule the session.",
-        )
     procedure = Procedure.objects.create(
         session=session, checked_in_at=now, checked_in_by=by, screening=patient.latest_screening
     )
@@ -272,7 +282,8 @@ def record_disinfection(
 
 @transaction.atomic
 def start_procedure(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
-    """Start needling: after antiseptic, with a usable device, and after the cream is off."""
+    """Start needling: after antiseptic, with a usable device, after the cream is off, and
+    only while today's latest screening still clears the area (``check_cleared``)."""
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _flow(
@@ -282,6 +293,7 @@ def start_procedure(*, session: Session, version: int, now: datetime | None = No
         antiseptic_before=procedure.antiseptic_before_at is not None,
         device_chosen=procedure.device_id is not None,
     )
+    check_cleared(session, now)
     device = (
         Device.objects.select_for_update().select_related("device_type").get(pk=procedure.device_id)
     )

@@ -55,7 +55,7 @@ def planning_problems(
 def planning_deferrals(
     patient: Patient, *, region: str, now: datetime | None = None, clinic: Clinic | None = None
 ) -> list[screening.Problem]:
-    """Deferrals standing on ``region`` (herpes on the face, acne or warts in the area).
+    """Deferrals standing on ``region`` (herpes anywhere, acne or warts in the area).
 
     Shown to the planner; they keep the course but block its sessions.
     """

@@ -44,9 +44,6 @@ class Rule:
     in_area: bool  # True: applies only to the regions where the patient has it
 
 
-# Where a condition asked about without a region is: a cold sore is on the lips.
-HERPES_REGIONS = frozenset({BodyRegion.FACE.value})
-
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in [
@@ -55,7 +52,7 @@ RULES: dict[str, Rule] = {
             Result.DEFER,
             "Herpes exacerbation (active cold sore)",
             "No session until the outbreak has resolved.",
-            in_area=True,  # a cold sore is on the lips: it defers the face only
+            in_area=False,  # DOMAIN.md: no area qualifier; it defers every area's session
         ),
         Rule(
             "acne_active",
@@ -149,12 +146,12 @@ class Finding:
 def assess(answers: Answers) -> list[Finding]:
     """Every rule the answers trigger, worst first."""
     flags = {
+        "herpes_active": answers.herpes_active,
         "rosacea": answers.rosacea,
         "anticoagulants": answers.anticoagulants,
         "keloid_tendency": answers.keloid_tendency,
     }
     regions = {
-        "herpes_active": HERPES_REGIONS if answers.herpes_active else frozenset(),
         "acne_active": answers.acne_regions,
         "warts": answers.wart_regions,
         "eczema_psoriasis": answers.eczema_psoriasis_regions,

@@ -502,18 +502,41 @@ def test_deferral_days_are_the_clinics_to_edit(draft, patient, practitioner):
     assert proposals[0].day == date(2026, 1, 6)
 
 
-def test_herpes_does_not_touch_a_course_on_the_body(draft, patient, practitioner):
-    patient_services.record_screening(
-        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
-    )
-    patient.refresh_from_db()
-    body = draft(
+def body_course(draft, patient):
+    return draft(
         patient=patient, area=TreatmentArea.objects.get(code="body"),
         indication=Indication.objects.get(code="stretch-marks"), needle_mm=Decimal("2.0"),
         target_gap_weeks=5,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [Answers(acne_regions=frozenset({"face"})), Answers(wart_regions=frozenset({"face"}))],
+)
+def test_a_deferral_in_one_area_does_not_touch_a_course_on_the_body(
+    draft, patient, practitioner, answers
+):
+    patient_services.record_screening(
+        patient=patient, answers=answers, notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    body = body_course(draft, patient)
     assert services.course_deferral(body) is None
     assert services.propose_course(body)[0].day == date(2026, 1, 6)
+
+
+def test_herpes_defers_a_course_on_the_body_but_planning_stays_open(draft, patient, practitioner):
+    patient_services.record_screening(
+        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+    )
+    patient.refresh_from_db()
+    body = body_course(draft, patient)
+    deferral = services.course_deferral(body)
+    assert [p.code for p in deferral.problems] == ["defer_herpes_active"]
+    assert deferral.not_before == date(2026, 1, 16)
+    sessions = services.confirm_course(course=body, confirmed_by=practitioner.user)
+    assert local_arrivals(sessions)[0] >= datetime_local(2026, 1, 16, 0)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,11 @@ from courses import services, session_day
 from courses.models import (
     AftercareSheet,
     CourseStatus,
+    Indication,
     Procedure,
     Session,
     SessionStatus,
+    TreatmentArea,
     ZoneRecord,
 )
 from patients import services as patient_services
@@ -133,6 +135,81 @@ def test_check_in_refuses_a_deferred_patient_and_keeps_the_course(
     assert "Herpes exacerbation" in error.value.message
     course.refresh_from_db()
     assert course.status == CourseStatus.PLANNED
+
+
+@pytest.mark.parametrize(
+    ("answers", "condition"),
+    [
+        (Answers(acne_regions=frozenset({"face"})), "Inflammatory elements"),
+        (Answers(wart_regions=frozenset({"face"})), "Warts in the area"),
+        (Answers(herpes_active=True), "Herpes exacerbation"),
+    ],
+)
+def test_needling_cannot_start_after_a_new_screening_defers_the_area(
+    session, practitioner, device, product, time_machine, answers, condition
+):
+    prepare(session, practitioner.user, device, product, time_machine)  # checked in while clear
+    patient_services.record_screening(
+        patient=session.course.patient, answers=answers, notes="", taken_by=practitioner.user
+    )
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.start_procedure(session=session, version=version(session))
+    assert error.value.code == "not_cleared"
+    assert error.value.message.startswith("The patient cannot be treated today: ")
+    assert condition in error.value.message
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CREAM_OFF
+    assert session.procedure.started_at is None
+    device.refresh_from_db()
+    assert device.use_count == 0
+
+
+def test_needling_starts_when_a_new_screening_defers_only_another_area(
+    session, practitioner, device, product, time_machine
+):
+    prepare(session, practitioner.user, device, product, time_machine)
+    patient_services.record_screening(
+        patient=session.course.patient, answers=Answers(acne_regions=frozenset({"body"})),
+        notes="", taken_by=practitioner.user,
+    )  # fmt: skip
+    session_day.start_procedure(session=session, version=version(session))
+    assert Session.objects.get(pk=session.pk).status == SessionStatus.IN_PROCEDURE
+
+
+@pytest.fixture
+def body_course(draft, practitioner):
+    course = draft(
+        area=TreatmentArea.objects.get(code="body"),
+        indication=Indication.objects.get(code="stretch-marks"), needle_mm=Decimal("2.0"),
+        target_gap_weeks=5, sessions_planned=4,
+    )  # fmt: skip
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course
+
+
+def test_herpes_defers_a_body_course_too(body_course, practitioner, time_machine):
+    time_machine.move_to(DAY, tick=False)
+    patient_services.record_screening(
+        patient=body_course.patient, answers=Answers(herpes_active=True), notes="",
+        taken_by=practitioner.user,
+    )  # fmt: skip
+    first = body_course.sessions.get(number=1)
+    with pytest.raises(session_day.SessionDayError) as error:
+        session_day.check_in(session=first, by=practitioner.user)
+    assert error.value.code == "not_cleared"
+    assert "Herpes exacerbation" in error.value.message
+    assert Session.objects.get(pk=first.pk).status == SessionStatus.SCHEDULED
+
+
+def test_acne_on_the_face_does_not_touch_a_body_course(body_course, practitioner, time_machine):
+    time_machine.move_to(DAY, tick=False)
+    patient_services.record_screening(
+        patient=body_course.patient, answers=Answers(acne_regions=frozenset({"face"})),
+        notes="", taken_by=practitioner.user,
+    )  # fmt: skip
+    first = body_course.sessions.get(number=1)
+    session_day.check_in(session=first, by=practitioner.user)
+    assert Session.objects.get(pk=first.pk).status == SessionStatus.CHECKED_IN
 
 
 def test_wash_off_refused_one_second_early_and_accepted_on_time(

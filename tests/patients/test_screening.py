@@ -87,9 +87,9 @@ def test_combined_findings_take_the_worst_result_and_list_every_reason(answers, 
         (Answers(acne_regions=frozenset({"face"})), "scalp", Result.CLEAR),
         (Answers(eczema_psoriasis_regions=frozenset({"body", "neck"})), "neck", Result.REFUSE),
         (Answers(eczema_psoriasis_regions=frozenset({"body"})), "face", Result.CLEAR),
-        (Answers(herpes_active=True), "face", Result.DEFER),  # a cold sore is on the lips
-        (Answers(herpes_active=True), "body", Result.CLEAR),
-        (Answers(herpes_active=True), "scalp", Result.CLEAR),
+        (Answers(herpes_active=True), "face", Result.DEFER),  # whole patient, any area
+        (Answers(herpes_active=True), "body", Result.DEFER),
+        (Answers(herpes_active=True), "scalp", Result.DEFER),
         (Answers(anticoagulants=True), "scalp", Result.REFUSE),
     ],
 )
