@@ -310,6 +310,14 @@ def _in_procedure(session: Session) -> None:
         raise SessionDayError("not_in_procedure", "This is recorded while needling is under way.")
 
 
+def _rolling(session: Session, version: int, now: datetime) -> tuple[Session, Procedure]:
+    """Lock a session whose needling is under way and whose rolling may be recorded now."""
+    session, procedure = _locked(session, version, now)
+    _in_procedure(session)
+    _check_order(session, procedure, ROLLING)
+    return session, procedure
+
+
 @transaction.atomic
 def record_passes(
     *,
@@ -327,9 +335,7 @@ def record_passes(
     More passes than the clinic's number per direction are a deviation: refused
     without a note saying why (DOMAIN.md, seven-pass protocol).
     """
-    session, procedure = _locked(session, version, now or timezone.now())
-    _in_procedure(session)
-    _check_order(session, procedure, ROLLING)
+    session, procedure = _rolling(session, version, now or timezone.now())
     passes = session_flow.ZonePasses(zone.strip(), horizontal, vertical, diagonal, note.strip())
     _flow(session_flow.check_passes, passes, required=Clinic.current().passes_per_direction)
     ZoneRecord.objects.update_or_create(
@@ -348,9 +354,7 @@ def remove_zone(
     *, session: Session, version: int, zone_id: int, now: datetime | None = None
 ) -> Procedure:
     """Take back a zone recorded by mistake, while the rolling is still under way."""
-    session, procedure = _locked(session, version, now or timezone.now())
-    _in_procedure(session)
-    _check_order(session, procedure, ROLLING)
+    session, procedure = _rolling(session, version, now or timezone.now())
     deleted, _ = ZoneRecord.objects.filter(procedure=procedure, pk=zone_id).delete()
     if not deleted:
         raise SessionDayError("zone_missing", "That zone is not recorded for this session.")
@@ -361,9 +365,7 @@ def remove_zone(
 def record_needle_change(
     *, session: Session, version: int, note: str = "", now: datetime | None = None
 ) -> Procedure:
-    session, procedure = _locked(session, version, now or timezone.now())
-    _in_procedure(session)
-    _check_order(session, procedure, ROLLING)
+    session, procedure = _rolling(session, version, now or timezone.now())
     NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
     return _save(session, procedure)
 
