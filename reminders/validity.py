@@ -41,8 +41,11 @@ def _course_booked(message: OutboxMessage, now: datetime) -> Refusal | None:
     sessions = content.course_sessions(message)
     if not sessions:
         return Status.CANCELLED, "the course has no booked sessions any more"
-    if not any(s.arrives_at > now for s in sessions):
-        return Status.EXPIRED, "every session of the course has already started"
+    if any(s.arrives_at <= now for s in sessions):
+        # It tells the patient their dates before the course begins; sent later (a
+        # long outage, a course entered after the fact) it would ask them to arrive
+        # at times already past. Changes since are told by the "sessions changed" notice.
+        return Status.EXPIRED, "the course has already begun"
     return None
 
 

@@ -190,6 +190,19 @@ def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
     assert OutboxMessage.objects.get(pk=pk).last_error == "the course was cancelled"
 
 
+def test_course_booked_message_is_not_sent_once_the_course_has_begun(
+    booked, practitioner, settings, time_machine
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
+    first = booked.sessions.get(number=1)
+    time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
+    claim_all(timezone.now())
+    assert outbox.deliver(pk) == Status.EXPIRED
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=pk).last_error == "the course has already begun"
+
+
 @pytest.mark.parametrize(
     ("kind", "subject", "reason"),
     [
