@@ -63,10 +63,11 @@ def test_healthz_reports_database_and_broker(client, db):
 
 @pytest.fixture
 def unreachable_broker():
-    original = celery_app.conf.broker_url
+    original = celery_app.conf.broker_url, celery_app.conf.broker_transport
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # discard port: nothing listens
+    celery_app.conf.broker_transport = None  # the embedded broker names its own transport
     yield
-    celery_app.conf.broker_url = original
+    celery_app.conf.broker_url, celery_app.conf.broker_transport = original
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, db, unreachable_broker):
