@@ -1,0 +1,47 @@
+"""Who performs a write: the one name every write service uses for it.
+
+Every write service takes a keyword-only ``actor``. Views pass
+``request.user``; work nobody at a screen started passes a named system actor
+from here, so a history row, an outbox row or (later) an audit entry always
+names who acted: a staff member, the patient through a signed link, or one of
+the planner's own background jobs.
+
+System actors are ordinary user rows that cannot log in (inactive, unusable
+password, no staff flag), made on first use, so foreign keys to the user model
+can point at them like at any person.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+Actor = AbstractBaseUser
+"""The type of the ``actor`` argument of every write service."""
+
+
+class SystemActor(StrEnum):
+    """The planner's own actors; the value is the user name they appear under."""
+
+    PATIENT_LINK = "system-patient-link"  # the patient, through a signed link
+    REMINDERS = "system-reminders"  # the outbox dispatcher and send tasks
+    MAINTENANCE = "system-maintenance"  # periodic clean-ups and heartbeats
+    DEMO = "system-demo"  # the demo loader (`manage.py seed_demo`)
+
+
+def system_actor(which: SystemActor) -> AbstractBaseUser:
+    """The user row standing for ``which``, made (unable to log in) on first use."""
+    user, created = get_user_model().objects.get_or_create(
+        username=str(which), defaults={"is_active": False, "is_staff": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def is_system_actor(user: AbstractBaseUser | None) -> bool:
+    """True for the planner's own actors, which are never people at a screen."""
+    return user is not None and user.get_username() in set(SystemActor)
