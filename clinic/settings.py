@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "patients",
     "courses",
     "reminders",
+    "planner",
 ]
 
 MIDDLEWARE = [

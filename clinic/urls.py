@@ -1,4 +1,4 @@
-"""Top-level URL configuration."""
+"""Top-level URL configuration: each app's pages through include("app.urls")."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -12,10 +12,8 @@ admin.site.site_title = "Clinic planner admin"
 admin.site.index_title = "Manage the clinic"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("planner.urls")),  # home, reports/, reports/export.csv
     path("healthz", views.healthz, name="healthz"),
-    path("reports/", views.report, name="report"),
-    path("reports/export.csv", views.report_csv, name="report_csv"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
     path("calendar/", include("courses.calendar_urls")),

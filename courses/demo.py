@@ -1,4 +1,4 @@
-"""Demo rooms, hours and courses (loaded by ``clinic.demo``)."""
+"""Demo rooms, hours and courses (loaded by ``planner.demo``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Demo patients in every screening state (loaded by ``clinic.demo``)."""
+"""Demo patients in every screening state (loaded by ``planner.demo``)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.demo import load_demo_data
 from clinic.models import Disinfection
 from courses import rescheduling
 from courses.models import (
@@ -16,6 +15,7 @@ from courses.models import (
     Session,
     SessionChange,
 )
+from planner.demo import load_demo_data
 from reminders.models import OutboxMessage, Status
 from tests.factories import cleared_patient
 

@@ -1,6 +1,6 @@
 import pytest
 
-from clinic.demo import load_demo_data
+from planner.demo import load_demo_data
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

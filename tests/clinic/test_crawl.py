@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
-from clinic.demo import load_demo_data
+from planner.demo import load_demo_data
 
 LINK = re.compile(r'href="([^"#]+)"')
 SKIP = ("/admin/", "/logout/", "/static/", "/healthz", "/photos/", ".ics", ".csv")

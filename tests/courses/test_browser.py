@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from clinic.demo import load_demo_data
 from clinic.models import Closure
 from courses.models import Course, CourseStatus
+from planner.demo import load_demo_data
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,9 +5,9 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
-from clinic.demo import load_demo_data
 from courses import calendar
 from courses.models import Course, CourseStatus
+from planner.demo import load_demo_data
 from tests.browser import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-from clinic.demo import load_demo_data
 from courses.models import AftercareSheet, Course, SessionStatus
 from patients import services as patient_services
 from patients.screening import Answers
+from planner.demo import load_demo_data
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

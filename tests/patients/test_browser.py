@@ -1,7 +1,7 @@
 import pytest
 
-from clinic.demo import load_demo_data
 from patients.models import Patient
+from planner.demo import load_demo_data
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from clinic.demo import load_demo_data
 from courses import session_day
 from courses.models import Course
 from patients import services as patient_services
 from patients.screening import Answers
+from planner.demo import load_demo_data
 from tests.browser import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

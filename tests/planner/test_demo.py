@@ -6,10 +6,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.demo import load_demo_data
 from clinic.models import Clinic, Practitioner
 from courses.models import AftercareSheet, Course, CourseStatus, Procedure, Session, SessionStatus
 from patients.models import Screening
+from planner.demo import load_demo_data
 from reminders.models import OutboxMessage
 
 

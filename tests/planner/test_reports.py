@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from clinic import charts
-from clinic.reports import summarise
 from courses.models import CourseStatus, SessionStatus
+from planner import charts
+from planner.reports import summarise
 from reminders.models import OutboxMessage, Status
 from tests.queries import queries_to_get
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinic.demo import load_demo_data
+from planner.demo import load_demo_data
 
 
 class Command(BaseCommand):

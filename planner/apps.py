@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PlannerConfig(AppConfig):
+    """Site-wide pages above the other apps: the today board, reports, demo data."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "planner"
+    verbose_name = "Planner"

@@ -1,0 +1,38 @@
+"""Forms of the site-wide pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
+
+MAX_REPORT_DAYS = 366
+
+
+class PeriodForm(forms.Form):
+    """A report period: whole days, first to last inclusive, at most a year."""
+
+    first_day = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    last_day = forms.DateField(
+        label="To (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last:
+            if not (first >= SHOWN_FIRST_DAY and last <= SHOWN_LAST_DAY):
+                raise forms.ValidationError(
+                    f"Pick dates between {SHOWN_FIRST_DAY:%d %B %Y} and {SHOWN_LAST_DAY:%d %B %Y}."
+                )
+            if last < first:
+                raise forms.ValidationError("The period ends before it starts.")
+            if (last - first).days + 1 > MAX_REPORT_DAYS:
+                raise forms.ValidationError(f"Pick a period of at most {MAX_REPORT_DAYS} days.")
+        return data

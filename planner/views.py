@@ -1,0 +1,75 @@
+"""Site-wide pages: home (the today board) and the reports."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinic.models import Clinic, Practitioner
+from courses import board
+from courses.services import clinic_tz
+from planner import charts
+from planner.forms import PeriodForm
+from planner.reports import build_report, csv_rows, monday_of
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The today board: the logged-in cosmetologist's sessions (or everyone's)."""
+    own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
+    show_all = own is None or request.GET.get("all") == "1"
+    now = timezone.now()
+    sessions = board.sessions_of_day(timezone.localdate(now), None if show_all else own)
+    context = {
+        "rows": board.board_rows(sessions, now=now, clinic=Clinic.for_request(request)),
+        "show_all": show_all,
+        "can_choose": own is not None,
+        "server_now": now,
+        "refresh_seconds": board.REFRESH_SECONDS,
+    }
+    template = "planner/_board.html" if request.GET.get("fragment") else "planner/home.html"
+    return render(request, template, context)
+
+
+REPORT_SERIES = ["sessions done", "no-shows"]
+
+
+def _report_period(request: HttpRequest) -> PeriodForm:
+    today = timezone.localdate()
+    defaults = {"first_day": monday_of(today) - timedelta(weeks=7), "last_day": today}
+    return PeriodForm(request.GET or {k: v.isoformat() for k, v in defaults.items()})
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    """Sessions, no-shows, completed courses and reminders over a period, with a chart."""
+    form = _report_period(request)
+    if not form.is_valid():
+        return render(request, "planner/report.html", {"form": form}, status=400)
+    result = build_report(**form.cleaned_data, tz=clinic_tz())
+    chart = charts.grouped_bars(
+        [f"{w.starts_on:%d %b}" for w in result.weeks], REPORT_SERIES,
+        [[w.sessions_done, w.no_shows] for w in result.weeks],
+    )  # fmt: skip
+    context = {"form": form, "report": result, "chart": chart, "series": REPORT_SERIES,
+               "export_query": request.GET.urlencode()}  # fmt: skip
+    return render(request, "planner/report.html", context)
+
+
+def report_csv(request: HttpRequest) -> HttpResponse:
+    """The report's weekly table as CSV."""
+    form = _report_period(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "The period could not be read: " + " ".join(form.errors.get("__all__", []))
+            + " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items() if k != "__all__"),
+            status=400, content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    result = build_report(**form.cleaned_data, tz=clinic_tz())
+    name = f"clinic-report-{result.first_day:%Y%m%d}-{result.last_day:%Y%m%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    csv.writer(response).writerows(csv_rows(result))
+    return response
