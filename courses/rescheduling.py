@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from courses import planning, rules
+from courses import events, planning, rules
 from courses.availability import DatabaseCalendar
 from courses.models import (
     HOLDING_STATUSES,
@@ -36,7 +36,6 @@ from courses.services import (
     treatment_rules,
     write_sessions,
 )
-from reminders import services as reminders
 
 
 @dataclass(frozen=True)
@@ -209,8 +208,8 @@ def _apply_moves(
     write_sessions([m.session for m in moves])
     SessionChange.objects.bulk_create(changes)
     for move in moves:
-        reminders.sync_session(move.session)
-    reminders.queue_change_notice(course=moves[0].session.course)
+        events.session_changed(move.session)
+    events.course_changed(moves[0].session.course)
     return [m.session for m in moves]
 
 
@@ -224,9 +223,9 @@ def _change_status(
         session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
         changed_by=by,
     )  # fmt: skip
-    reminders.sync_session(session)
+    events.session_changed(session)
     if kind == ChangeKind.CANCELLED and by is not None:  # not the patient's own link
-        reminders.queue_change_notice(course=session.course)
+        events.course_changed(session.course)
     return session
 
 
@@ -322,12 +321,12 @@ def book_replacement(
     if len(holding) + 1 > course.sessions_planned:
         course.sessions_planned = len(holding) + 1
         course.save(update_fields=["sessions_planned", "updated_at"])
-    reminders.sync_session(session)
+    events.session_changed(session)
     SessionChange.objects.create(
         session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
         changed_by=booked_by,
     )  # fmt: skip
-    reminders.queue_change_notice(course=course)
+    events.course_changed(course)
     return session
 
 

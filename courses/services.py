@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Practitioner, Room
-from courses import planning, rules
+from courses import events, planning, rules
 from courses.availability import DatabaseCalendar
 from courses.models import (
     ChangeKind,
@@ -36,7 +36,6 @@ from courses.models import (
 from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
 from patients.screening import Problem
-from reminders import services as reminders
 
 
 class CourseError(Exception):
@@ -434,7 +433,7 @@ def confirm_course(
     )  # fmt: skip
     course.status = CourseStatus.PLANNED
     course.save(update_fields=["status", "updated_at"])
-    reminders.queue_course_booked(course, sessions, now=now)
+    events.course_booked(course, sessions, now=now)
     return sessions
 
 

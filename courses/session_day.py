@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clinic.devices import DeviceFacts, device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
-from courses import rules, session_flow
+from courses import events, rules, session_flow
 from courses.aftercare import AftercareFacts, build_aftercare
 from courses.models import (
     HOLDING_STATUSES,
@@ -41,7 +41,6 @@ from courses.session_flow import (
     WASH_OFF,
 )
 from patients.clearance import session_day_problems
-from reminders import services as reminders
 
 
 class SessionDayError(Exception):
@@ -413,7 +412,7 @@ def finish(
     _save(session, procedure, status)
     _write_aftercare(session, procedure, now)
     _refresh_course_status(session)
-    reminders.queue_after_session(session, now=now)
+    events.session_finished(session, now=now)
     return procedure
 
 
