@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from clinic.devices import needs_disinfection
 from clinic.models import Clinic, Practitioner
+from clinic.selectors import device_facts
 from courses import session_flow
 from courses.models import HOLDING_STATUSES, Session, SessionStatus
-from courses.session_day import device_facts
 
 PHASES = {
     SessionStatus.SCHEDULED: "Expected",

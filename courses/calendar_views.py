@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import services as clinic_services
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
+from clinic.site import message_host
 from courses import calendar, calendar_data, rescheduling, services
 from courses.feed import practitioner_feed
 from courses.forms import SlotForm
@@ -24,7 +25,6 @@ from courses.models import HOLDING_STATUSES, Course, CourseStatus
 from patients.forms import PatientSearchForm
 from patients.models import Patient
 from patients.selectors import search_patients
-from reminders.content import message_host
 
 SLOT_SESSION_KEY = "planner_slot"
 # A picked slot fills in the planner for this long, then is forgotten, so an old

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.devices import device_problems, needs_disinfection
-from clinic.models import Clinic, Device, DisinfectionMoment
+from clinic.models import Clinic, Device
+from clinic.selectors import device_facts
 from courses import photos, session_day, session_flow
 from courses.forms import (
+    DisinfectForm,
     FinishForm,
     MaterialsForm,
     NeedleChangeForm,
@@ -39,7 +41,7 @@ def _session(pk: int) -> Session:
 def _device_rows(session: Session) -> list[dict[str, object]]:
     rows = []
     for device in Device.objects.filter(retired=False).select_related("device_type"):
-        facts = session_day.device_facts(device)
+        facts = device_facts(device)
         rows.append(
             {
                 "device": device,
@@ -149,11 +151,6 @@ def _check_in(request: HttpRequest, session: Session) -> str:
 def _confirm(request: HttpRequest, session: Session) -> str:
     session_day.confirm_attendance(session=session)
     return "Attendance confirmed."
-
-
-class DisinfectForm(forms.Form):
-    device = forms.ModelChoiceField(queryset=Device.objects.filter(retired=False))
-    moment = forms.ChoiceField(choices=DisinfectionMoment.choices)
 
 
 BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from clinic.forms import row
-from clinic.models import Device, Practitioner, Product, Weekday
+from clinic.models import Device, DisinfectionMoment, Practitioner, Product, Weekday
 from courses import rules
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
 
@@ -257,3 +257,10 @@ class PhotoForm(forms.Form):
     image = forms.FileField(
         label="Photo", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
+
+
+class DisinfectForm(forms.Form):
+    """A device's disinfection before or after use, recorded from the session day."""
+
+    device = forms.ModelChoiceField(queryset=Device.objects.filter(retired=False))
+    moment = forms.ChoiceField(choices=DisinfectionMoment.choices)

@@ -176,6 +176,11 @@ class Course(models.Model):
         return f"{self.indication} on {self.area} for patient #{self.patient_id}"
 
     @property
+    def is_draft(self) -> bool:
+        """A preview not yet confirmed (expired or not)."""
+        return self.status == CourseStatus.DRAFT
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (CourseStatus.PLANNED, CourseStatus.IN_PROGRESS)
 

@@ -17,8 +17,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.devices import DeviceFacts, device_problems
+from clinic.devices import device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
+from clinic.selectors import device_facts
 from courses import events, rules, session_flow
 from courses.aftercare import AftercareFacts, build_aftercare
 from courses.models import (
@@ -217,16 +218,6 @@ def record_antiseptic_before(
     _check_order(session, procedure, ANTISEPTIC_BEFORE)
     procedure.antiseptic_before_at = now
     return _save(session, procedure)
-
-
-def device_facts(device: Device) -> DeviceFacts:
-    kind = device.device_type
-    return DeviceFacts(
-        label=device.label, kind=kind.kind, needle_mm=kind.needle_mm, pen_min_mm=kind.pen_min_mm,
-        pen_max_mm=kind.pen_max_mm, use_count=device.use_count, use_limit=device.use_limit,
-        last_used_at=device.last_used_at, last_disinfected_at=device.last_disinfected_at,
-        retired=device.retired, single_use_cartridges=kind.single_use_cartridges,
-    )  # fmt: skip
 
 
 def _check_device(device: Device, needle_mm: Decimal) -> None:

@@ -19,7 +19,7 @@ from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
-from patients.views import status_of
+from patients.selectors import status_of
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Queries behind the patient screens."""
+"""Queries behind the patient screens (and the course screens that show a patient)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 import phonenumbers
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from clinic.models import Clinic
+from patients import screening
 from patients.models import Patient
 
 MAX_SEARCH_WORDS = 4
@@ -59,4 +62,17 @@ def patient_list(*, query: str, status: str, now: datetime, valid_days: int) -> 
         .filter(filter_by_status(status, now=now, valid_days=valid_days))
         .select_related("latest_screening", "latest_screening__caution_decision", "latest_consent")
         .order_by("last_name", "first_name", "id")
+    )
+
+
+def status_of(patient: Patient, *, clinic: Clinic) -> screening.Status:
+    """The patient's screening status now, from the latest screening (loaded with the row)."""
+    latest = patient.latest_screening
+    decision = getattr(latest, "caution_decision", None) if latest else None
+    return screening.screening_status(
+        result=screening.Result.from_code(latest.result) if latest else None,
+        taken_at=latest.taken_at if latest else None,
+        caution_approved=decision.approved if decision else None,
+        now=timezone.now(),
+        valid_days=clinic.screening_valid_days,
     )

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.models import Clinic
-from courses.models import CourseStatus
 from patients import screening, services
 from patients.clearance import current_information_sheet, has_current_consent
 from patients.forms import (
@@ -25,6 +24,7 @@ from patients.forms import (
 )
 from patients.models import Patient, Screening
 from patients.selectors import patient_list as select_patients
+from patients.selectors import status_of
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "patient_search"
@@ -35,18 +35,6 @@ class PatientRow:
     patient: Patient
     status: screening.Status
     consent_current: bool
-
-
-def status_of(patient: Patient, *, clinic: Clinic) -> screening.Status:
-    latest = patient.latest_screening
-    decision = getattr(latest, "caution_decision", None) if latest else None
-    return screening.screening_status(
-        result=screening.Result.from_code(latest.result) if latest else None,
-        taken_at=latest.taken_at if latest else None,
-        caution_approved=decision.approved if decision else None,
-        now=timezone.now(),
-        valid_days=clinic.screening_valid_days,
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,7 +109,7 @@ def courses_and_drafts(patient: Patient) -> dict[str, list]:
     )
     courses, drafts = [], []
     for course in listed:
-        (drafts if course.status == CourseStatus.DRAFT else courses).append(course)
+        (drafts if course.is_draft else courses).append(course)
     return {"courses": courses, "drafts": drafts}
 
 

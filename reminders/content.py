@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -18,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import Clinic
+from clinic.site import message_host
 from courses import session_day
 from courses.aftercare import build_aftercare
 from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
@@ -51,10 +51,6 @@ def when(moment: datetime, tz: ZoneInfo) -> str:
 def day(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     return f"{local:%A} {local.day} {local:%B %Y}"
-
-
-def message_host() -> str:
-    return urlsplit(settings.PLANNER_BASE_URL).hostname or "localhost"
 
 
 def _zone(message: OutboxMessage) -> ZoneInfo:

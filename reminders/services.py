@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
+from clinic.site import message_host
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient, can_take_sms
 from reminders import content, schedule, validity
@@ -488,7 +489,7 @@ def _deliver_email(email: EmailMultiAlternatives) -> None:
 
 
 def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
-    message_id = f"<outbox-{message.pk}@{content.message_host()}>"
+    message_id = f"<outbox-{message.pk}@{message_host()}>"
     headers = {"Message-ID": message_id}
     if rendered.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
