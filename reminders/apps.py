@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reminders"
+
+    def ready(self) -> None:
+        """Register the reminder channels: the one place that lists them (e-mail first)."""
+        from reminders import channels
+        from reminders.channels.email import EmailChannel
+        from reminders.channels.sms import SmsChannel
+
+        for channel in (EmailChannel(), SmsChannel()):
+            if channels.get(channel.key) is None:
+                channels.register(channel)
