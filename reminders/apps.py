@@ -12,5 +12,5 @@ class RemindersConfig(AppConfig):
         from reminders.channels.sms import SmsChannel
 
         for channel in (EmailChannel(), SmsChannel()):
-            if channels.get(channel.key) is None:
+            if not channels.is_registered(channel.key):
                 channels.register(channel)

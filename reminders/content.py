@@ -184,10 +184,7 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
 
 def render(message: OutboxMessage, *, now: datetime | None = None) -> Any:
     """What the message's channel sends for it (an e-mail's parts, an SMS text, ...)."""
-    channel = channels.get(message.channel)
-    if channel is None:
-        raise LookupError(f"no channel {message.channel!r} is registered")
-    return channel.render(message, now=now)
+    return channels.get(message.channel).render(message, now=now)
 
 
 def event_uid(session: Session) -> str:

@@ -420,9 +420,10 @@ def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
 
 def _send(message: OutboxMessage, now: datetime) -> str:
     """Render and send on the message's channel; raises Temporary/PermanentFailure."""
-    channel = registry.get(message.channel)
-    if channel is None:
-        raise PermanentFailure(f"no channel {message.channel!r} is registered")
+    try:
+        channel = registry.get(message.channel)
+    except registry.UnknownChannel as error:
+        raise PermanentFailure(str(error)) from None
     rendered = channel.render(message, now=now)
     return channel.send(rendered, to=message.recipient, reference=f"outbox-{message.pk}")
 

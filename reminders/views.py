@@ -138,10 +138,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except links.LinkError as error:
         return link_error(request, error.reason)
     patient = Patient.objects.filter(pk=patient_id).first()
-    transport = channels.get(channel)
-    if patient is None or transport is None:
+    if patient is None or not channels.is_registered(channel):
         return link_error(request, "tampered")
-    label = transport.label
+    label = channels.get(channel).label
     if request.method == "GET":
         return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
     services.withdraw_consent(patient=patient, channel=channel)

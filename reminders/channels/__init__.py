@@ -29,6 +29,10 @@ class PermanentFailure(Exception):
     """The transport refused the message for good: the row ends as failed."""
 
 
+class UnknownChannel(LookupError):
+    """No channel is registered under that key."""
+
+
 class Channel(Protocol):
     key: str  # the OutboxMessage.channel value
     label: str  # what patients and staff read ("E-mail")
@@ -69,9 +73,16 @@ def unregister(key: str) -> None:
     _registry.pop(key, None)
 
 
-def get(key: str) -> Channel | None:
-    """The registered channel with this key (an outbox row's ``channel``), or None."""
-    return _registry.get(key)
+def get(key: str) -> Channel:
+    """The registered channel with this key (an outbox row's ``channel``)."""
+    try:
+        return _registry[key]
+    except KeyError:
+        raise UnknownChannel(f"no channel {key!r} is registered") from None
+
+
+def is_registered(key: str) -> bool:
+    return key in _registry
 
 
 def all() -> list[Channel]:  # shadows the builtin inside this module only
@@ -99,7 +110,6 @@ def takes_short_reminder(key: str, patient: Patient) -> bool:
     On a short-text channel always; on another only if the patient chose no
     short-text channel (the short reminder goes by SMS to patients who chose SMS).
     """
-    channel = get(key)
-    if channel is None or channel.short_texts:
+    if key not in _registry or _registry[key].short_texts:
         return True
     return not any(other.short_texts and other.chosen(patient) for other in all())

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from clinic.models import Clinic
+from courses.models import Session
 from patients.models import Patient
 from reminders import content
 from reminders.channels.email import smtp
@@ -56,7 +58,7 @@ class EmailChannel:
             text=render_to_string(f"emails/{name}_body.txt", context),
             html=render_to_string(f"emails/{name}_body.html", context),
             ics=ics,
-            unsubscribe_url=context.get("unsubscribe_url", ""),
+            unsubscribe_url=str(context.get("unsubscribe_url", "")),
             cancelled_ics=cancelled_ics,
         )
 
@@ -83,11 +85,14 @@ def _calendars(
     """The course's calendar file and one cancelling the sessions the clinic cancelled."""
     ics = cancelled_ics = None
     if message.kind == Kind.COURSE_BOOKED:
-        ics = content.course_calendar(message, context["course_sessions"], clinic)
+        sessions = cast("list[Session]", context["course_sessions"])
+        ics = content.course_calendar(message, sessions, clinic)
     if message.kind == Kind.SESSIONS_CHANGED:
-        if context["upcoming"]:
-            ics = content.course_calendar(message, context["upcoming"], clinic)
-        gone = [c for c in context["changes"] if c.what == "cancelled"]
+        upcoming = cast("list[Session]", context["upcoming"])
+        if upcoming:
+            ics = content.course_calendar(message, upcoming, clinic)
+        changes = cast("list[content.Change]", context["changes"])
+        gone = [c for c in changes if c.what == "cancelled"]
         if gone:
             cancelled_ics = content.cancellation_calendar(message, gone, clinic)
     return ics, cancelled_ics
