@@ -6,6 +6,16 @@ class RemindersConfig(AppConfig):
     name = "reminders"
 
     def ready(self) -> None:
+        """Register the reminder channels (the one place that lists them, e-mail first)
+        and the outbox as a listener to courses' events."""
+        from reminders import channels
+        from reminders.channels.email import EmailChannel
+        from reminders.channels.sms import SmsChannel
+
+        for channel in (EmailChannel(), SmsChannel()):
+            if not channels.is_registered(channel.key):
+                channels.register(channel)
+
         # courses may not import reminders (the layers): it announces, we listen.
         from courses import events
         from reminders.course_events import OUTBOX_LISTENER

@@ -1,7 +1,8 @@
-"""What a message says: subject, text, HTML, SMS text and calendar file.
+"""What a message says: the context its templates read, and its calendar files.
 
-Rendered when the message is sent, from templates under templates/emails/ and
-templates/sms/. Every time is shown in the recipient's time zone, named.
+Rendered when the message is sent, by the message's channel
+(``reminders/channels/``) from this context: templates under templates/emails/
+and templates/sms/. Every time is shown in the recipient's time zone, named.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import Clinic
@@ -21,18 +22,8 @@ from clinic.site import message_host
 from courses import session_day
 from courses.aftercare import build_aftercare
 from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
-from reminders import links
-from reminders.models import Channel, Kind, OutboxMessage, Status
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-    ics: bytes | None = None
-    unsubscribe_url: str = ""
-    cancelled_ics: bytes | None = None
+from reminders import channels, links
+from reminders.models import Kind, OutboxMessage, Status
 
 
 @dataclass(frozen=True)
@@ -187,33 +178,9 @@ def agenda_sessions(message: OutboxMessage) -> list[Session]:
     )
 
 
-def render(message: OutboxMessage, *, now: datetime | None = None) -> Rendered:
-    clinic = Clinic.cached()
-    context = build_context(message, clinic, now=now)
-    name = message.kind
-    if message.channel == Channel.SMS:
-        text = render_to_string(f"sms/{name}.txt", context).strip()
-        return Rendered(
-            subject="", text=text, html="", unsubscribe_url=context.get("unsubscribe_url", "")
-        )
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    ics = cancelled_ics = None
-    if message.kind == Kind.COURSE_BOOKED:
-        ics = course_calendar(message, context["course_sessions"], clinic)
-    if message.kind == Kind.SESSIONS_CHANGED:
-        if context["upcoming"]:
-            ics = course_calendar(message, context["upcoming"], clinic)
-        gone = [c for c in context["changes"] if c.what == "cancelled"]
-        if gone:
-            cancelled_ics = cancellation_calendar(message, gone, clinic)
-    return Rendered(
-        subject=subject,
-        text=render_to_string(f"emails/{name}_body.txt", context),
-        html=render_to_string(f"emails/{name}_body.html", context),
-        ics=ics,
-        unsubscribe_url=context.get("unsubscribe_url", ""),
-        cancelled_ics=cancelled_ics,
-    )
+def render(message: OutboxMessage, *, now: datetime | None = None) -> Any:
+    """What the message's channel sends for it (an e-mail's parts, an SMS text, ...)."""
+    return channels.get(message.channel).render(message, now=now)
 
 
 def event_uid(session: Session) -> str:

@@ -12,26 +12,22 @@ dispatchers; a worker killed mid-send may leave its one message to go twice
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import smtplib
-import threading
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
-from clinic.site import message_host
 from courses.models import OPEN_STATUSES, Course, Session
-from patients.models import Patient, can_take_sms
-from reminders import content, schedule, validity
+from patients.models import Patient
+from reminders import channels as registry
+from reminders import schedule, validity
+from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import (
     BEFORE_SESSION,
     Channel,
@@ -40,7 +36,6 @@ from reminders.models import (
     OutboxMessage,
     Status,
 )
-from reminders.sms import SmsError, get_backend
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +53,7 @@ def policy(clinic: Clinic | None = None) -> schedule.Policy:
 
 def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     """(channel, address) the patient chose, consented to and has an address for."""
-    channels = []
-    if patient.wants_email and patient.email_consent_at and patient.email:
-        channels.append((Channel.EMAIL, patient.email))
-    if patient.wants_sms and patient.sms_consent_at and can_take_sms(patient.phone or None):
-        channels.append((Channel.SMS, str(patient.phone)))
-    return channels
+    return registry.reachable(patient)
 
 
 def channel_states(patient: Patient) -> list[tuple[str, str]]:
@@ -73,15 +63,15 @@ def channel_states(patient: Patient) -> list[tuple[str, str]]:
     the outbox itself follows), else why not: "no_consent" (never given, or
     withdrawn by the unsubscribe link) or "no_address".
     """
-    reachable = {channel for channel, _ in patient_channels(patient)}
+    reachable = {key for key, _ in patient_channels(patient)}
     states = []
-    for channel, wanted, consent in (
-        (Channel.EMAIL, patient.wants_email, patient.email_consent_at),
-        (Channel.SMS, patient.wants_sms, patient.sms_consent_at),
-    ):
-        if wanted:
-            state = "on" if channel in reachable else "no_consent" if not consent else "no_address"
-            states.append((Channel(channel).label, state))
+    for channel in registry.all():
+        if channel.chosen(patient):
+            state = (
+                "on" if channel.key in reachable
+                else "no_consent" if not channel.consented(patient) else "no_address"
+            )  # fmt: skip
+            states.append((channel.label, state))
     return states
 
 
@@ -132,7 +122,7 @@ def _create_reminders(
     )
     for channel, address in channels:
         for kind, due in due_times.items():
-            if kind == Kind.REMINDER_2H and channel == Channel.EMAIL and patient.wants_sms:
+            if kind == Kind.REMINDER_2H and not registry.takes_short_reminder(channel, patient):
                 continue  # the short reminder goes by SMS to patients who chose SMS
             _create(
                 f"session:{session.pk}:{kind}:{channel}:v{session.schedule_version}",
@@ -272,9 +262,7 @@ def withdraw_consent(*, patient: Patient, channel: str) -> None:
     """The patient's unsubscribe: no more messages on that channel."""
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
-        field = "email_consent_at" if channel == Channel.EMAIL else "sms_consent_at"
-        setattr(patient, field, None)
-        patient.save(update_fields=[field, "updated_at"])
+        registry.get(channel).withdraw_consent(patient)
         _cancel(OutboxMessage.objects.filter(patient=patient, channel=channel), "consent withdrawn")
 
 
@@ -354,14 +342,6 @@ def _due(now: datetime) -> Q:
     return Q(status=Status.PENDING, due_at__lte=now)
 
 
-class TemporaryFailure(Exception):
-    pass
-
-
-class PermanentFailure(Exception):
-    pass
-
-
 def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | None:
     """(status, reason) when the message must not go, else None."""
     refusal = validity.why_not_send(message, now)
@@ -439,83 +419,13 @@ def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
 
 
 def _send(message: OutboxMessage, now: datetime) -> str:
-    rendered = content.render(message, now=now)
-    if message.channel == Channel.SMS:
-        try:
-            return get_backend().send(
-                to=message.recipient, text=rendered.text, reference=f"outbox-{message.pk}"
-            )
-        except SmsError as error:
-            raise (TemporaryFailure if error.temporary else PermanentFailure)(str(error)) from None
-    return _send_email(message, rendered)
-
-
-_mail = threading.local()
-
-
-def _mail_settings() -> tuple[object, ...]:
-    return (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""),
-            getattr(settings, "EMAIL_PORT", 0))  # fmt: skip
-
-
-def smtp_connection() -> BaseEmailBackend:
-    """One open connection per worker thread, re-used for every message it sends."""
-    if getattr(_mail, "key", None) != _mail_settings():
-        _drop_connection()
-    if getattr(_mail, "connection", None) is None:
-        connection = get_connection()
-        connection.open()
-        _mail.connection, _mail.key = connection, _mail_settings()
-    return _mail.connection
-
-
-def _drop_connection() -> None:
-    connection = getattr(_mail, "connection", None)
-    _mail.connection = _mail.key = None
-    if connection is not None:
-        with contextlib.suppress(Exception):
-            connection.close()
-
-
-def _deliver_email(email: EmailMultiAlternatives) -> None:
-    """Send on the thread's open connection; one fresh try if the server had hung up."""
+    """Render and send on the message's channel; raises Temporary/PermanentFailure."""
     try:
-        email.connection = smtp_connection()
-        email.send()
-    except smtplib.SMTPServerDisconnected:
-        _drop_connection()
-        email.connection = smtp_connection()
-        email.send()
-
-
-def _send_email(message: OutboxMessage, rendered: content.Rendered) -> str:
-    message_id = f"<outbox-{message.pk}@{message_host()}>"
-    headers = {"Message-ID": message_id}
-    if rendered.unsubscribe_url:
-        headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email = EmailMultiAlternatives(
-        subject=rendered.subject, body=rendered.text, to=[message.recipient], headers=headers
-    )
-    email.attach_alternative(rendered.html, "text/html")
-    for name, ics in (("course.ics", rendered.ics), ("cancelled.ics", rendered.cancelled_ics)):
-        if ics:
-            email.attach(name, ics, content.calendar_mimetype(ics))
-    try:
-        _deliver_email(email)
-    except smtplib.SMTPResponseException as error:
-        _drop_connection()
-        failure = TemporaryFailure if 400 <= error.smtp_code < 500 else PermanentFailure
-        raise failure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
-    except smtplib.SMTPRecipientsRefused as error:
-        _drop_connection()
-        codes = [code for code, _ in error.recipients.values()]
-        failure = TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure
-        raise failure(f"recipient refused: {codes}") from None
-    except OSError as error:  # includes every other SMTPException, refusals and time-outs
-        _drop_connection()
-        raise TemporaryFailure(f"mail server unavailable: {error}") from None
-    return message_id
+        channel = registry.get(message.channel)
+    except registry.UnknownChannel as error:
+        raise PermanentFailure(str(error)) from None
+    rendered = channel.render(message, now=now)
+    return channel.send(rendered, to=message.recipient, reference=f"outbox-{message.pk}")
 
 
 @transaction.atomic

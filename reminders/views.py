@@ -19,9 +19,9 @@ from courses import rescheduling, session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
 from patients.models import Patient
-from reminders import links, services
+from reminders import channels, links, services
 from reminders.content import when
-from reminders.models import Channel, OutboxMessage, Status
+from reminders.models import OutboxMessage, Status
 
 LINK_ERRORS = {
     # reason: (HTTP status, what the patient reads)
@@ -138,9 +138,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except links.LinkError as error:
         return link_error(request, error.reason)
     patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or channel not in Channel.values:
+    if patient is None or not channels.is_registered(channel):
         return link_error(request, "tampered")
-    label = Channel(channel).label
+    label = channels.get(channel).label
     if request.method == "GET":
         return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
     services.withdraw_consent(patient=patient, channel=channel)

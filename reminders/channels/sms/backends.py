@@ -1,4 +1,4 @@
-"""SMS backends: a development one writing to a file, and one HTTP gateway."""
+"""SMS backends: a development one writing to a file, and one HTTP gateway (SMS_BACKEND)."""
 
 from __future__ import annotations
 

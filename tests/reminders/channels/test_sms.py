@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from reminders.sms import HttpSmsBackend, SmsError
+from reminders.channels.sms.backends import HttpSmsBackend, SmsError
 
 
 class Gateway(BaseHTTPRequestHandler):

@@ -1,0 +1,133 @@
+"""The channel seam: a channel defined here, registered for the test, gets the outbox's messages
+through the normal claim and send path, with nothing else in the project edited."""
+
+from datetime import timedelta
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from clinic.models import Clinic
+from courses import services
+from reminders import channels, content
+from reminders import services as outbox
+from reminders.models import Kind, OutboxMessage, Status
+from reminders.tasks import send_message_task
+
+
+class RecordingWebhook:
+    """A small real channel: consent kept in a set, each send recorded instead of posted."""
+
+    key = "webhook"  # fits OutboxMessage.channel (10 characters); no choices entry needed to send
+    label = "Webhook"
+    short_texts = False
+
+    def __init__(self):
+        self.consents = set()
+        self.sent = []
+        self.fail_with = None
+
+    def chosen(self, patient):
+        return True
+
+    def consented(self, patient):
+        return patient.pk in self.consents
+
+    def address(self, patient):
+        return f"https://hooks.example/patients/{patient.pk}"
+
+    def withdraw_consent(self, patient):
+        self.consents.discard(patient.pk)
+
+    def render(self, message, *, now=None):
+        context = content.build_context(message, Clinic.cached(), now=now)
+        return render_to_string(f"sms/{message.kind}.txt", context).strip()
+
+    def send(self, rendered, *, to, reference):
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.sent.append((to, rendered, reference))
+        return f"hook-{reference}"
+
+
+@pytest.fixture
+def webhook():
+    channel = channels.register(RecordingWebhook())
+    yield channel
+    channels.unregister(channel.key)
+
+
+@pytest.fixture
+def booked_with_webhook(webhook, draft, reachable, practitioner):
+    webhook.consents.add(reachable.pk)
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    return course
+
+
+def test_a_registered_channel_receives_a_due_message_through_the_outbox(
+    booked_with_webhook, webhook
+):
+    [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
+    assert outbox.claim_due(now=timezone.now()) != []
+    assert send_message_task(message.pk) == Status.SENT
+    [(to, text, reference)] = webhook.sent
+    assert to == f"https://hooks.example/patients/{booked_with_webhook.patient_id}"
+    assert "course of 4 sessions is booked" in text
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.provider_message_id == f"hook-outbox-{message.pk}"
+
+
+def test_a_new_channel_gets_reminders_and_shows_on_the_patient(booked_with_webhook, webhook):
+    first = booked_with_webhook.sessions.get(number=1)
+    kinds = OutboxMessage.objects.filter(session=first, channel="webhook").values_list("kind")
+    assert sorted(k for (k,) in kinds) == ["reminder_48h"]  # the short one goes by SMS
+    states = outbox.channel_states(booked_with_webhook.patient)
+    assert states == [("E-mail", "on"), ("SMS", "on"), ("Webhook", "on")]
+
+
+def test_a_new_channels_temporary_failure_is_retried(booked_with_webhook, webhook):
+    [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
+    webhook.fail_with = channels.TemporaryFailure("hook answered 503")
+    outbox.claim_due(now=timezone.now())
+    assert outbox.deliver(message.pk) == "retry"
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.PENDING, "hook answered 503")
+    assert message.due_at > timezone.now()
+    assert webhook.sent == []
+
+
+def test_without_the_channels_consent_nothing_is_queued_on_it(
+    webhook, draft, reachable, practitioner
+):
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    assert not OutboxMessage.objects.filter(channel="webhook").exists()
+    assert ("Webhook", "no_consent") in outbox.channel_states(reachable)
+
+
+def test_a_message_on_a_channel_no_longer_registered_is_not_sent(booked_with_webhook, webhook):
+    [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
+    channels.unregister("webhook")
+    outbox.claim_due(now=timezone.now() + timedelta(minutes=1))
+    assert outbox.deliver(message.pk) == Status.CANCELLED
+    assert webhook.sent == []
+
+
+def test_a_channel_key_registers_once(webhook):
+    with pytest.raises(ValueError, match="already registered"):
+        channels.register(RecordingWebhook())
+    assert [c.key for c in channels.all()] == ["email", "sms", "webhook"]
+
+
+@pytest.mark.parametrize(
+    ("key", "reminder_channel", "takes"),
+    [("email", "email", True), ("email", "both", False), ("sms", "both", True),
+     ("sms", "sms", True), ("webhook", "email", True), ("webhook", "sms", False)],
+)  # fmt: skip
+def test_short_reminder_goes_by_sms_to_patients_who_chose_it(
+    webhook, patient, key, reminder_channel, takes
+):
+    patient.reminder_channel = reminder_channel
+    assert channels.takes_short_reminder(key, patient) is takes
