@@ -15,7 +15,6 @@ from clinic.models import Practitioner, Room, Weekday
 from clinic.regions import BodyRegion
 
 # Session statuses live in the pure courses.statuses (the state machine uses them); re-exported.
-from courses.statuses import CHOICES as SESSION_STATUS_CHOICES
 from courses.statuses import HOLDING_STATUSES, OPEN_STATUSES, SessionStatus
 
 NEEDLE_VALIDATORS = [MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))]
@@ -227,7 +226,7 @@ class Session(models.Model):
     procedure_starts_at = models.DateTimeField()
     procedure_ends_at = models.DateTimeField()
     status = models.CharField(
-        max_length=20, choices=SESSION_STATUS_CHOICES, default=SessionStatus.SCHEDULED
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
     schedule_version = models.PositiveIntegerField(
         default=1, help_text="Goes up each time the session moves; old patient links stop working."

@@ -7,10 +7,27 @@ same members, so a status cannot exist in one and not the other.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import EnumType, StrEnum
 
 
-class SessionStatus(StrEnum):
+class _ChoicesType(EnumType):
+    """``choices``, ``values`` and ``labels`` on the class, as Django's TextChoices has them
+    (without importing Django: the state machine stays pure)."""
+
+    @property
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+    @property
+    def values(cls) -> list[str]:
+        return [member.value for member in cls]
+
+    @property
+    def labels(cls) -> list[str]:
+        return [member.label for member in cls]
+
+
+class SessionStatus(StrEnum, metaclass=_ChoicesType):
     SCHEDULED = "scheduled"
     CONFIRMED = "confirmed"
     CHECKED_IN = "checked_in"
@@ -40,7 +57,6 @@ LABELS = {
     SessionStatus.NO_SHOW: "No-show",
     SessionStatus.CANCELLED: "Cancelled",
 }
-CHOICES = [(status.value, status.label) for status in SessionStatus]
 
 # Sessions that hold their practitioner, room and patient time.
 HOLDING_STATUSES = [

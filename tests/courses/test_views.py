@@ -117,7 +117,7 @@ def test_stale_preview_shows_the_new_dates(client_of, draft, practitioner):
     course = draft()
     other = draft(patient=cleared_patient(practitioner.user))
     expected = ",".join(p.slot.arrives_at.isoformat() for p in services.propose_course(course))
-    services.confirm_course(course=other, confirmed_by=practitioner.user)
+    services.confirm_course(course=other, actor=practitioner.user)
     response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": expected})
     assert response.status_code == 200
     assert "The calendar changed since the preview" in response.content.decode()
@@ -127,7 +127,7 @@ def test_stale_preview_shows_the_new_dates(client_of, draft, practitioner):
 @pytest.fixture
 def booked(draft, practitioner):
     course = draft()
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -208,7 +208,7 @@ def test_course_page_query_count_does_not_grow_with_sessions(client_of, booked, 
         day = session.arrives_at.date()
         rescheduling.reschedule_session(
             session=session, new_day=day, new_time=time(14), scope="this",
-            reason="x", changed_by=practitioner.user,
+            reason="x", actor=practitioner.user,
         )  # fmt: skip
     assert queries_to_get(client_of, reverse("courses:detail", args=[booked.pk])) == before
 
@@ -305,7 +305,7 @@ def test_stale_preview_lists_what_moved_and_books_only_when_confirmed_again(
     previewed = client_of.get(reverse("courses:detail", args=[course.pk]))
     stale = previewed.context["confirm_form"].initial["expected"]
     services.confirm_course(
-        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+        course=draft(patient=cleared_patient(practitioner.user)), actor=practitioner.user
     )  # another patient takes the practitioner's Tuesdays at 10:00
     response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": stale})
     html = response.content.decode()
@@ -342,7 +342,7 @@ def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, pati
     assert 'data-testid="deferral"' in preview
     assert "Inflammatory elements (active acne) in the area (face)" in preview
     assert "no earlier than Fri 16 Jan 2026" in preview
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
     assert "Inflammatory elements (active acne)" in page
 
