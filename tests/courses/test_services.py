@@ -631,3 +631,52 @@ def test_a_session_added_beyond_the_plan_grows_the_course_up_to_the_maximum(draf
         rescheduling.book_replacement(course=course, actor=practitioner.user)
     assert refused.value.codes == ["course_full"]
     assert course.sessions.filter(status__in=HOLDING_STATUSES).count() == 6
+
+
+def test_confirm_refuses_a_course_that_no_longer_fits_and_leaves_the_fixes_to_the_preview(
+    draft, practitioner
+):
+    course = draft()
+    previewed = [p.slot.arrives_at for p in services.propose_course(course)]
+    Closure.objects.create(starts_on=date(2026, 1, 20), ends_on=date(2026, 3, 31), reason="Works")
+    with pytest.raises(services.PlanningFailed) as failed:
+        services.confirm_course(course=course, actor=practitioner.user, expected_arrivals=previewed)
+    assert failed.value.error.number == 2
+    assert failed.value.suggestions == []  # found by the preview, outside the locks
+    assert not Session.objects.exists()
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_discard_draft_deletes_a_draft_and_refuses_a_booked_course(draft, book, practitioner):
+    booked, course = book(start_on=date(2026, 1, 7)), draft()
+    services.discard_draft(course=course, actor=practitioner.user)
+    assert not Course.objects.filter(pk=course.pk).exists()
+    with pytest.raises(services.CourseError) as error:
+        services.discard_draft(course=booked, actor=practitioner.user)
+    assert error.value.codes == ["not_draft"]
+    assert Course.objects.get(pk=booked.pk).sessions.count() == 6
+
+
+def test_a_confirmed_session_that_moves_is_scheduled_again(book, practitioner):
+    session = book().sessions.get(number=2)
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.CONFIRMED)
+    day = session.arrives_at.astimezone(LONDON).date() + timedelta(days=1)
+    [moved] = rescheduling.reschedule_session(
+        session=session, new_day=day, new_time=time(11), scope="this", reason="",
+        actor=practitioner.user,
+    )  # fmt: skip
+    moved.refresh_from_db()
+    assert moved.status == SessionStatus.SCHEDULED
+    assert moved.arrives_at.astimezone(LONDON).date() == day
+
+
+def test_the_patients_own_cancellation_is_recorded_as_the_patients(book):
+    session = book().sessions.get(number=2)
+    rescheduling.cancel_session(
+        session=session, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
+    change = SessionChange.objects.get(session=session, kind=ChangeKind.CANCELLED)
+    assert change.changed_by is None  # the history says "the patient"
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clinic.models import Closure
 from courses import rescheduling, services
 from courses.models import Course, CourseStatus, Session, SessionChange, SessionStatus
 from tests.conftest import MONDAY
@@ -380,3 +381,32 @@ def test_patient_page_lists_drafts_apart_from_courses_and_drops_expired_ones(
     expired = Course.objects.filter(status=CourseStatus.DRAFT).exclude(pk=recent.pk).first()
     page = client_of.get(reverse("courses:detail", args=[expired.pk])).content.decode()
     assert "This preview has expired" in page
+
+
+def test_a_course_that_no_longer_fits_shows_the_nearest_fixes_on_the_preview(
+    client_of, draft, practitioner
+):
+    course = draft()
+    url = reverse("courses:detail", args=[course.pk])
+    expected = client_of.get(url).context["confirm_form"].initial["expected"]
+    Closure.objects.create(starts_on=date(2026, 1, 20), ends_on=date(2026, 3, 31), reason="Works")
+    response = client_of.post(
+        reverse("courses:confirm", args=[course.pk]), {"expected": expected}, follow=True
+    )
+    assert response.redirect_chain == [(url, 302)]
+    page = response.content.decode()
+    assert "Session 2" in page
+    assert 'data-testid="no-slot"' in page
+    assert "Nearest fixes:" in page
+    assert "Starting on or after Mon 30 Mar 2026 fits every session" in page
+    assert not Session.objects.exists()
+    assert Course.objects.get().status == CourseStatus.DRAFT
+
+
+def test_discard_deletes_the_draft_and_returns_to_the_patient(client_of, draft, book, patient):
+    booked, course = book(start_on=date(2026, 1, 7)), draft()
+    response = client_of.post(reverse("courses:discard", args=[course.pk]))
+    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert not Course.objects.filter(pk=course.pk).exists()
+    assert client_of.post(reverse("courses:discard", args=[booked.pk])).status_code == 404
+    assert Course.objects.get(pk=booked.pk).sessions.count() == 6
