@@ -10,24 +10,24 @@ from __future__ import annotations
 from enum import EnumType, StrEnum
 
 
-class _ChoicesType(EnumType):
+class _SessionStatusType(EnumType):
     """``choices``, ``values`` and ``labels`` on the class, as Django's TextChoices has them
     (without importing Django: the state machine stays pure)."""
 
     @property
     def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+        return [(member.value, member.label) for member in SessionStatus]
 
     @property
     def values(cls) -> list[str]:
-        return [member.value for member in cls]
+        return [member.value for member in SessionStatus]
 
     @property
     def labels(cls) -> list[str]:
-        return [member.label for member in cls]
+        return [member.label for member in SessionStatus]
 
 
-class SessionStatus(StrEnum, metaclass=_ChoicesType):
+class SessionStatus(StrEnum, metaclass=_SessionStatusType):
     SCHEDULED = "scheduled"
     CONFIRMED = "confirmed"
     CHECKED_IN = "checked_in"
