@@ -79,9 +79,9 @@ def measure(plans: int) -> None:
                 sessions_planned=6, target_gap_weeks=4, practitioner=staff[i % len(staff)],
                 preferred_weekday=rng.randrange(6), preferred_time=time(rng.randrange(9, 18)),
                 start_on=timezone.localdate() + timedelta(days=rng.randrange(1, 60)),
-                created_by=staff[0].user,
+                actor=staff[0].user,
             )  # fmt: skip
-            services.confirm_course(course=course, confirmed_by=staff[0].user)
+            services.confirm_course(course=course, actor=staff[0].user)
         timings.append((clock.perf_counter() - started) * 1000)
         queries.append(len(captured))
     print(json.dumps({

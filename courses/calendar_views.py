@@ -164,7 +164,7 @@ def replacement_at(request: HttpRequest, course_pk: int) -> HttpResponse:
         return redirect("calendar:home")
     try:
         session = rescheduling.book_replacement(
-            course=course, booked_by=request.user, at=form.cleaned_data["at"]
+            course=course, actor=request.user, at=form.cleaned_data["at"]
         )
     except services.CourseError as error:
         messages.error(request, str(error))

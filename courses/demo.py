@@ -84,20 +84,20 @@ def load_demo_courses() -> None:
         sessions=4, gap=3, practitioner=maria, weekday=3, at=time(15), start=tomorrow,
     )  # fmt: skip
     second = grace.sessions.order_by("number")[1]
-    rescheduling.cancel_session(session=second, reason="Exam week", cancelled_by=maria.user)
-    rescheduling.book_replacement(course=grace, booked_by=maria.user)
+    rescheduling.cancel_session(session=second, reason="Exam week", actor=maria.user)
+    rescheduling.book_replacement(course=grace, actor=maria.user)
     first = emma.sessions.order_by("number")[2]
     day = timezone.localtime(first.arrives_at)
     rescheduling.reschedule_session(
         session=first, new_day=day.date() + timedelta(days=1), new_time=time(11), scope="following",
-        reason="Patient away that week", changed_by=anna.user,
+        reason="Patient away that week", actor=anna.user,
     )  # fmt: skip
     services.create_draft_course(
         patient=Patient.objects.get(email="james.wilson@example.com"),
         indication=Indication.objects.get(code="wrinkles"),
         area=TreatmentArea.objects.get(code="face"), needle_mm=Decimal("0.5"),
         sessions_planned=6, target_gap_weeks=3, practitioner=anna, preferred_weekday=4,
-        preferred_time=time(9, 30), start_on=tomorrow, created_by=anna.user,
+        preferred_time=time(9, 30), start_on=tomorrow, actor=anna.user,
     ) if _screened_recently("james.wilson@example.com") else None  # fmt: skip
 
 
@@ -117,9 +117,9 @@ def _book(
         area=TreatmentArea.objects.get(code=area), needle_mm=Decimal(needle),
         sessions_planned=sessions, target_gap_weeks=gap, practitioner=practitioner,
         preferred_weekday=weekday, preferred_time=at, start_on=start,
-        created_by=practitioner.user, now=booked_at,
+        actor=practitioner.user, now=booked_at,
     )  # fmt: skip
-    services.confirm_course(course=course, confirmed_by=practitioner.user, now=booked_at)
+    services.confirm_course(course=course, actor=practitioner.user, now=booked_at)
     return course
 
 
@@ -200,7 +200,7 @@ def load_demo_history() -> None:
         by = session.practitioner.user
         if (session.course.patient.email, session.number) == NO_SHOW:
             rescheduling.mark_no_show(
-                session=session, marked_by=by, now=session.arrives_at + timedelta(minutes=30)
+                session=session, actor=by, now=session.arrives_at + timedelta(minutes=30)
             )
         else:
             _do_session(session, by=by)

@@ -14,6 +14,9 @@ from django.utils import timezone
 from clinic.models import Practitioner, Room, Weekday
 from clinic.regions import BodyRegion
 
+# Session statuses live in the pure courses.statuses (the state machine uses them); re-exported.
+from courses.statuses import HOLDING_STATUSES, OPEN_STATUSES, SessionStatus
+
 NEEDLE_VALIDATORS = [MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))]
 
 
@@ -186,27 +189,6 @@ class Course(models.Model):
 
     def is_expired_draft(self, now: datetime | None = None) -> bool:
         return self.status == CourseStatus.DRAFT and self.created_at < draft_cutoff(now)
-
-
-class SessionStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CONFIRMED = "confirmed", "Confirmed"
-    CHECKED_IN = "checked_in", "Checked in"
-    CREAM_ON = "cream_on", "Cream on"
-    CREAM_OFF = "cream_off", "Cream off"
-    IN_PROCEDURE = "in_procedure", "In procedure"
-    COMPLETED = "completed", "Completed"
-    STOPPED = "stopped", "Stopped short"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-# Sessions that hold their practitioner, room and patient time.
-HOLDING_STATUSES = [
-    s for s in SessionStatus.values if s not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
-]
-# Sessions that can still be moved, cancelled or marked no-show.
-OPEN_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.CONFIRMED]
 
 
 # A session never lasts longer than this from arrival to end; bounds index scans by time.

@@ -1,22 +1,35 @@
 """Writes that change a booked course: reschedule, cancel, no-show, replacement.
 
-Split from ``courses.services`` by topic; the same locking rules apply: lock
-the rows a booking depends on, re-check under the lock, then write. Every
-change leaves a ``SessionChange`` history entry.
+The locks, clash checks and session writes are ``courses.booking``'s, shared
+with planning: lock the rows a booking depends on, re-check under the lock,
+then write. Every change leaves a ``SessionChange`` history entry, and every
+status change is a move of the state machine (``courses.session_flow``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from courses import events, planning, rules
+from clinic.actors import Actor, SystemActor
+from courses import events, planning, rules, session_flow
 from courses.availability import DatabaseCalendar
+from courses.booking import (
+    CourseError,
+    Move,
+    book_sessions,
+    calendar_for,
+    clinic_tz,
+    lock_booking_rows,
+    move_sessions,
+    plan_request,
+    session_from,
+    slot_at,
+    treatment_rules,
+)
 from courses.models import (
     HOLDING_STATUSES,
     ChangeKind,
@@ -26,23 +39,6 @@ from courses.models import (
     SessionChange,
     SessionStatus,
 )
-from courses.services import (
-    CourseError,
-    calendar_for,
-    clinic_tz,
-    lock_booking_rows,
-    plan_request,
-    session_from,
-    treatment_rules,
-    write_sessions,
-)
-
-
-@dataclass(frozen=True)
-class Move:
-    session: Session
-    slot: planning.Slot
-
 
 Scope = Literal["this", "following"]
 
@@ -55,7 +51,7 @@ def reschedule_session(
     new_time: time,
     scope: Scope,
     reason: str,
-    changed_by: AbstractBaseUser,
+    actor: Actor,
     override_reason: str = "",
 ) -> list[Session]:
     """Move one session ("this") or it and every later one ("following").
@@ -83,14 +79,14 @@ def reschedule_session(
     calendar = calendar_for(
         course, request, first_day=new_day, ignore_session_ids=tuple(s.pk for s in moving)
     )
-    slot = _slot_at(calendar, request, new_day)
+    slot = slot_at(calendar, request, new_day)
     neighbours = [before[-1] if before else None, None if scope == "following" else
                   (after[0] if after else None)]  # fmt: skip
     _check_neighbour_gaps(course, rule_set, new_day, neighbours, override_reason)
     moves = [Move(session, slot)]
     if scope == "following" and after:
         moves += _replan_following(calendar, request, course, session, after, new_day, slot)
-    return _apply_moves(moves, reason=reason, override_reason=override_reason, by=changed_by)
+    return _apply_moves(moves, reason=reason, override_reason=override_reason, actor=actor)
 
 
 def check_bookable_time(day: date, at: time) -> None:
@@ -102,21 +98,6 @@ def check_bookable_time(day: date, at: time) -> None:
         found = rules.check_not_past(moment, now=now)
     if found:
         raise CourseError(found)
-
-
-def _slot_at(calendar: DatabaseCalendar, request: planning.PlanRequest, day: date) -> planning.Slot:
-    if planning.local_datetime(day, request.preferred_time, calendar.tz) is None:
-        raise CourseError.single(
-            "time_skipped", "That time does not exist on that day (the clocks go forward)."
-        )
-    avail = calendar.day(day)
-    slot = planning.fit_slot(avail, request, calendar.tz, exact=True)
-    if slot is None:
-        why = planning.explain_miss(avail)
-        if why == "no free slot that day":
-            why = "the practitioner, every room or the patient is busy then, or it is outside hours"
-        raise CourseError.single("slot_unavailable", f"That time is not available: {why}.")
-    return slot
 
 
 def _local_day(moment: datetime) -> date:
@@ -186,57 +167,51 @@ def _replan_following(
 
 
 def _apply_moves(
-    moves: list[Move], *, reason: str, override_reason: str, by: AbstractBaseUser
+    moves: list[Move], *, reason: str, override_reason: str, actor: Actor
 ) -> list[Session]:
-    now = timezone.now()
-    changes = []
-    for move in moves:
-        session, slot = move.session, move.slot
-        changes.append(
-            SessionChange(
-                session=session, kind=ChangeKind.RESCHEDULED, from_arrives_at=session.arrives_at,
-                to_arrives_at=slot.arrives_at, changed_by=by, changed_at=now,
-                reason="; ".join(r for r in (reason.strip(), override_reason.strip()) if r),
-            )
-        )  # fmt: skip
-        session.arrives_at = slot.arrives_at
-        session.procedure_starts_at = slot.procedure_starts_at
-        session.procedure_ends_at = slot.procedure_ends_at
-        session.room_id = slot.room_id
-        session.status = SessionStatus.SCHEDULED
-        session.schedule_version += 1
-    write_sessions([m.session for m in moves])
-    SessionChange.objects.bulk_create(changes)
+    move_sessions(
+        moves=moves, actor=actor,
+        reason="; ".join(r for r in (reason.strip(), override_reason.strip()) if r),
+    )  # fmt: skip
     for move in moves:
         events.session_changed(move.session)
     events.course_changed(moves[0].session.course)
     return [m.session for m in moves]
 
 
+def _by_patient_link(actor: Actor) -> bool:
+    return actor.get_username() == SystemActor.PATIENT_LINK
+
+
 def _change_status(
-    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser | None
+    session: Session, status: SessionStatus, kind: str, *, reason: str, actor: Actor
 ) -> Session:
-    session.status = status
+    """Move the session to ``status`` (a move of the state machine) with a history entry.
+
+    The patient's own cancellation through a link is recorded without a user, as
+    the history and the change notices read it, and tells nobody but the clinic.
+    """
+    session_flow.move(session, status)
     session.schedule_version += 1
     session.save(update_fields=["status", "schedule_version"])
+    by_patient = _by_patient_link(actor)
     SessionChange.objects.create(
         session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
-        changed_by=by,
+        changed_by=None if by_patient else actor,
     )  # fmt: skip
     events.session_changed(session)
-    if kind == ChangeKind.CANCELLED and by is not None:  # not the patient's own link
+    if kind == ChangeKind.CANCELLED and not by_patient:  # not the patient's own link
         events.course_changed(session.course)
     return session
 
 
 @transaction.atomic
-def cancel_session(
-    *, session: Session, reason: str, cancelled_by: AbstractBaseUser | None
-) -> Session:
+def cancel_session(*, session: Session, reason: str, actor: Actor) -> Session:
     """Cancel one session and free its slot; the course keeps its other sessions.
 
     A reason is required (it is kept in the history and tells the patient's
-    notice apart from a slip), as for cancelling a whole course.
+    notice apart from a slip), as for cancelling a whole course. The patient's
+    link passes ``system_actor(SystemActor.PATIENT_LINK)``: no change notice then.
     """
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
@@ -246,14 +221,12 @@ def cancel_session(
     if not reason.strip():
         raise CourseError.single("reason_required", "Say why the session is cancelled.")
     return _change_status(
-        session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
+        session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, actor=actor
     )
 
 
 @transaction.atomic
-def mark_no_show(
-    *, session: Session, marked_by: AbstractBaseUser, now: datetime | None = None
-) -> Session:
+def mark_no_show(*, session: Session, actor: Actor, now: datetime | None = None) -> Session:
     """Record that the patient did not come; allowed once their arrival time has passed."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
@@ -263,12 +236,12 @@ def mark_no_show(
     if (now or timezone.now()) < session.arrives_at:
         raise CourseError.single("not_yet", "The patient's arrival time has not come yet.")
     return _change_status(
-        session, SessionStatus.NO_SHOW, ChangeKind.NO_SHOW, reason="", by=marked_by
+        session, SessionStatus.NO_SHOW, ChangeKind.NO_SHOW, reason="", actor=actor
     )
 
 
 @transaction.atomic
-def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser) -> Course:
+def cancel_course(*, course: Course, reason: str, actor: Actor) -> Course:
     """Cancel every session not yet started, and the course."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
@@ -279,7 +252,7 @@ def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser
         SessionStatus.SCHEDULED, SessionStatus.CONFIRMED
     ]):  # fmt: skip
         _change_status(
-            session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, by=cancelled_by
+            session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, actor=actor
         )
     course.status = CourseStatus.CANCELLED
     course.save(update_fields=["status", "updated_at"])
@@ -287,9 +260,7 @@ def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser
 
 
 @transaction.atomic
-def book_replacement(
-    *, course: Course, booked_by: AbstractBaseUser, at: datetime | None = None
-) -> Session:
+def book_replacement(*, course: Course, actor: Actor, at: datetime | None = None) -> Session:
     """Add one session while the course has fewer than the maximum.
 
     A session that replaces a cancelled or missed one keeps the plan's count;
@@ -317,15 +288,11 @@ def book_replacement(
         slot = _slot_picked(course, rule_set, holding, at)
     session = session_from(course, planning.Proposal(number, slot, _local_day(slot.arrives_at),
                                                      None, "picked"))  # fmt: skip
-    write_sessions([session])
+    book_sessions(sessions=[session], kind=ChangeKind.REPLACEMENT, actor=actor)
     if len(holding) + 1 > course.sessions_planned:
         course.sessions_planned = len(holding) + 1
         course.save(update_fields=["sessions_planned", "updated_at"])
     events.session_changed(session)
-    SessionChange.objects.create(
-        session=session, kind=ChangeKind.REPLACEMENT, to_arrives_at=session.arrives_at,
-        changed_by=booked_by,
-    )  # fmt: skip
     events.course_changed(course)
     return session
 
@@ -356,7 +323,7 @@ def _slot_picked(
     request = planning.PlanRequest(
         **{**plan_request(course, rule_set).__dict__, "preferred_time": local.time()}
     )
-    slot = _slot_at(calendar_for(course, request, first_day=local.date()), request, local.date())
+    slot = slot_at(calendar_for(course, request, first_day=local.date()), request, local.date())
     before = [s for s in holding if s.arrives_at < slot.arrives_at]
     after = [s for s in holding if s.arrives_at >= slot.arrives_at]
     neighbours = [before[-1] if before else None, after[0] if after else None]

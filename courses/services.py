@@ -1,11 +1,11 @@
 """Writes for courses: check the rules, plan, and confirm (book) a whole course.
 
-Changes to booked sessions are in ``courses.rescheduling``.
+Changes to booked sessions are in ``courses.rescheduling``; the locks, clash
+checks and session writes both use are in ``courses.booking``.
 
-Every booking write locks the rows it depends on (active rooms, then the
-practitioner, then the patient, always in that order), re-checks the calendar
-inside the transaction, and only then writes. On PostgreSQL an exclusion
-constraint backs the check.
+The preview (``propose_course``) plans outside any lock and, when some session
+has no slot, looks for the nearest fixes; the confirmation (``confirm_course``)
+locks, re-checks the rules and the calendar, and writes, nothing more.
 """
 
 from __future__ import annotations
@@ -13,54 +13,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import Clinic, Practitioner, Room
+from clinic.actors import Actor
+from clinic.models import Clinic, Practitioner
 from courses import events, planning, rules
-from courses.availability import DatabaseCalendar
-from courses.models import (
-    ChangeKind,
-    Course,
-    CourseStatus,
-    Indication,
-    MinimumGap,
-    Session,
-    SessionChange,
-    TreatmentArea,
+from courses.booking import (
+    CourseError,
+    book_sessions,
+    calendar_for,
+    clinic_tz,
+    lock_booking_rows,
+    plan_request,
+    session_from,
+    treatment_rules,
 )
+from courses.models import ChangeKind, Course, CourseStatus, Indication, Session, TreatmentArea
 from patients.clearance import planning_deferrals, planning_problems
 from patients.models import Patient
 from patients.screening import Problem
 
 
-class CourseError(Exception):
-    """A course write was refused. ``violations`` carry stable codes and sentences."""
-
-    def __init__(self, violations: list[rules.RuleViolation]) -> None:
-        super().__init__("; ".join(v.message for v in violations))
-        self.violations = violations
-
-    @classmethod
-    def single(cls, code: str, message: str) -> CourseError:
-        return cls([rules.RuleViolation(code, message)])
-
-    @property
-    def codes(self) -> list[str]:
-        return [v.code for v in self.violations]
-
-
 class PlanningFailed(Exception):
-    """Some session has no slot; says which and suggests fixes."""
+    """Some session has no slot; says which, and (from the preview) suggests fixes."""
 
-    def __init__(self, error: planning.NoSlotError, suggestions: list[str]) -> None:
+    def __init__(self, error: planning.NoSlotError, suggestions: list[str] | None = None) -> None:
         super().__init__(str(error))
         self.error = error
-        self.suggestions = suggestions
+        self.suggestions = suggestions or []
 
 
 class PlanChanged(Exception):
@@ -92,25 +74,6 @@ class PlanChanged(Exception):
                 f"{len(self.previewed) - len(self.proposals)} previewed session(s) dropped"
             )
         return lines
-
-
-def clinic_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def treatment_rules(clinic: Clinic | None = None) -> rules.TreatmentRules:
-    """The clinic's editable numbers as the pure rules module takes them."""
-    clinic = clinic or Clinic.current()
-    gaps = tuple(MinimumGap.objects.order_by("up_to_mm").values_list("up_to_mm", "min_weeks"))
-    return rules.TreatmentRules(
-        min_sessions=clinic.min_sessions,
-        max_sessions=clinic.max_sessions,
-        max_gap_weeks=clinic.max_gap_weeks,
-        cream_from_mm=clinic.cream_from_mm,
-        cream_minutes=clinic.cream_minutes,
-        slot_step_minutes=clinic.slot_step_minutes,
-        minimum_gaps=gaps or rules.TreatmentRules().minimum_gaps,
-    )
 
 
 def course_violations(
@@ -179,7 +142,7 @@ def create_draft_course(
     preferred_weekday: int | None,
     preferred_time: time,
     start_on: date,
-    created_by: AbstractBaseUser,
+    actor: Actor,
     needle_override_reason: str = "",
     gap_override_reason: str = "",
     now: datetime | None = None,
@@ -220,66 +183,7 @@ def create_draft_course(
         start_on=start_on,
         needle_override_reason=needle_override_reason.strip(),
         gap_override_reason=gap_override_reason.strip(),
-        created_by=created_by,
-    )
-
-
-def plan_request(
-    course: Course,
-    rule_set: rules.TreatmentRules,
-    *,
-    start_on: date | None = None,
-    now: datetime | None = None,
-) -> planning.PlanRequest:
-    """The planner's input for a course; gaps overridden by a reason widen the window.
-
-    Nothing is proposed before now: a start date that has passed since the
-    draft was saved plans from today. A start outside the sane date window
-    (a draft saved before that rule) is refused rather than planned.
-    """
-    start_on = start_on or course.start_on
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    if course.status == CourseStatus.DRAFT and (
-        found := rules.check_typed_date(start_on, today=today, allow_past=True)
-    ):
-        raise CourseError(found)
-    low, high = rules.gap_window_days(rule_set, course.needle_mm)
-    target = course.target_gap_weeks * 7
-    if course.gap_override_reason:
-        low, high = min(low, target), max(high, target)
-    return planning.PlanRequest(
-        start_on=max(start_on, today),
-        sessions=course.sessions_planned,
-        target_gap_days=target,
-        min_gap_days=low,
-        max_gap_days=high,
-        preferred_weekday=course.preferred_weekday,
-        preferred_time=course.preferred_time,
-        cream_minutes=rules.cream_minutes(rule_set, course.needle_mm),
-        procedure_minutes=course.area.procedure_minutes,
-        step_minutes=rule_set.slot_step_minutes,
-        not_before=now,
-    )
-
-
-def calendar_for(
-    course: Course,
-    request: planning.PlanRequest,
-    *,
-    practitioner_id: int | None = None,
-    first_day: date | None = None,
-    ignore_session_ids: tuple[int, ...] = (),
-) -> DatabaseCalendar:
-    first_day = first_day or request.start_on
-    horizon = request.first_search_days + request.sessions * request.max_gap_days
-    return DatabaseCalendar(
-        practitioner_id=practitioner_id or course.practitioner_id,
-        patient_id=course.patient_id,
-        tz=clinic_tz(),
-        first_day=first_day,
-        last_day=first_day + timedelta(days=horizon),
-        ignore_session_ids=ignore_session_ids,
+        created_by=actor,
     )
 
 
@@ -310,17 +214,25 @@ def course_deferral(course: Course, clinic: Clinic | None = None) -> Deferral | 
 def propose_course(
     course: Course, rule_set: rules.TreatmentRules | None = None, *, now: datetime | None = None
 ) -> list[planning.Proposal]:
-    """Every session of a draft course placed in the calendar (reads only).
+    """Every session of a draft course placed in the calendar, for the preview (reads only).
 
-    While a deferral stands, session 1 goes no earlier than it allows.
+    While a deferral stands, session 1 goes no earlier than it allows. When some
+    session has no slot, PlanningFailed carries the nearest fixes: several more
+    plans, run here, outside any lock, never while confirming.
     """
-    deferral = course_deferral(course)
-    start_on = max(course.start_on, deferral.not_before) if deferral else None
-    request = plan_request(course, rule_set or treatment_rules(), start_on=start_on, now=now)
+    request = _course_request(course, rule_set or treatment_rules(), now=now)
     try:
         return planning.plan_series(calendar_for(course, request), request)
     except planning.NoSlotError as error:
         raise PlanningFailed(error, suggest_fixes(course, request)) from error
+
+
+def _course_request(
+    course: Course, rule_set: rules.TreatmentRules, *, now: datetime | None
+) -> planning.PlanRequest:
+    deferral = course_deferral(course)
+    start_on = max(course.start_on, deferral.not_before) if deferral else None
+    return plan_request(course, rule_set, start_on=start_on, now=now)
 
 
 def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
@@ -354,38 +266,11 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
     return suggestions
 
 
-def lock_booking_rows(practitioner_ids: list[int], patient_id: int) -> None:
-    """Serialise bookings that could collide: rooms, practitioners, patient, in that order."""
-    list(Room.objects.select_for_update().filter(is_active=True).order_by("pk").values("pk"))
-    list(
-        Practitioner.objects.select_for_update()
-        .filter(pk__in=sorted(set(practitioner_ids)))
-        .order_by("pk")
-        .values("pk")
-    )
-    list(Patient.objects.select_for_update().filter(pk=patient_id).values("pk"))
-
-
-def write_sessions(objects: list[Session]) -> None:
-    """Save sessions; a PostgreSQL exclusion-constraint hit means someone took the slot."""
-    try:
-        with transaction.atomic():
-            if all(session.pk is None for session in objects):
-                Session.objects.bulk_create(objects)
-            else:
-                for session in objects:
-                    session.save()
-    except IntegrityError as error:
-        raise CourseError.single(
-            "slot_taken", "Another booking took one of these slots. Plan again."
-        ) from error
-
-
 @transaction.atomic
 def confirm_course(
     *,
     course: Course,
-    confirmed_by: AbstractBaseUser,
+    actor: Actor,
     expected_arrivals: list[datetime] | None = None,
     now: datetime | None = None,
 ) -> list[Session]:
@@ -393,7 +278,9 @@ def confirm_course(
 
     Re-checks the rules and the calendar under lock. When ``expected_arrivals``
     (the previewed times) no longer match, nothing is booked: PlanChanged
-    carries the new proposal for the user to review.
+    carries the new proposal for the user to review. When a session no longer
+    fits, PlanningFailed says which, without suggestions: those are the
+    preview's to find, once the locks are released.
     """
     lock_booking_rows([course.practitioner_id], course.patient_id)
     course = (
@@ -416,20 +303,19 @@ def confirm_course(
     )
     if violations:
         raise CourseError(violations)
-    proposals = propose_course(course, rule_set, now=now)
+    request = _course_request(course, rule_set, now=now)
+    try:
+        proposals = planning.plan_series(calendar_for(course, request), request)
+    except planning.NoSlotError as error:
+        raise PlanningFailed(error) from error
     if (
         expected_arrivals is not None
         and [p.slot.arrives_at for p in proposals] != expected_arrivals
     ):
         raise PlanChanged(proposals, expected_arrivals)
-    sessions = [session_from(course, p) for p in proposals]
-    write_sessions(sessions)
-    SessionChange.objects.bulk_create(
-        SessionChange(
-            session=s, kind=ChangeKind.BOOKED, to_arrives_at=s.arrives_at,
-            changed_by=confirmed_by, changed_at=now,
-        )
-        for s in sessions
+    sessions = book_sessions(
+        sessions=[session_from(course, p) for p in proposals], kind=ChangeKind.BOOKED,
+        actor=actor, now=now,
     )  # fmt: skip
     course.status = CourseStatus.PLANNED
     course.save(update_fields=["status", "updated_at"])
@@ -442,11 +328,26 @@ DRAFT_EXPIRED_MESSAGE = "This preview has expired and was not booked; plan the c
 
 
 @transaction.atomic
-def delete_expired_drafts(*, now: datetime | None = None) -> int:
+def discard_draft(*, course: Course, actor: Actor) -> None:
+    """Delete a course preview the user turned down; a booked course is never deleted.
+
+    Drafts hold no sessions. The row is locked and its status re-checked, so a
+    confirmation in another tab either booked it first (refused here) or finds
+    it gone.
+    """
+    draft = Course.objects.select_for_update().filter(pk=course.pk).first()
+    if draft is None or draft.status != CourseStatus.DRAFT:
+        raise CourseError.single("not_draft", "This course is already booked or cancelled.")
+    draft.delete()
+
+
+@transaction.atomic
+def delete_expired_drafts(*, actor: Actor, now: datetime | None = None) -> int:
     """Delete previews never confirmed within ``CLINIC_DRAFT_EXPIRY_HOURS``; how many.
 
     Drafts hold no sessions. Rows a confirmation has locked are skipped (it
     refuses an expired draft anyway), and the delete re-checks the status.
+    ``actor`` is the clean-up's system actor (no row records it yet).
     """
     expired = list(
         Course.objects.expired_drafts(now)
@@ -455,16 +356,3 @@ def delete_expired_drafts(*, now: datetime | None = None) -> int:
     )
     _, per_model = Course.objects.filter(pk__in=expired, status=CourseStatus.DRAFT).delete()
     return per_model.get(Course._meta.label, 0)
-
-
-def session_from(course: Course, proposal: planning.Proposal) -> Session:
-    return Session(
-        course=course,
-        number=proposal.number,
-        practitioner_id=course.practitioner_id,
-        room_id=proposal.slot.room_id,
-        patient_id=course.patient_id,
-        arrives_at=proposal.slot.arrives_at,
-        procedure_starts_at=proposal.slot.procedure_starts_at,
-        procedure_ends_at=proposal.slot.procedure_ends_at,
-    )

@@ -125,8 +125,7 @@ def _check_order(session: Session, procedure: Procedure, step: str) -> None:
 
 def _save(session: Session, procedure: Procedure, status: str | None = None) -> Procedure:
     if status is not None:
-        _flow(session_flow.check_move, session.status, status)
-        session.status = status
+        _flow(session_flow.move, session, status)
         session.save(update_fields=["status"])
     procedure.version += 1
     procedure.save()
@@ -158,8 +157,7 @@ def check_cleared(session: Session, now: datetime) -> None:
 def confirm_attendance(*, session: Session) -> Session:
     """The patient confirmed they will come (from staff or the patient's link)."""
     session, _ = _locked(session, None)
-    _flow(session_flow.check_move, session.status, SessionStatus.CONFIRMED)
-    session.status = SessionStatus.CONFIRMED
+    _flow(session_flow.move, session, SessionStatus.CONFIRMED)
     session.save(update_fields=["status"])
     return session
 
@@ -176,7 +174,7 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
     procedure = Procedure.objects.create(
         session=session, checked_in_at=now, checked_in_by=by, screening=patient.latest_screening
     )
-    session.status = SessionStatus.CHECKED_IN
+    _flow(session_flow.move, session, SessionStatus.CHECKED_IN)
     session.save(update_fields=["status"])
     return procedure
 

@@ -2,11 +2,15 @@
 
 scheduled -> confirmed (optional) -> checked in -> [cream on -> cream off] ->
 in procedure -> completed, or stopped short with a reason; no-show and
-cancelled only from the states before check-in. Needling may not start before
-the cream is washed off, and the wash-off may not be recorded before the
-exposure time has passed. A session is complete when every treated zone has
-the required passes in each direction, or a practitioner says why it stopped;
-more passes than required are a deviation that needs a note.
+cancelled only from the states before check-in; a confirmed session moved to
+another time is scheduled again. The statuses are ``courses.statuses.SessionStatus``
+and every status change is a move in ``MOVES`` (``move``/``check_move``).
+
+Needling may not start before the cream is washed off, and the wash-off may
+not be recorded before the exposure time has passed. A session is complete
+when every treated zone has the required passes in each direction, or a
+practitioner says why it stopped; more passes than required are a deviation
+that needs a note.
 
 Every step is taken on the session's booked day (in the clinic's time zone) and
 after the course's earlier sessions are finished (``check_session_day``), and
@@ -19,19 +23,31 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-SCHEDULED, CONFIRMED, CHECKED_IN = "scheduled", "confirmed", "checked_in"
-CREAM_ON, CREAM_OFF, IN_PROCEDURE = "cream_on", "cream_off", "in_procedure"
-COMPLETED, STOPPED, NO_SHOW, CANCELLED = "completed", "stopped", "no_show", "cancelled"
+from courses.statuses import SessionStatus
 
-MOVES: dict[str, frozenset[str]] = {
-    SCHEDULED: frozenset({CONFIRMED, CHECKED_IN, NO_SHOW, CANCELLED}),
-    CONFIRMED: frozenset({CHECKED_IN, NO_SHOW, CANCELLED}),
-    CHECKED_IN: frozenset({CREAM_ON, IN_PROCEDURE}),
-    CREAM_ON: frozenset({CREAM_OFF}),
-    CREAM_OFF: frozenset({IN_PROCEDURE}),
-    IN_PROCEDURE: frozenset({COMPLETED, STOPPED}),
-}
+# The table of moves: every status change of a session is one of these. A
+# confirmed session that is moved to another time asks for confirmation again
+# (CONFIRMED -> SCHEDULED, ``reopen_after_move``); nothing else goes backwards.
+MOVES: dict[str, frozenset[SessionStatus]] = {
+    SessionStatus.SCHEDULED: frozenset({
+        SessionStatus.CONFIRMED, SessionStatus.CHECKED_IN,
+        SessionStatus.NO_SHOW, SessionStatus.CANCELLED,
+    }),
+    SessionStatus.CONFIRMED: frozenset({
+        SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN,
+        SessionStatus.NO_SHOW, SessionStatus.CANCELLED,
+    }),
+    SessionStatus.CHECKED_IN: frozenset({SessionStatus.CREAM_ON, SessionStatus.IN_PROCEDURE}),
+    SessionStatus.CREAM_ON: frozenset({SessionStatus.CREAM_OFF}),
+    SessionStatus.CREAM_OFF: frozenset({SessionStatus.IN_PROCEDURE}),
+    SessionStatus.IN_PROCEDURE: frozenset({SessionStatus.COMPLETED, SessionStatus.STOPPED}),
+    SessionStatus.COMPLETED: frozenset(),
+    SessionStatus.STOPPED: frozenset(),
+    SessionStatus.NO_SHOW: frozenset(),
+    SessionStatus.CANCELLED: frozenset(),
+}  # fmt: skip
 DIRECTIONS = ("horizontal", "vertical", "diagonal")
 
 
@@ -45,12 +61,33 @@ class FlowError(Exception):
 
 
 def check_move(current: str, target: str) -> None:
+    """Refuse a status change the table of moves (``MOVES``) does not list."""
     if target not in MOVES.get(current, frozenset()):
         raise FlowError(
             "invalid_move",
             f"A session that is {current.replace('_', ' ')} cannot become "
             f"{target.replace('_', ' ')}.",
         )
+
+
+class HasStatus(Protocol):
+    status: str
+
+
+def move(session: HasStatus, target: str) -> None:
+    """Change ``session.status`` to ``target`` if the table allows it (the caller saves).
+
+    Every status change of a session goes through here (or ``check_move`` first).
+    """
+    check_move(session.status, target)
+    session.status = target
+
+
+def reopen_after_move(session: HasStatus) -> None:
+    """A session moved to another time is scheduled again: a confirmation was for the old
+    time, so a confirmed session goes back to scheduled; a scheduled one stays as it is."""
+    if session.status != SessionStatus.SCHEDULED:
+        move(session, SessionStatus.SCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -88,7 +125,9 @@ def check_session_day(
             "on its own day. Move it to a new date first, or mark it as a no-show.",
         )
     blocking = [
-        e for e in unfinished_earlier if e.status in (SCHEDULED, CONFIRMED) or e.booked_on >= today
+        e
+        for e in unfinished_earlier
+        if e.status in (SessionStatus.SCHEDULED, SessionStatus.CONFIRMED) or e.booked_on >= today
     ]
     if blocking:
         first = blocking[0]
@@ -166,12 +205,12 @@ def check_start(
     current: str, *, cream_required: bool, antiseptic_before: bool, device_chosen: bool
 ) -> None:
     """Needling starts only after antiseptic, with a device, and after the cream is off."""
-    if cream_required and current != CREAM_OFF:
+    if cream_required and current != SessionStatus.CREAM_OFF:
         raise FlowError(
             "cream_required",
             "This needle length needs anaesthetic cream: put it on and wash it off first.",
         )
-    check_move(current, IN_PROCEDURE)
+    check_move(current, SessionStatus.IN_PROCEDURE)
     if not antiseptic_before:
         raise FlowError("antiseptic_before", "Treat the area with antiseptic before needling.")
     if not device_chosen:
@@ -229,7 +268,7 @@ def check_passes(zone: ZonePasses, *, required: int) -> None:
 
 def check_finish(
     zones: list[ZonePasses], *, required: int, antiseptic_after: bool, stop_reason: str
-) -> str:
+) -> SessionStatus:
     """The status the session ends in: completed, or stopped with a reason."""
     if not antiseptic_after:
         raise FlowError(
@@ -241,11 +280,11 @@ def check_finish(
         check_passes(zone, required=required)
     missing = incomplete_zones(zones, required)
     if not missing:
-        return COMPLETED
+        return SessionStatus.COMPLETED
     if not stop_reason.strip():
         raise FlowError(
             "passes_incomplete",
             f"Not every zone has {required} passes in each direction: {'; '.join(missing)}. "
             "Give the reason the session stopped short.",
         )
-    return STOPPED
+    return SessionStatus.STOPPED

@@ -45,7 +45,7 @@ def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             course = services.create_draft_course(
-                patient=patient, created_by=request.user, **form.cleaned_data
+                patient=patient, actor=request.user, **form.cleaned_data
             )
         except services.CourseError as error:
             _add_violations(form, error)
@@ -173,7 +173,7 @@ def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         sessions = services.confirm_course(
             course=course,
-            confirmed_by=request.user,
+            actor=request.user,
             expected_arrivals=form.cleaned_data["expected"],
         )
     except services.PlanChanged as changed:
@@ -193,10 +193,13 @@ def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def course_discard(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk, status=CourseStatus.DRAFT)
-    patient_pk = course.patient_id
-    course.delete()
+    try:
+        services.discard_draft(course=course, actor=request.user)
+    except services.CourseError as error:  # confirmed in another tab meanwhile
+        messages.error(request, str(error))
+        return redirect("courses:detail", pk=pk)
     messages.info(request, "Draft discarded.")
-    return redirect("patients:detail", pk=patient_pk)
+    return redirect("patients:detail", pk=course.patient_id)
 
 
 def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], str]) -> None:
@@ -215,7 +218,7 @@ def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
     form = CancelForm(request.POST or None, what="the rest of the course")
     if _cancelled(request, form, lambda: rescheduling.cancel_course(
-        course=course, reason=form.cleaned_data["reason"], cancelled_by=request.user
+        course=course, reason=form.cleaned_data["reason"], actor=request.user
     )):  # fmt: skip
         messages.success(request, "The rest of the course is cancelled; the patient is told.")
         return redirect("courses:detail", pk=pk)
@@ -241,7 +244,7 @@ def course_replacement(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     _attempt(
         request,
-        lambda: rescheduling.book_replacement(course=course, booked_by=request.user),
+        lambda: rescheduling.book_replacement(course=course, actor=request.user),
         lambda s: (
             f"Replacement session booked for {timezone.localtime(s.arrives_at):%a %d %b %Y, %H:%M}."
         ),
@@ -259,7 +262,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rescheduling.reschedule_session(
-                session=session, changed_by=request.user, **form.cleaned_data
+                session=session, actor=request.user, **form.cleaned_data
             )
         except services.CourseError as error:
             for violation in error.violations:
@@ -276,7 +279,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
     form = CancelForm(request.POST or None, what="this session")
     if _cancelled(request, form, lambda: rescheduling.cancel_session(
-        session=session, reason=form.cleaned_data["reason"], cancelled_by=request.user
+        session=session, reason=form.cleaned_data["reason"], actor=request.user
     )):  # fmt: skip
         messages.success(request, "Session cancelled; its slot is free and the patient is told.")
         return redirect("courses:detail", pk=session.course_id)
@@ -289,7 +292,7 @@ def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
     _attempt(
         request,
-        lambda: rescheduling.mark_no_show(session=session, marked_by=request.user),
+        lambda: rescheduling.mark_no_show(session=session, actor=request.user),
         lambda _: "Marked as a no-show.",
     )
     return redirect("courses:detail", pk=session.course_id)

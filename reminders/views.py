@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.actors import SystemActor, system_actor
 from courses import rescheduling, session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
@@ -115,7 +116,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         with transaction.atomic():
             rescheduling.cancel_session(
                 session=session, reason="Cancelled by the patient through the reminder link",
-                cancelled_by=None,
+                actor=system_actor(SystemActor.PATIENT_LINK),
             )  # fmt: skip
             services.queue_cancellation_notice(session)
     except CourseError:

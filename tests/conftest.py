@@ -111,7 +111,7 @@ def draft(patient, practitioner, rooms, face, wrinkles):
             "patient": patient, "indication": wrinkles, "area": face, "needle_mm": Decimal("0.5"),
             "sessions_planned": 6, "target_gap_weeks": 3, "practitioner": practitioner,
             "preferred_weekday": 1, "preferred_time": time(10), "start_on": MONDAY,
-            "created_by": practitioner.user,
+            "actor": practitioner.user,
         }  # fmt: skip
         values.update(overrides)
         return services.create_draft_course(**values)
@@ -125,7 +125,7 @@ def book(draft, practitioner):
 
     def make(**overrides):
         course = draft(**overrides)
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        services.confirm_course(course=course, actor=practitioner.user)
         return course
 
     return make

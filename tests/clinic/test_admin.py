@@ -55,9 +55,7 @@ def written_rows(book, practitioner):
     )
     course = book(patient=patient)
     session = course.sessions.order_by("number").last()
-    rescheduling.cancel_session(
-        session=session, reason="Patient away", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=session, reason="Patient away", actor=practitioner.user)
     return {
         Course: course,
         Session: course.sessions.order_by("number").first(),

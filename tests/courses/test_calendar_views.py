@@ -169,9 +169,7 @@ def test_picked_slot_fills_in_the_course_planner(client_of, practitioner, patien
 
 def test_replacement_is_booked_at_the_picked_slot(client_of, practitioner, booked):
     first = booked.sessions.get(number=1)
-    rescheduling.cancel_session(
-        session=first, reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=first, reason="Patient unwell", actor=practitioner.user)
     url = reverse("calendar:plan") + f"?at=2026-01-07T14:00&practitioner={practitioner.pk}"
     response = client_of.get(url)
     assert [c.pk for c in response.context["short_courses"]] == [booked.pk]
@@ -184,9 +182,7 @@ def test_replacement_is_booked_at_the_picked_slot(client_of, practitioner, booke
 
 def test_replacement_at_a_taken_time_is_refused_and_books_nothing(client_of, practitioner, booked):
     first = booked.sessions.get(number=1)
-    rescheduling.cancel_session(
-        session=first, reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=first, reason="Patient unwell", actor=practitioner.user)
     second = booked.sessions.get(number=2)
     local = second.arrives_at.astimezone(services.clinic_tz())
     client_of.get(reverse("calendar:plan") + f"?at={local:%Y-%m-%dT%H:%M}")

@@ -14,7 +14,7 @@ from patients.screening import Answers
 @pytest.fixture
 def session(draft, practitioner, time_machine):
     course = draft(needle_mm=Decimal("1.0"), sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(
         patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user

@@ -50,13 +50,11 @@ def test_feed_holds_the_sessions_without_health_details(client, practitioner, bo
 def test_moved_session_keeps_its_uid_and_cancelled_one_leaves(client, practitioner, booked):
     url = make_feed(client, practitioner)
     first, second = booked.sessions.get(number=1), booked.sessions.get(number=2)
-    rescheduling.cancel_session(
-        session=first, reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=first, reason="Patient unwell", actor=practitioner.user)
     local = second.arrives_at.astimezone(services.clinic_tz())
     rescheduling.reschedule_session(
         session=second, new_day=local.date(), new_time=local.time().replace(hour=14), scope="this",
-        reason="", changed_by=practitioner.user,
+        reason="", actor=practitioner.user,
     )  # fmt: skip
     found = {str(e["uid"]).split("@")[0]: e for e in events(client.get(url))}
     assert f"session-{first.pk}" not in found

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from clinic.actors import SystemActor, system_actor
 from courses import rescheduling
 from courses.overview import course_problems
 from courses.rules import TreatmentRules
@@ -71,7 +72,9 @@ def test_overview_and_course_page_both_flag_a_session_the_patient_cancelled(
     client, practitioner, booked
 ):
     rescheduling.cancel_session(
-        session=booked.sessions.get(number=2), reason="by link", cancelled_by=None
+        session=booked.sessions.get(number=2),
+        reason="by link",
+        actor=system_actor(SystemActor.PATIENT_LINK),
     )
     client.force_login(practitioner.user)
     [row] = overview(client).context["rows"]
@@ -106,7 +109,7 @@ def test_overview_puts_drifting_courses_first(client, practitioner, book, booked
     for number in (2, 3):  # leaves a 9-week gap between sessions 1 and 4
         session = other.sessions.get(number=number)
         rescheduling.cancel_session(
-            session=session, reason="Patient unwell", cancelled_by=practitioner.user
+            session=session, reason="Patient unwell", actor=practitioner.user
         )
     time_machine.move_to("2026-01-07 12:00Z", tick=False)  # after session 1
     client.force_login(practitioner.user)
@@ -153,7 +156,7 @@ def test_overview_and_course_page_agree_on_a_later_gap(client, practitioner, boo
     later = third.arrives_at.astimezone(TZ).date() + timedelta(days=48)  # Mon 6 Apr
     rescheduling.reschedule_session(
         session=last, new_day=later, new_time=time(10), scope="this", reason="Trip",
-        override_reason="Patient travels", changed_by=practitioner.user,
+        override_reason="Patient travels", actor=practitioner.user,
     )  # fmt: skip
     client.force_login(practitioner.user)
     page = client.get(reverse("courses:detail", args=[booked.pk])).content.decode()

@@ -27,7 +27,7 @@ def jpeg_with_location(size=(64, 48)):
 def session(draft, practitioner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     course = draft(needle_mm=Decimal("0.5"), sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course.sessions.get(number=1)
 
 

@@ -53,7 +53,7 @@ def test_two_simultaneous_confirmations_never_double_book(draft, practitioner, r
 
     outcomes = run_together(*[
         lambda c=c: services.confirm_course(
-            course=c, confirmed_by=practitioner.user, expected_arrivals=previews[c.pk]
+            course=c, actor=practitioner.user, expected_arrivals=previews[c.pk]
         )
         for c in (first, second)
     ])  # fmt: skip
@@ -68,7 +68,7 @@ def test_two_simultaneous_confirmations_never_double_book(draft, practitioner, r
 
 def test_exclusion_constraint_refuses_overlap_even_without_the_service(draft, practitioner):
     course = draft()
-    [session, *_] = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    [session, *_] = services.confirm_course(course=course, actor=practitioner.user)
     clone = Session(
         course=course, number=99, practitioner=session.practitioner, room=session.room,
         patient=session.patient, arrives_at=session.arrives_at,
@@ -94,7 +94,7 @@ def test_two_tabs_submitting_at_once_cannot_corrupt_a_session(draft, practitione
 
     course = draft(needle_mm=Decimal("0.5"), sessions_planned=4)
     # 0.5 mm: cream optional, so both steps are valid after check-in and only the version decides
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(
         patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
@@ -118,7 +118,7 @@ def test_exclusion_constraint_refuses_overlapping_visits_of_one_patient(draft, p
     from tests.factories import PractitionerFactory
 
     course = draft()
-    [session, *_] = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    [session, *_] = services.confirm_course(course=course, actor=practitioner.user)
     length = session.procedure_ends_at - session.arrives_at
     elsewhere = Session(  # another practitioner and room, arriving before the first visit ends
         course=course, number=99, practitioner=PractitionerFactory(),

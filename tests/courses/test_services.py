@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Absence, Closure
 from courses import rescheduling, services
 from courses.models import (
@@ -125,7 +126,7 @@ def test_confirm_books_every_session_with_history(draft, practitioner):
     proposals = services.propose_course(course)
     sessions = services.confirm_course(
         course=course,
-        confirmed_by=practitioner.user,
+        actor=practitioner.user,
         expected_arrivals=[p.slot.arrives_at for p in proposals],
     )
     course.refresh_from_db()
@@ -142,9 +143,7 @@ def test_confirm_refuses_when_the_calendar_changed_since_the_preview(draft, prac
     previewed = [p.slot.arrives_at for p in services.propose_course(course)]
     Closure.objects.create(starts_on=date(2026, 1, 27), ends_on=date(2026, 1, 27), reason="Flood")
     with pytest.raises(services.PlanChanged) as changed:
-        services.confirm_course(
-            course=course, confirmed_by=practitioner.user, expected_arrivals=previewed
-        )
+        services.confirm_course(course=course, actor=practitioner.user, expected_arrivals=previewed)
     assert changed.value.proposals[1].day == date(2026, 1, 28)
     assert not Session.objects.exists()
     course.refresh_from_db()
@@ -152,9 +151,9 @@ def test_confirm_refuses_when_the_calendar_changed_since_the_preview(draft, prac
 
 
 def test_second_course_for_the_same_practitioner_avoids_the_first(draft, practitioner):
-    first = services.confirm_course(course=draft(), confirmed_by=practitioner.user)
+    first = services.confirm_course(course=draft(), actor=practitioner.user)
     other = cleared_patient(practitioner.user)
-    second = services.confirm_course(course=draft(patient=other), confirmed_by=practitioner.user)
+    second = services.confirm_course(course=draft(patient=other), actor=practitioner.user)
     assert local_arrivals(first)[0].time() == time(10)
     # 09:15 and 10:45 are equally near 10:00; the earlier wins. It ends as the first starts.
     assert local_arrivals(second)[0] == local_arrivals(first)[0] - timedelta(minutes=45)
@@ -167,7 +166,7 @@ def test_absence_and_closure_are_respected(draft, practitioner):
         starts_at=date(2026, 1, 26).isoformat() + "T00:00Z",
         ends_at=date(2026, 1, 28).isoformat() + "T00:00Z",
     )
-    sessions = services.confirm_course(course=draft(), confirmed_by=practitioner.user)
+    sessions = services.confirm_course(course=draft(), actor=practitioner.user)
     assert local_arrivals(sessions)[1].date() == date(2026, 1, 28)
 
 
@@ -205,7 +204,7 @@ def test_planning_query_count_does_not_grow_with_existing_sessions(draft, practi
     for _ in range(3):
         services.confirm_course(
             course=draft(patient=cleared_patient(practitioner.user)),
-            confirmed_by=practitioner.user,
+            actor=practitioner.user,
         )
     assert Session.objects.count() == 18
     with CaptureQueriesContext(connection) as after:
@@ -216,7 +215,7 @@ def test_planning_query_count_does_not_grow_with_existing_sessions(draft, practi
 @pytest.fixture
 def booked(draft, practitioner):
     course = draft()
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return list(course.sessions.order_by("number"))
 
 
@@ -224,7 +223,7 @@ def test_reschedule_this_only_within_the_rules(booked, practitioner):
     third = booked[2]
     [moved] = rescheduling.reschedule_session(
         session=third, new_day=date(2026, 2, 18), new_time=time(14), scope="this",
-        reason="Patient asked", changed_by=practitioner.user,
+        reason="Patient asked", actor=practitioner.user,
     )  # fmt: skip
     assert moved.arrives_at.astimezone(LONDON) == datetime_local(2026, 2, 18, 14)
     assert moved.schedule_version == 2
@@ -246,7 +245,7 @@ def test_reschedule_this_only_refused_when_a_gap_breaks(booked, practitioner):
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=third, new_day=date(2026, 3, 3), new_time=time(10), scope="this",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     assert error.value.codes == ["gap_below_minimum"]
     assert "Move this and the following sessions instead" in str(error.value)
@@ -263,7 +262,7 @@ def test_reschedule_breaking_both_gaps_names_each_gap_once(booked, practitioner)
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=second, new_day=date(2026, 1, 19), new_time=time(10), scope="this",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     messages = [v.message for v in error.value.violations]
     assert len(messages) == len(set(messages)) == 2
@@ -278,7 +277,7 @@ def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
     third = booked[2]
     moved = rescheduling.reschedule_session(
         session=third, new_day=date(2026, 3, 3), new_time=time(10), scope="following",
-        reason="Holiday", changed_by=practitioner.user,
+        reason="Holiday", actor=practitioner.user,
     )  # fmt: skip
     assert [s.number for s in moved] == [3, 4, 5, 6]
     days = [a.date() for a in local_arrivals(Session.objects.order_by("number"))]
@@ -292,7 +291,7 @@ def test_reschedule_this_and_following_keeps_the_gaps(booked, practitioner):
 def test_reschedule_this_and_following_to_another_weekday_keeps_the_gaps(booked, practitioner):
     rescheduling.reschedule_session(
         session=booked[2], new_day=date(2026, 3, 4), new_time=time(10), scope="following",
-        reason="Tuesdays no longer suit", changed_by=practitioner.user,
+        reason="Tuesdays no longer suit", actor=practitioner.user,
     )  # fmt: skip
     days = [a.date() for a in local_arrivals(Session.objects.order_by("number"))]
     assert days[2:] == [date(2026, 3, 4), date(2026, 3, 25), date(2026, 4, 15), date(2026, 5, 6)]
@@ -300,13 +299,13 @@ def test_reschedule_this_and_following_to_another_weekday_keeps_the_gaps(booked,
 
 def test_reschedule_into_a_busy_slot_is_refused(booked, practitioner, draft):
     other = services.confirm_course(
-        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+        course=draft(patient=cleared_patient(practitioner.user)), actor=practitioner.user
     )
     taken = other[2].arrives_at.astimezone(LONDON)
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=booked[2], new_day=taken.date(), new_time=taken.time(), scope="this",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     assert error.value.codes == ["slot_unavailable"]
 
@@ -316,43 +315,41 @@ def test_reschedule_to_a_closed_day_says_so(booked, practitioner):
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=booked[2], new_day=date(2026, 2, 18), new_time=time(10), scope="this",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     assert "the clinic is closed (Audit)" in str(error.value)
 
 
 def test_cancel_then_book_a_replacement(booked, practitioner):
-    rescheduling.cancel_session(
-        session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=booked[1], reason="Patient unwell", actor=practitioner.user)
     course = booked[0].course
     with pytest.raises(services.CourseError):
         rescheduling.cancel_session(
-            session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
+            session=booked[1], reason="Patient unwell", actor=practitioner.user
         )
-    replacement = rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    replacement = rescheduling.book_replacement(course=course, actor=practitioner.user)
     assert replacement.number == 7
     last = local_arrivals([booked[-1]])[0].date()
     assert replacement.arrives_at.astimezone(LONDON).date() == last + timedelta(weeks=3)
     with pytest.raises(services.CourseError) as error:
-        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+        rescheduling.book_replacement(course=course, actor=practitioner.user)
     assert error.value.codes == ["course_full"]
 
 
 def test_no_show_only_after_the_arrival_time(booked, practitioner, time_machine):
     with pytest.raises(services.CourseError) as error:
-        rescheduling.mark_no_show(session=booked[0], marked_by=practitioner.user)
+        rescheduling.mark_no_show(session=booked[0], actor=practitioner.user)
     assert error.value.codes == ["not_yet"]
     time_machine.move_to(booked[0].arrives_at + timedelta(minutes=30), tick=False)
-    session = rescheduling.mark_no_show(session=booked[0], marked_by=practitioner.user)
+    session = rescheduling.mark_no_show(session=booked[0], actor=practitioner.user)
     assert session.status == SessionStatus.NO_SHOW
 
 
 def test_cancel_rest_of_course(booked, practitioner):
     course = booked[0].course
     with pytest.raises(services.CourseError):
-        rescheduling.cancel_course(course=course, reason=" ", cancelled_by=practitioner.user)
-    rescheduling.cancel_course(course=course, reason="Moving away", cancelled_by=practitioner.user)
+        rescheduling.cancel_course(course=course, reason=" ", actor=practitioner.user)
+    rescheduling.cancel_course(course=course, reason="Moving away", actor=practitioner.user)
     course.refresh_from_db()
     assert course.status == CourseStatus.CANCELLED
     assert set(course.sessions.values_list("status", flat=True)) == {SessionStatus.CANCELLED}
@@ -402,7 +399,7 @@ def test_a_draft_whose_start_has_passed_plans_from_now(draft, practitioner, time
     settings.CLINIC_DRAFT_EXPIRY_HOURS = 30 * 24
     course = draft()  # start Mon 5 Jan, first Tue 6 Jan
     time_machine.move_to("2026-01-14 12:00Z", tick=False)
-    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    sessions = services.confirm_course(course=course, actor=practitioner.user)
     assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)
 
 
@@ -421,19 +418,17 @@ def test_reschedule_refuses_a_time_before_now_or_outside_the_window(
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=booked[0], new_day=new_day, new_time=new_time, scope="following",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     assert error.value.codes == [code]
     assert Session.objects.get(pk=booked[0].pk).arrives_at == booked[0].arrives_at
 
 
 def test_replacement_refuses_a_time_before_now(booked, practitioner):
-    rescheduling.cancel_session(
-        session=booked[1], reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=booked[1], reason="Patient unwell", actor=practitioner.user)
     with pytest.raises(services.CourseError) as error:
         rescheduling.book_replacement(
-            course=booked[0].course, booked_by=practitioner.user,
+            course=booked[0].course, actor=practitioner.user,
             at=datetime_local(2026, 1, 2, 9),
         )  # fmt: skip
     assert error.value.codes == ["time_in_past"]
@@ -462,7 +457,7 @@ def test_reschedule_into_the_patients_other_session_is_refused(
     with pytest.raises(services.CourseError) as error:
         rescheduling.reschedule_session(
             session=session, new_day=other.date(), new_time=time(10, minute), scope="this",
-            reason="", changed_by=practitioner.user,
+            reason="", actor=practitioner.user,
         )  # fmt: skip
     assert error.value.codes == ["slot_unavailable"]
 
@@ -486,7 +481,7 @@ def test_a_deferral_keeps_planning_open_and_starts_the_course_after_it(
     deferral = services.course_deferral(course)
     assert deferral.not_before == date(2026, 1, 16)
     assert [p.code for p in deferral.problems][0].startswith("defer_")
-    sessions = services.confirm_course(course=course, confirmed_by=practitioner.user)
+    sessions = services.confirm_course(course=course, actor=practitioner.user)
     assert local_arrivals(sessions)[0] == datetime_local(2026, 1, 20, 10)  # first Tue after
 
 
@@ -535,7 +530,7 @@ def test_herpes_defers_a_course_on_the_body_but_planning_stays_open(draft, patie
     deferral = services.course_deferral(body)
     assert [p.code for p in deferral.problems] == ["defer_herpes_active"]
     assert deferral.not_before == date(2026, 1, 16)
-    sessions = services.confirm_course(course=body, confirmed_by=practitioner.user)
+    sessions = services.confirm_course(course=body, actor=practitioner.user)
     assert local_arrivals(sessions)[0] >= datetime_local(2026, 1, 16, 0)
 
 
@@ -583,7 +578,9 @@ def test_expired_drafts_are_deleted_and_everything_else_kept(draft, book, time_m
     booked = book(start_on=date(2026, 1, 7))
     time_machine.move_to("2026-01-03 11:00Z", tick=False)
     fresh = draft(start_on=date(2026, 1, 7))
-    assert services.delete_expired_drafts() == 0  # 23 hours: not yet
+    assert (
+        services.delete_expired_drafts(actor=system_actor(SystemActor.MAINTENANCE)) == 0
+    )  # 23 hours: not yet
     time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
     assert delete_expired_drafts_task() == 1
     assert set(Course.objects.values_list("pk", flat=True)) == {booked.pk, fresh.pk}
@@ -595,7 +592,7 @@ def test_an_expired_draft_is_not_booked(draft, practitioner, time_machine, setti
     course = draft()
     time_machine.move_to("2026-01-03 12:00:01Z", tick=False)
     with pytest.raises(services.CourseError) as error:
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        services.confirm_course(course=course, actor=practitioner.user)
     assert error.value.codes == ["draft_expired"]
     assert not Session.objects.exists()
 
@@ -612,9 +609,7 @@ def test_the_draft_cleanup_runs_on_the_beat_schedule(settings):
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_cancelling_a_session_needs_a_reason_on_every_path(booked, practitioner, reason):
     with pytest.raises(services.CourseError) as refused:
-        rescheduling.cancel_session(
-            session=booked[1], reason=reason, cancelled_by=practitioner.user
-        )
+        rescheduling.cancel_session(session=booked[1], reason=reason, actor=practitioner.user)
     assert refused.value.codes == ["reason_required"]
     booked[1].refresh_from_db()
     assert booked[1].status == "scheduled"
@@ -622,17 +617,66 @@ def test_cancelling_a_session_needs_a_reason_on_every_path(booked, practitioner,
 
 def test_a_session_added_beyond_the_plan_grows_the_course_up_to_the_maximum(draft, practitioner):
     course = draft(sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     first = course.sessions.get(number=1)
-    rescheduling.cancel_session(session=first, reason="Ill", cancelled_by=practitioner.user)
-    rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+    rescheduling.cancel_session(session=first, reason="Ill", actor=practitioner.user)
+    rescheduling.book_replacement(course=course, actor=practitioner.user)
     course.refresh_from_db()
     assert course.sessions_planned == 4  # a replacement keeps the plan's count
     for expected in (5, 6):
-        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+        rescheduling.book_replacement(course=course, actor=practitioner.user)
         course.refresh_from_db()
         assert course.sessions_planned == expected
     with pytest.raises(services.CourseError) as refused:
-        rescheduling.book_replacement(course=course, booked_by=practitioner.user)
+        rescheduling.book_replacement(course=course, actor=practitioner.user)
     assert refused.value.codes == ["course_full"]
     assert course.sessions.filter(status__in=HOLDING_STATUSES).count() == 6
+
+
+def test_confirm_refuses_a_course_that_no_longer_fits_and_leaves_the_fixes_to_the_preview(
+    draft, practitioner
+):
+    course = draft()
+    previewed = [p.slot.arrives_at for p in services.propose_course(course)]
+    Closure.objects.create(starts_on=date(2026, 1, 20), ends_on=date(2026, 3, 31), reason="Works")
+    with pytest.raises(services.PlanningFailed) as failed:
+        services.confirm_course(course=course, actor=practitioner.user, expected_arrivals=previewed)
+    assert failed.value.error.number == 2
+    assert failed.value.suggestions == []  # found by the preview, outside the locks
+    assert not Session.objects.exists()
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_discard_draft_deletes_a_draft_and_refuses_a_booked_course(draft, book, practitioner):
+    booked, course = book(start_on=date(2026, 1, 7)), draft()
+    services.discard_draft(course=course, actor=practitioner.user)
+    assert not Course.objects.filter(pk=course.pk).exists()
+    with pytest.raises(services.CourseError) as error:
+        services.discard_draft(course=booked, actor=practitioner.user)
+    assert error.value.codes == ["not_draft"]
+    assert Course.objects.get(pk=booked.pk).sessions.count() == 6
+
+
+def test_a_confirmed_session_that_moves_is_scheduled_again(book, practitioner):
+    session = book().sessions.get(number=2)
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.CONFIRMED)
+    day = session.arrives_at.astimezone(LONDON).date() + timedelta(days=1)
+    [moved] = rescheduling.reschedule_session(
+        session=session, new_day=day, new_time=time(11), scope="this", reason="",
+        actor=practitioner.user,
+    )  # fmt: skip
+    moved.refresh_from_db()
+    assert moved.status == SessionStatus.SCHEDULED
+    assert moved.arrives_at.astimezone(LONDON).date() == day
+
+
+def test_the_patients_own_cancellation_is_recorded_as_the_patients(book):
+    session = book().sessions.get(number=2)
+    rescheduling.cancel_session(
+        session=session, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
+    change = SessionChange.objects.get(session=session, kind=ChangeKind.CANCELLED)
+    assert change.changed_by is None  # the history says "the patient"
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED

@@ -24,7 +24,7 @@ DAY = "2026-01-06 09:50Z"  # session 1 arrives at 10:00 London (UTC in January)
 @pytest.fixture
 def course(draft, practitioner):
     course = draft(needle_mm=Decimal("1.0"), target_gap_weeks=3, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -183,7 +183,7 @@ def body_course(draft, practitioner):
         indication=Indication.objects.get(code="stretch-marks"), needle_mm=Decimal("2.0"),
         target_gap_weeks=5, sessions_planned=4,
     )  # fmt: skip
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -432,7 +432,7 @@ def test_the_next_session_waits_for_the_earlier_one(course, practitioner, time_m
     assert error.value.code == "earlier_session_open"
     assert "Session 1 of this course (Tue 06 Jan 2026) is scheduled" in error.value.message
     assert Session.objects.get(pk=second.pk).status == SessionStatus.SCHEDULED
-    rescheduling.mark_no_show(session=first, marked_by=practitioner.user)
+    rescheduling.mark_no_show(session=first, actor=practitioner.user)
     session_day.check_in(session=second, by=practitioner.user)
     assert Session.objects.get(pk=second.pk).status == SessionStatus.CHECKED_IN
 

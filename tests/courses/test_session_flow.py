@@ -1,20 +1,31 @@
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from courses import session_flow as flow
+from courses.statuses import SessionStatus
 
-ALL = [flow.SCHEDULED, flow.CONFIRMED, flow.CHECKED_IN, flow.CREAM_ON, flow.CREAM_OFF,
-       flow.IN_PROCEDURE, flow.COMPLETED, flow.STOPPED, flow.NO_SHOW, flow.CANCELLED]  # fmt: skip
+S = SessionStatus
+ALL = [S.SCHEDULED, S.CONFIRMED, S.CHECKED_IN, S.CREAM_ON, S.CREAM_OFF, S.IN_PROCEDURE,
+       S.COMPLETED, S.STOPPED, S.NO_SHOW, S.CANCELLED]  # fmt: skip
+# The whole table of moves, written out: every other (from, to) pair is refused.
 ALLOWED = {
-    (flow.SCHEDULED, flow.CONFIRMED), (flow.SCHEDULED, flow.CHECKED_IN),
-    (flow.SCHEDULED, flow.NO_SHOW), (flow.SCHEDULED, flow.CANCELLED),
-    (flow.CONFIRMED, flow.CHECKED_IN), (flow.CONFIRMED, flow.NO_SHOW),
-    (flow.CONFIRMED, flow.CANCELLED), (flow.CHECKED_IN, flow.CREAM_ON),
-    (flow.CHECKED_IN, flow.IN_PROCEDURE), (flow.CREAM_ON, flow.CREAM_OFF),
-    (flow.CREAM_OFF, flow.IN_PROCEDURE), (flow.IN_PROCEDURE, flow.COMPLETED),
-    (flow.IN_PROCEDURE, flow.STOPPED),
+    (S.SCHEDULED, S.CONFIRMED), (S.SCHEDULED, S.CHECKED_IN),
+    (S.SCHEDULED, S.NO_SHOW), (S.SCHEDULED, S.CANCELLED),
+    (S.CONFIRMED, S.SCHEDULED),  # moved to another time: to be confirmed again
+    (S.CONFIRMED, S.CHECKED_IN), (S.CONFIRMED, S.NO_SHOW),
+    (S.CONFIRMED, S.CANCELLED), (S.CHECKED_IN, S.CREAM_ON),
+    (S.CHECKED_IN, S.IN_PROCEDURE), (S.CREAM_ON, S.CREAM_OFF),
+    (S.CREAM_OFF, S.IN_PROCEDURE), (S.IN_PROCEDURE, S.COMPLETED),
+    (S.IN_PROCEDURE, S.STOPPED),
 }  # fmt: skip
+
+
+def test_the_table_covers_every_session_status_and_only_those():
+    assert list(SessionStatus) == ALL
+    assert set(flow.MOVES) == set(SessionStatus)
+    assert all(set(targets) <= set(SessionStatus) for targets in flow.MOVES.values())
 
 
 @pytest.mark.parametrize("current", ALL)
@@ -27,6 +38,35 @@ def test_every_transition_is_allowed_or_refused_clearly(current, target):
             flow.check_move(current, target)
         assert error.value.code == "invalid_move"
         assert current.replace("_", " ") in error.value.message
+
+
+@pytest.mark.parametrize("current", ALL)
+@pytest.mark.parametrize("target", ALL)
+def test_move_changes_the_status_only_when_the_table_allows(current, target):
+    session = SimpleNamespace(status=str(current))  # as read from the database
+    if (current, target) in ALLOWED:
+        flow.move(session, target)
+        assert session.status == target
+    else:
+        with pytest.raises(flow.FlowError):
+            flow.move(session, target)
+        assert session.status == current
+
+
+@pytest.mark.parametrize(
+    ("current", "after"),
+    [(S.SCHEDULED, S.SCHEDULED), (S.CONFIRMED, S.SCHEDULED), (S.CHECKED_IN, None),
+     (S.CANCELLED, None), (S.NO_SHOW, None), (S.COMPLETED, None)],
+)  # fmt: skip
+def test_a_moved_session_is_scheduled_again_and_only_an_open_one_moves(current, after):
+    session = SimpleNamespace(status=current)
+    if after is None:
+        with pytest.raises(flow.FlowError):
+            flow.reopen_after_move(session)
+        assert session.status == current
+    else:
+        flow.reopen_after_move(session)
+        assert session.status == after
 
 
 ON = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
@@ -60,13 +100,13 @@ def test_wash_off_message_counts_the_time_left():
 @pytest.mark.parametrize(
     ("current", "cream", "antiseptic", "device", "code"),
     [
-        (flow.CHECKED_IN, True, True, True, "cream_required"),
-        (flow.CREAM_ON, True, True, True, "cream_required"),
-        (flow.CREAM_OFF, True, False, True, "antiseptic_before"),
-        (flow.CREAM_OFF, True, True, False, "device_missing"),
-        (flow.CREAM_OFF, True, True, True, None),
-        (flow.CHECKED_IN, False, True, True, None),
-        (flow.SCHEDULED, False, True, True, "invalid_move"),
+        (S.CHECKED_IN, True, True, True, "cream_required"),
+        (S.CREAM_ON, True, True, True, "cream_required"),
+        (S.CREAM_OFF, True, False, True, "antiseptic_before"),
+        (S.CREAM_OFF, True, True, False, "device_missing"),
+        (S.CREAM_OFF, True, True, True, None),
+        (S.CHECKED_IN, False, True, True, None),
+        (S.SCHEDULED, False, True, True, "invalid_move"),
     ],
 )
 def test_needling_starts_only_when_ready(current, cream, antiseptic, device, code):
@@ -86,17 +126,17 @@ def zone(name, h=7, v=7, d=7, note=""):
 @pytest.mark.parametrize(
     ("zones", "reason", "outcome"),
     [
-        ([zone("forehead"), zone("cheeks")], "", flow.COMPLETED),
+        ([zone("forehead"), zone("cheeks")], "", S.COMPLETED),
         ([zone("forehead", v=9)], "", "passes_over"),
-        ([zone("forehead", v=9, note="Scar needed more work")], "", flow.COMPLETED),
-        ([zone("forehead", v=5)], "Patient asked to stop", flow.STOPPED),
+        ([zone("forehead", v=9, note="Scar needed more work")], "", S.COMPLETED),
+        ([zone("forehead", v=5)], "Patient asked to stop", S.STOPPED),
         ([zone("forehead", v=5)], "", "passes_incomplete"),
         ([zone("forehead"), zone("chin", d=6)], "  ", "passes_incomplete"),
         ([], "", "no_zones"),
     ],
 )
 def test_seven_pass_completeness(zones, reason, outcome):
-    if outcome in (flow.COMPLETED, flow.STOPPED):
+    if outcome in (S.COMPLETED, S.STOPPED):
         assert (
             flow.check_finish(zones, required=7, antiseptic_after=True, stop_reason=reason)
             == outcome
@@ -119,9 +159,9 @@ def test_incomplete_zones_say_what_is_missing():
 
 
 TUESDAY = date(2026, 1, 6)
-EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), flow.SCHEDULED)]
-EARLIER_TODAY = [flow.EarlierSession(1, TUESDAY, flow.CREAM_ON)]  # e.g. moved to the same day
-LEFT_UNFINISHED = [flow.EarlierSession(1, date(2025, 12, 16), flow.CHECKED_IN)]
+EARLIER_OPEN = [flow.EarlierSession(1, date(2025, 12, 16), S.SCHEDULED)]
+EARLIER_TODAY = [flow.EarlierSession(1, TUESDAY, S.CREAM_ON)]  # e.g. moved to the same day
+LEFT_UNFINISHED = [flow.EarlierSession(1, date(2025, 12, 16), S.CHECKED_IN)]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clinic.models import Closure
 from courses import rescheduling, services
 from courses.models import Course, CourseStatus, Session, SessionChange, SessionStatus
 from tests.conftest import MONDAY
@@ -117,7 +118,7 @@ def test_stale_preview_shows_the_new_dates(client_of, draft, practitioner):
     course = draft()
     other = draft(patient=cleared_patient(practitioner.user))
     expected = ",".join(p.slot.arrives_at.isoformat() for p in services.propose_course(course))
-    services.confirm_course(course=other, confirmed_by=practitioner.user)
+    services.confirm_course(course=other, actor=practitioner.user)
     response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": expected})
     assert response.status_code == 200
     assert "The calendar changed since the preview" in response.content.decode()
@@ -127,7 +128,7 @@ def test_stale_preview_shows_the_new_dates(client_of, draft, practitioner):
 @pytest.fixture
 def booked(draft, practitioner):
     course = draft()
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -208,7 +209,7 @@ def test_course_page_query_count_does_not_grow_with_sessions(client_of, booked, 
         day = session.arrives_at.date()
         rescheduling.reschedule_session(
             session=session, new_day=day, new_time=time(14), scope="this",
-            reason="x", changed_by=practitioner.user,
+            reason="x", actor=practitioner.user,
         )  # fmt: skip
     assert queries_to_get(client_of, reverse("courses:detail", args=[booked.pk])) == before
 
@@ -305,7 +306,7 @@ def test_stale_preview_lists_what_moved_and_books_only_when_confirmed_again(
     previewed = client_of.get(reverse("courses:detail", args=[course.pk]))
     stale = previewed.context["confirm_form"].initial["expected"]
     services.confirm_course(
-        course=draft(patient=cleared_patient(practitioner.user)), confirmed_by=practitioner.user
+        course=draft(patient=cleared_patient(practitioner.user)), actor=practitioner.user
     )  # another patient takes the practitioner's Tuesdays at 10:00
     response = client_of.post(reverse("courses:confirm", args=[course.pk]), {"expected": stale})
     html = response.content.decode()
@@ -342,7 +343,7 @@ def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, pati
     assert 'data-testid="deferral"' in preview
     assert "Inflammatory elements (active acne) in the area (face)" in preview
     assert "no earlier than Fri 16 Jan 2026" in preview
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     page = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()
     assert "Inflammatory elements (active acne)" in page
 
@@ -380,3 +381,32 @@ def test_patient_page_lists_drafts_apart_from_courses_and_drops_expired_ones(
     expired = Course.objects.filter(status=CourseStatus.DRAFT).exclude(pk=recent.pk).first()
     page = client_of.get(reverse("courses:detail", args=[expired.pk])).content.decode()
     assert "This preview has expired" in page
+
+
+def test_a_course_that_no_longer_fits_shows_the_nearest_fixes_on_the_preview(
+    client_of, draft, practitioner
+):
+    course = draft()
+    url = reverse("courses:detail", args=[course.pk])
+    expected = client_of.get(url).context["confirm_form"].initial["expected"]
+    Closure.objects.create(starts_on=date(2026, 1, 20), ends_on=date(2026, 3, 31), reason="Works")
+    response = client_of.post(
+        reverse("courses:confirm", args=[course.pk]), {"expected": expected}, follow=True
+    )
+    assert response.redirect_chain == [(url, 302)]
+    page = response.content.decode()
+    assert "Session 2" in page
+    assert 'data-testid="no-slot"' in page
+    assert "Nearest fixes:" in page
+    assert "Starting on or after Mon 30 Mar 2026 fits every session" in page
+    assert not Session.objects.exists()
+    assert Course.objects.get().status == CourseStatus.DRAFT
+
+
+def test_discard_deletes_the_draft_and_returns_to_the_patient(client_of, draft, book, patient):
+    booked, course = book(start_on=date(2026, 1, 7)), draft()
+    response = client_of.post(reverse("courses:discard", args=[course.pk]))
+    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert not Course.objects.filter(pk=course.pk).exists()
+    assert client_of.post(reverse("courses:discard", args=[booked.pk])).status_code == 404
+    assert Course.objects.get(pk=booked.pk).sessions.count() == 6

@@ -19,7 +19,7 @@ def day_sessions(draft, practitioner, time_machine):
     booked = []
     for _ in range(2):
         course = draft(patient=cleared_patient(practitioner.user), sessions_planned=4)
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        services.confirm_course(course=course, actor=practitioner.user)
         booked.append(course.sessions.get(number=1))
     time_machine.move_to(DAY, tick=False)
     return booked
@@ -96,6 +96,6 @@ def test_board_query_count_does_not_grow_with_sessions(client, practitioner, dra
             sessions_planned=4,
             start_on=date(2026, 1, 6),
         )
-        services.confirm_course(course=course, confirmed_by=practitioner.user)
+        services.confirm_course(course=course, actor=practitioner.user)
     assert len(board(client).context["rows"]) == 5
     assert queries_to_get(client, reverse("home")) == before

@@ -90,7 +90,7 @@ def dispatch():
 def booked(draft, reachable, practitioner, time_machine):
     time_machine.move_to("2026-01-02 12:00Z", tick=True)
     course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -115,7 +115,7 @@ def test_rescheduled_session_is_reminded_only_at_its_new_time(
     rescheduling.reschedule_session(
         session=first, new_day=timezone.localtime(first.arrives_at).date() + timedelta(days=2),
         new_time=timezone.localtime(first.arrives_at).time(), scope="this", reason="",
-        changed_by=practitioner.user,
+        actor=practitioner.user,
     )  # fmt: skip
     time_machine.move_to(old_due + timedelta(minutes=1), tick=True)
     dispatch()
@@ -158,7 +158,7 @@ def book_for_others(count, draft, practitioner):
             email=f"other{i}@example.com",
         )  # fmt: skip
         services.confirm_course(course=draft(patient=other, sessions_planned=4),
-                                confirmed_by=practitioner.user)  # fmt: skip
+                                actor=practitioner.user)  # fmt: skip
 
 
 def test_one_dispatcher_run_drains_a_backlog_beyond_the_in_flight_cap(

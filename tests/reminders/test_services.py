@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
 from courses import rescheduling, services, session_day
 from courses.models import AftercareSheet, Session, SessionStatus
@@ -16,7 +17,7 @@ from reminders.models import Kind, OutboxMessage, Status
 @pytest.fixture
 def booked(draft, reachable, practitioner):
     course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -42,7 +43,7 @@ def test_booking_creates_every_message_once_per_consented_channel(booked):
 
 def test_no_consent_no_message(draft, patient, practitioner):
     course = draft(patient=patient)  # factory patient: no reminder consent recorded
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     assert not OutboxMessage.objects.exists()
 
 
@@ -51,7 +52,7 @@ def test_reschedule_rebuilds_reminders_for_the_new_time(booked, practitioner):
     old = rows(session=second)
     rescheduling.reschedule_session(
         session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
-        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+        new_time=time(14), scope="this", reason="", actor=practitioner.user,
     )  # fmt: skip
     second.refresh_from_db()
     assert {m.status for m in rows(pk__in=[m.pk for m in old])} == {Status.CANCELLED}
@@ -63,9 +64,7 @@ def test_reschedule_rebuilds_reminders_for_the_new_time(booked, practitioner):
 
 def test_cancelled_session_cancels_its_reminders(booked, practitioner):
     third = booked.sessions.get(number=3)
-    rescheduling.cancel_session(
-        session=third, reason="Patient unwell", cancelled_by=practitioner.user
-    )
+    rescheduling.cancel_session(session=third, reason="Patient unwell", actor=practitioner.user)
     assert {m.status for m in rows(session=third)} == {Status.CANCELLED}
 
 
@@ -182,7 +181,7 @@ def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
     booked, practitioner, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    rescheduling.cancel_course(course=booked, reason="Moving away", cancelled_by=practitioner.user)
+    rescheduling.cancel_course(course=booked, reason="Moving away", actor=practitioner.user)
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
     assert outbox.deliver(pk) == Status.CANCELLED
@@ -233,7 +232,7 @@ def test_booking_an_early_session_queues_its_short_reminder_that_morning(
     draft, reachable, practitioner
 ):
     course = draft(patient=reachable, sessions_planned=4, preferred_time=time(9))
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     first = course.sessions.get(number=1)
     assert timezone.localtime(first.arrives_at).time() == time(9)
     [short] = rows(session=first, kind=Kind.REMINDER_2H)
@@ -264,11 +263,11 @@ def test_staff_changes_within_minutes_reach_the_patient_as_one_message_with_cale
     second, third = told.sessions.get(number=2), told.sessions.get(number=3)
     old_second = second.arrives_at
     time_machine.move_to(timezone.now() + timedelta(hours=1), tick=False)
-    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
     time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)
     rescheduling.reschedule_session(
         session=second, new_day=timezone.localtime(old_second).date() + timedelta(days=1),
-        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+        new_time=time(14), scope="this", reason="", actor=practitioner.user,
     )  # fmt: skip
     notices = rows(kind=Kind.SESSIONS_CHANGED)
     assert sorted(m.channel for m in notices) == ["email", "sms"]  # one per channel, not per change
@@ -302,7 +301,7 @@ def test_the_booked_calendar_and_a_later_update_name_each_session_by_the_same_ui
     claim_all(timezone.now())
     outbox.deliver(pk)
     first = booked.sessions.get(number=1)
-    rescheduling.cancel_session(session=first, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=first, reason="Ill", actor=practitioner.user)
     send_due_notices(timezone.now() + timedelta(minutes=6))
     booked_ics, notice = mail.outbox[0].attachments[0][1], mail.outbox[1]
     uid = f"UID:session-{first.pk}@127.0.0.1"
@@ -312,13 +311,15 @@ def test_the_booked_calendar_and_a_later_update_name_each_session_by_the_same_ui
 
 def test_no_change_notice_while_the_booked_message_has_not_gone(booked, practitioner):
     third = booked.sessions.get(number=3)
-    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
     assert rows(kind=Kind.SESSIONS_CHANGED) == []
 
 
 def test_the_patients_own_cancellation_through_the_link_sends_them_no_notice(told):
     rescheduling.cancel_session(
-        session=told.sessions.get(number=2), reason="by link", cancelled_by=None
+        session=told.sessions.get(number=2),
+        reason="by link",
+        actor=system_actor(SystemActor.PATIENT_LINK),
     )
     assert rows(kind=Kind.SESSIONS_CHANGED) == []
 
@@ -327,10 +328,10 @@ def test_a_change_after_the_notice_went_makes_a_new_notice_with_only_that_change
     told, practitioner, time_machine
 ):
     second, fourth = told.sessions.get(number=2), told.sessions.get(number=4)
-    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=second, reason="Ill", actor=practitioner.user)
     time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
     send_due_notices(timezone.now())
-    rescheduling.cancel_session(session=fourth, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=fourth, reason="Ill", actor=practitioner.user)
     time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
     assert send_due_notices(timezone.now()) == {"email": Status.SENT, "sms": Status.SENT}
     first_notice, second_notice = mail.outbox
@@ -342,7 +343,7 @@ def test_a_change_after_the_notice_went_makes_a_new_notice_with_only_that_change
 def test_a_course_cancelled_by_staff_tells_the_patient_once_with_no_sessions_left(
     told, practitioner, time_machine
 ):
-    rescheduling.cancel_course(course=told, reason="Moving away", cancelled_by=practitioner.user)
+    rescheduling.cancel_course(course=told, reason="Moving away", actor=practitioner.user)
     assert len(rows(kind=Kind.SESSIONS_CHANGED, channel="email")) == 1
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
     [email] = mail.outbox
@@ -354,7 +355,7 @@ def test_a_course_cancelled_by_staff_tells_the_patient_once_with_no_sessions_lef
 def test_no_sms_to_a_landline_stored_before_numbers_were_checked(draft, reachable, practitioner):
     Patient.objects.filter(pk=reachable.pk).update(phone="+442079460000")  # bypasses the form
     course = draft(patient=Patient.objects.get(pk=reachable.pk), sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email"}
 
 
@@ -389,7 +390,7 @@ def test_aftercare_for_a_session_that_ended_days_ago_expires_with_the_reason(tre
 
 def test_aftercare_names_the_next_session_as_it_stands_when_sent(treated, reachable, practitioner):
     second, third = treated.course.sessions.get(number=2), treated.course.sessions.get(number=3)
-    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=second, reason="Ill", actor=practitioner.user)
     outcome, _ = send_aftercare(treated, reachable, treated.procedure_ends_at + timedelta(hours=20))
     assert outcome == Status.SENT
     [email] = [m for m in mail.outbox if m.to == [reachable.email]]
@@ -410,8 +411,10 @@ def test_the_change_notice_leaves_out_the_patients_own_link_cancellation(
     told, practitioner, time_machine
 ):
     third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
-    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
-    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
+    rescheduling.cancel_session(
+        session=fourth, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
     [email] = mail.outbox
     assert "Cancelled: Tuesday 17 February 2026" in email.body
@@ -424,17 +427,19 @@ def test_a_notice_of_only_the_patients_own_cancellation_is_not_sent(
     told, practitioner, time_machine
 ):
     third, fourth = told.sessions.get(number=3), told.sessions.get(number=4)
-    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
     time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
     send_due_notices(timezone.now())
     mail.outbox.clear()
     # A staff change queues a notice; the patient cancels the other session meanwhile...
     rescheduling.reschedule_session(
         session=fourth, new_day=timezone.localtime(fourth.arrives_at).date() - timedelta(days=1),
-        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+        new_time=time(14), scope="this", reason="", actor=practitioner.user,
     )  # fmt: skip
     fourth.refresh_from_db()
-    rescheduling.cancel_session(session=fourth, reason="by link", cancelled_by=None)
+    rescheduling.cancel_session(
+        session=fourth, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
     # ...so there is nothing the clinic changed left to tell.
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.CANCELLED
     assert mail.outbox == []
@@ -448,10 +453,10 @@ def test_a_session_moved_twice_then_cancelled_is_listed_at_the_time_it_had_when_
     for shift, hour in ((1, 14), (2, 15)):
         rescheduling.reschedule_session(
             session=second, new_day=day + timedelta(days=shift), new_time=time(hour),
-            scope="this", reason="", changed_by=practitioner.user,
+            scope="this", reason="", actor=practitioner.user,
         )  # fmt: skip
         second.refresh_from_db()
-    rescheduling.cancel_session(session=second, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=second, reason="Ill", actor=practitioner.user)
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
     [email] = mail.outbox
     assert "Cancelled: Thursday 29 January 2026, 15:00 (Europe/London)" in email.body
@@ -475,7 +480,7 @@ def test_an_unchanged_sessions_calendar_event_stays_byte_identical_when_another_
     second = booked.sessions.get(number=2)
     before = vevents(content.render(message).ics)
     rescheduling.cancel_session(
-        session=booked.sessions.get(number=1), reason="Ill", cancelled_by=practitioner.user
+        session=booked.sessions.get(number=1), reason="Ill", actor=practitioner.user
     )
     after = vevents(content.render(message).ics)
     uid = f"UID:session-{second.pk}@127.0.0.1"
@@ -490,10 +495,10 @@ def test_calendar_files_name_the_clinic_as_organizer_and_their_method_in_the_att
     Clinic.objects.update_or_create(pk=1, defaults={"name": "Demo Skin Clinic",
                                                     "email": "hello@clinic.example"})  # fmt: skip
     second, third = told.sessions.get(number=2), told.sessions.get(number=3)
-    rescheduling.cancel_session(session=third, reason="Room closed", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
     rescheduling.reschedule_session(
         session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
-        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+        new_time=time(14), scope="this", reason="", actor=practitioner.user,
     )  # fmt: skip
     assert send_due_notices(timezone.now() + timedelta(minutes=6))["email"] == Status.SENT
     [email] = mail.outbox

@@ -16,7 +16,7 @@ from tests.factories import ClinicFactory
 @pytest.fixture
 def booked(draft, reachable, practitioner):
     course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course.sessions.get(number=1)
 
 
@@ -90,7 +90,7 @@ def test_link_of_a_moved_session_is_stale(client, booked, practitioner):
     old_link = url("confirm", booked)
     rescheduling.reschedule_session(
         session=booked, new_day=booked.arrives_at.date() + timedelta(days=1),
-        new_time=booked.arrives_at.time(), scope="this", reason="", changed_by=practitioner.user,
+        new_time=booked.arrives_at.time(), scope="this", reason="", actor=practitioner.user,
     )  # fmt: skip
     response = client.get(old_link)
     assert response.status_code == 410
@@ -232,7 +232,7 @@ def test_a_link_to_a_session_the_clinic_cancelled_says_it_is_cancelled(
     client, booked, practitioner
 ):
     link = url("confirm", booked)
-    rescheduling.cancel_session(session=booked, reason="Ill", cancelled_by=practitioner.user)
+    rescheduling.cancel_session(session=booked, reason="Ill", actor=practitioner.user)
     response = client.get(link)
     assert response.status_code == 410
     assert "This session is already cancelled." in response.content.decode()

@@ -61,7 +61,7 @@ def webhook():
 def booked_with_webhook(webhook, draft, reachable, practitioner):
     webhook.consents.add(reachable.pk)
     course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     return course
 
 
@@ -102,7 +102,7 @@ def test_without_the_channels_consent_nothing_is_queued_on_it(
     webhook, draft, reachable, practitioner
 ):
     course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, confirmed_by=practitioner.user)
+    services.confirm_course(course=course, actor=practitioner.user)
     assert not OutboxMessage.objects.filter(channel="webhook").exists()
     assert ("Webhook", "no_consent") in outbox.channel_states(reachable)
 
