@@ -28,7 +28,7 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
 
     log_in(page, anna.username, anna.password)
@@ -99,7 +99,7 @@ def test_check_in_is_refused_off_the_sessions_day_and_works_on_it(page, time_mac
     first, second = course.sessions.order_by("arrives_at")[:2]
     time_machine.move_to(first.arrives_at - timedelta(minutes=5), tick=True)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
 
     log_in(page, anna.username, anna.password)

@@ -17,7 +17,7 @@ def session(draft, practitioner, time_machine):
     services.confirm_course(course=course, confirmed_by=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=practitioner.user
     )
     return course.sessions.get(number=1)
 

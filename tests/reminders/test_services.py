@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
 from courses import rescheduling, services, session_day
 from courses.models import AftercareSheet, Session, SessionStatus
@@ -11,6 +12,7 @@ from patients.models import Patient
 from reminders import content, validity
 from reminders import services as outbox
 from reminders.models import Kind, OutboxMessage, Status
+from tests.factories import staff_actor
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_cancelled_session_cancels_its_reminders(booked, practitioner):
 
 
 def claim_all(at):
-    return outbox.claim_due(now=at)
+    return outbox.claim_due(now=at, actor=system_actor(SystemActor.REMINDERS))
 
 
 def test_claims_are_exclusive(booked):
@@ -84,8 +86,10 @@ def test_sent_once_with_message_id_and_unsubscribe(booked, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     assert pk in claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
-    assert outbox.deliver(pk) == "skipped"  # the task delivered twice sends nothing
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
+    assert (
+        outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == "skipped"
+    )  # the task delivered twice sends nothing
     [email] = mail.outbox
     assert email.extra_headers["Message-ID"] == f"<outbox-{pk}@127.0.0.1>"
     assert email.extra_headers["List-Unsubscribe"].startswith(
@@ -103,7 +107,9 @@ def test_moved_session_message_is_cancelled_at_send_time(booked, practitioner, s
     OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
     first.schedule_version += 1
     first.save()
-    assert outbox.deliver(reminder.pk) == Status.CANCELLED
+    assert (
+        outbox.deliver(reminder.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
+    )
     assert mail.outbox == []
 
 
@@ -113,12 +119,14 @@ def test_message_for_a_started_session_expires(booked, time_machine, settings):
     reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
     OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
     time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
-    assert outbox.deliver(reminder.pk) == Status.EXPIRED
+    assert outbox.deliver(reminder.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.EXPIRED
     assert mail.outbox == []
 
 
 def test_withdrawn_consent_stops_pending_messages(booked, reachable, settings):
-    outbox.withdraw_consent(patient=reachable, channel="sms")
+    outbox.withdraw_consent(
+        patient=reachable, channel="sms", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
     assert {m.status for m in rows(channel="sms")} == {Status.CANCELLED}
     assert {m.status for m in rows(channel="email")} == {Status.PENDING}
 
@@ -136,7 +144,7 @@ def test_sms_goes_to_the_development_file(booked, settings, tmp_path):
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="sms")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     text = settings.SMS_FILE_PATH.read_text()
     assert "to +447400123456" in text
     assert "course of 4 sessions is booked" in text
@@ -145,17 +153,17 @@ def test_sms_goes_to_the_development_file(booked, settings, tmp_path):
 def test_failed_message_can_be_retried(booked):
     message = rows(kind=Kind.COURSE_BOOKED, channel="email")[0]
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, attempts=5)
-    assert outbox.retry_failed(message=message)
+    assert outbox.retry_failed(message=message, actor=staff_actor())
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
-    assert not outbox.retry_failed(message=message)
+    assert not outbox.retry_failed(message=message, actor=staff_actor())
 
 
 def test_daily_agenda_once_per_practitioner_per_day(booked, practitioner, time_machine):
     first = booked.sessions.get(number=1)
     time_machine.move_to(first.arrives_at.replace(hour=6), tick=False)
-    assert outbox.queue_daily_agendas() == 1
-    assert outbox.queue_daily_agendas() == 0
+    assert outbox.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS)) == 1
+    assert outbox.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS)) == 0
     agenda = OutboxMessage.objects.get(kind=Kind.DAILY_AGENDA)
     assert agenda.recipient == practitioner.user.email
     assert timezone.localtime(agenda.due_at).time() == time(9)  # opening time
@@ -185,7 +193,7 @@ def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
     rescheduling.cancel_course(course=booked, reason="Moving away", cancelled_by=practitioner.user)
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.CANCELLED
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
     assert mail.outbox == []
     assert OutboxMessage.objects.get(pk=pk).last_error == "the course was cancelled"
 
@@ -198,7 +206,7 @@ def test_course_booked_message_is_not_sent_once_the_course_has_begun(
     first = booked.sessions.get(number=1)
     time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.EXPIRED
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.EXPIRED
     assert mail.outbox == []
     assert OutboxMessage.objects.get(pk=pk).last_error == "the course has already begun"
 
@@ -219,7 +227,7 @@ def test_every_kind_is_rechecked_against_current_state_at_send_time(
     first = booked.sessions.get(number=1)  # booked, not treated; the course is not completed
     about = {"session": first, "course": booked, "practitioner": practitioner}[subject]
     message = sending(kind, **{subject: about})
-    assert outbox.deliver(message.pk) == Status.CANCELLED
+    assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.CANCELLED, reason)
     assert mail.outbox == []
@@ -246,7 +254,7 @@ def told(booked, settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
     for pk in claim_all(timezone.now()):
-        assert outbox.deliver(pk) == Status.SENT
+        assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     mail.outbox.clear()
     return booked
 
@@ -255,7 +263,12 @@ def send_due_notices(at):
     """Deliver the change notices due by ``at``; their outcomes by channel."""
     notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED)
     claimed = [pk for pk in claim_all(at) if notices.filter(pk=pk).exists()]
-    return {notices.get(pk=pk).channel: outbox.deliver(pk, now=at) for pk in claimed}
+    return {
+        notices.get(pk=pk).channel: outbox.deliver(
+            pk, now=at, actor=system_actor(SystemActor.REMINDERS)
+        )
+        for pk in claimed
+    }
 
 
 def test_staff_changes_within_minutes_reach_the_patient_as_one_message_with_calendar_updates(
@@ -300,7 +313,7 @@ def test_the_booked_calendar_and_a_later_update_name_each_session_by_the_same_ui
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    outbox.deliver(pk)
+    outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS))
     first = booked.sessions.get(number=1)
     rescheduling.cancel_session(session=first, reason="Ill", cancelled_by=practitioner.user)
     send_due_notices(timezone.now() + timedelta(minutes=6))
@@ -374,7 +387,7 @@ def send_aftercare(session, patient, at):
         Kind.AFTERCARE, session=session, course_id=session.course_id, patient=patient,
         recipient=patient.email, due_at=at,
     )  # fmt: skip
-    outcome = outbox.deliver(message.pk, now=at)
+    outcome = outbox.deliver(message.pk, now=at, actor=system_actor(SystemActor.REMINDERS))
     message.refresh_from_db()
     return outcome, message
 
@@ -512,6 +525,6 @@ def test_email_html_fits_a_phone_screen(booked, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     [(html, _)] = mail.outbox[0].alternatives
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
