@@ -343,3 +343,19 @@ def test_patient_page_query_count_does_not_grow_with_history(staff_client, staff
         services.record_screening(patient=patient, answers=Answers(), notes="", actor=staff_user)
     assert queries_to_get(staff_client, url) == before
     assert before <= 10
+
+
+def test_screening_decision_and_consent_name_the_logged_in_staff_member(
+    staff_client, patient, staff_user
+):
+    InformationSheetFactory(version="2026-03")
+    screen = reverse("patients:screening_create", args=[patient.pk])
+    assert staff_client.post(screen, {"rosacea": "on"}).status_code == 302
+    record = Screening.objects.get(patient=patient)
+    decide = reverse("patients:caution_decision", args=[patient.pk, record.pk])
+    assert staff_client.post(decide, {"decision": "approve", "reason": "Mild"}).status_code == 302
+    consent = reverse("patients:consent_create", args=[patient.pk])
+    assert staff_client.post(consent, {"confirmed": "on"}).status_code == 302
+    assert record.taken_by == staff_user
+    assert CautionDecision.objects.get(screening=record).decided_by == staff_user
+    assert ProcedureConsent.objects.get(patient=patient).witnessed_by == staff_user

@@ -11,6 +11,7 @@ from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
 from reminders import content, validity
 from reminders import services as outbox
+from reminders.links import LinkError
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import staff_actor
 
@@ -334,6 +335,55 @@ def test_the_patients_own_cancellation_through_the_link_sends_them_no_notice(tol
         session=told.sessions.get(number=2), reason="by link", cancelled_by=None
     )
     assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def patient_link():
+    return system_actor(SystemActor.PATIENT_LINK)
+
+
+def test_the_patients_cancel_frees_the_session_and_tells_the_practitioner_not_the_patient(told):
+    second = told.sessions.get(number=2)
+    outbox.cancel_by_patient(session=second, version=second.schedule_version, actor=patient_link())
+    second.refresh_from_db()
+    assert second.status == SessionStatus.CANCELLED
+    change = second.changes.get(kind="cancelled")
+    assert (change.reason, change.changed_by) == (outbox.PATIENT_CANCEL_REASON, None)
+    [notice] = rows(kind=Kind.CANCELLED_BY_PATIENT)
+    assert notice.recipient == second.practitioner.user.email
+    assert notice.schedule_version == second.schedule_version - 1  # the version the link named
+    assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def test_the_patients_cancel_of_a_session_moved_since_the_link_changes_nothing(
+    booked, practitioner
+):
+    second = booked.sessions.get(number=2)
+    seen = second.schedule_version
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", changed_by=practitioner.user,
+    )  # fmt: skip
+    with pytest.raises(LinkError) as error:
+        outbox.cancel_by_patient(session=second, version=seen, actor=patient_link())
+    assert error.value.reason == "stale"
+    assert Session.objects.get(pk=second.pk).status == SessionStatus.SCHEDULED
+    assert rows(kind=Kind.CANCELLED_BY_PATIENT) == []
+
+
+def test_the_patients_cancel_and_its_notice_are_one_write(booked, monkeypatch):
+    second = booked.sessions.get(number=2)
+
+    def notice_fails(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(outbox, "queue_cancellation_notice", notice_fails)
+    with pytest.raises(RuntimeError):
+        outbox.cancel_by_patient(
+            session=second, version=second.schedule_version, actor=patient_link()
+        )
+    second.refresh_from_db()
+    assert second.status == SessionStatus.SCHEDULED
+    assert not second.changes.filter(kind="cancelled").exists()
 
 
 def test_a_change_after_the_notice_went_makes_a_new_notice_with_only_that_change(
