@@ -7,9 +7,9 @@ and every step is refused off the session's booked day or before the course's
 earlier sessions are finished (``check_session_day``, the one place that rule is
 applied), and out of the procedure's fixed order (``session_flow.check_order``).
 
-Every step takes the ``actor`` who took it (``clinic.actors``): check-in and
-disinfection keep it on their rows; the other steps take it so that every write
-service names who acted.
+Every step takes the ``actor`` who took it (``clinic.actors``); check-in and
+disinfection keep it on their rows (``checked_in_by``, ``done_by``), the other
+steps have no column for it yet (the audit trail will record it).
 """
 
 from __future__ import annotations
