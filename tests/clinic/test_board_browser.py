@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from clinic.demo import load_demo_data
 from courses import session_day
 from courses.models import Course
@@ -23,7 +24,7 @@ def seconds_left(page):
 
 
 def test_today_board_shows_a_cream_countdown_that_moves(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
@@ -59,7 +60,7 @@ def inside_the_screen(page, locator):
 
 
 def test_phone_board_shows_phase_and_alerts_without_scrolling_sideways(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from clinic.demo import load_demo_data
 from courses.models import AftercareSheet, Course, SessionStatus
 from patients import services as patient_services
@@ -23,7 +24,7 @@ def seconds_left(page):
 
 
 def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")  # 1.5 mm: cream
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
@@ -94,7 +95,7 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
 
 
 def test_check_in_is_refused_off_the_sessions_day_and_works_on_it(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     first, second = course.sessions.order_by("arrives_at")[:2]
     time_machine.move_to(first.arrives_at - timedelta(minutes=5), tick=True)
