@@ -55,10 +55,8 @@ def _cleared_patients(count: int) -> list[Patient]:
             first_name="Planned", last_name=f"Patient {i}", date_of_birth="1985-05-05",
             email=f"planned{i}@example.com",
         )  # fmt: skip
-        patient_services.record_consent(patient=patient, sheet=sheet, witnessed_by=user)
-        patient_services.record_screening(
-            patient=patient, answers=Answers(), notes="", taken_by=user
-        )
+        patient_services.record_consent(patient=patient, sheet=sheet, actor=user)
+        patient_services.record_screening(patient=patient, answers=Answers(), notes="", actor=user)
         patient.refresh_from_db()
         patients.append(patient)
     return patients

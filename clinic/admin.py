@@ -178,7 +178,7 @@ class PractitionerAdmin(CheckedModelAdmin):
     @admin.action(description="Turn off their calendar feeds (the secret addresses stop working)")
     def revoke_calendar_feeds(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
         for practitioner in queryset.exclude(feed_token=None):
-            services.turn_off_calendar_feed(practitioner=practitioner)
+            services.turn_off_calendar_feed(practitioner=practitioner, actor=request.user)
         self.message_user(request, "Calendar feeds turned off.")
 
 

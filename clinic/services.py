@@ -7,11 +7,12 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.models import Practitioner, WorkerHeartbeat
 
 
 @transaction.atomic
-def record_heartbeat(*, name: str) -> WorkerHeartbeat:
+def record_heartbeat(*, name: str, actor: Actor) -> WorkerHeartbeat:
     """Mark the named worker as alive now."""
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
         name=name, defaults={"seen_at": timezone.now()}
@@ -20,7 +21,7 @@ def record_heartbeat(*, name: str) -> WorkerHeartbeat:
 
 
 @transaction.atomic
-def renew_calendar_feed(*, practitioner: Practitioner) -> str:
+def renew_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> str:
     """A new secret feed address; the previous one stops working at once."""
     practitioner.feed_token = secrets.token_urlsafe(32)
     practitioner.save(update_fields=["feed_token"])
@@ -28,6 +29,6 @@ def renew_calendar_feed(*, practitioner: Practitioner) -> str:
 
 
 @transaction.atomic
-def turn_off_calendar_feed(*, practitioner: Practitioner) -> None:
+def turn_off_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> None:
     practitioner.feed_token = None
     practitioner.save(update_fields=["feed_token"])

@@ -205,10 +205,10 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
 def feed_change(request: HttpRequest, action: str) -> HttpResponse:
     own = get_object_or_404(Practitioner, user=request.user)
     if action == "renew":
-        clinic_services.renew_calendar_feed(practitioner=own)
+        clinic_services.renew_calendar_feed(practitioner=own, actor=request.user)
         messages.success(request, "New feed address made; any previous address stopped working.")
     elif action == "off":
-        clinic_services.turn_off_calendar_feed(practitioner=own)
+        clinic_services.turn_off_calendar_feed(practitioner=own, actor=request.user)
         messages.success(request, "Calendar feed turned off; its address no longer works.")
     else:
         raise Http404("No such change.")

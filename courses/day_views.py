@@ -137,19 +137,19 @@ def _version(request: HttpRequest) -> int:
 
 def _button(action: Callable[..., object], done: str) -> Callable[[HttpRequest, Session], str]:
     def handle(request: HttpRequest, session: Session) -> str:
-        action(session=session, version=_version(request))
+        action(session=session, version=_version(request), actor=request.user)
         return done
 
     return handle
 
 
 def _check_in(request: HttpRequest, session: Session) -> str:
-    session_day.check_in(session=session, by=request.user)
+    session_day.check_in(session=session, actor=request.user)
     return "Checked in: the screening is confirmed for today."
 
 
 def _confirm(request: HttpRequest, session: Session) -> str:
-    session_day.confirm_attendance(session=session)
+    session_day.confirm_attendance(session=session, actor=request.user)
     return "Attendance confirmed."
 
 
@@ -167,34 +167,34 @@ BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {
 
 
 def _materials(form: MaterialsForm, session: Session, request: HttpRequest) -> str:
-    session_day.choose_materials(session=session, **form.cleaned_data)
+    session_day.choose_materials(session=session, actor=request.user, **form.cleaned_data)
     return "Product and device recorded."
 
 
 def _passes(form: PassesForm, session: Session, request: HttpRequest) -> str:
-    session_day.record_passes(session=session, **form.cleaned_data)
+    session_day.record_passes(session=session, actor=request.user, **form.cleaned_data)
     return f"Passes recorded for {form.cleaned_data['zone']}."
 
 
 def _remove_zone(form: RemoveZoneForm, session: Session, request: HttpRequest) -> str:
-    session_day.remove_zone(session=session, **form.cleaned_data)
+    session_day.remove_zone(session=session, actor=request.user, **form.cleaned_data)
     return "Zone removed."
 
 
 def _needle(form: NeedleChangeForm, session: Session, request: HttpRequest) -> str:
-    session_day.record_needle_change(session=session, **form.cleaned_data)
+    session_day.record_needle_change(session=session, actor=request.user, **form.cleaned_data)
     return "Needle change recorded."
 
 
 def _finish(form: FinishForm, session: Session, request: HttpRequest) -> str:
-    procedure = session_day.finish(session=session, **form.cleaned_data)
+    procedure = session_day.finish(session=session, actor=request.user, **form.cleaned_data)
     return "Session stopped short." if procedure.stop_reason else "Session completed."
 
 
 def _disinfect(form: DisinfectForm, session: Session, request: HttpRequest) -> str:
     device = form.cleaned_data["device"]
     session_day.record_disinfection(
-        device=device, moment=form.cleaned_data["moment"], by=request.user, session=session
+        device=device, moment=form.cleaned_data["moment"], actor=request.user, session=session
     )
     return f"{device.label}: disinfection recorded."
 
@@ -261,7 +261,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         photos.add_photo(
             session=session, kind=form.cleaned_data["kind"], upload=form.cleaned_data["image"],
-            uploaded_by=request.user,
+            actor=request.user,
         )  # fmt: skip
     except photos.PhotoError as error:
         form.add_error("image", error.message)

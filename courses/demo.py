@@ -207,7 +207,7 @@ def load_demo_history() -> None:
     for course in courses:  # re-confirmed since, so the latest screening is the newest
         patient_services.record_screening(
             patient=course.patient, answers=Answers(), notes="",
-            taken_by=course.practitioner.user, now=now - timedelta(days=1),
+            actor=course.practitioner.user, now=now - timedelta(days=1),
         )  # fmt: skip
 
 
@@ -216,18 +216,22 @@ def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
     arrives, starts = session.arrives_at, session.procedure_starts_at
     course = session.course
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=by,
+        patient=course.patient, answers=Answers(), notes="", actor=by,
         now=arrives - timedelta(minutes=5),
     )  # fmt: skip
-    step = session_day.check_in(session=session, by=by, now=arrives)
+    step = session_day.check_in(session=session, actor=by, now=arrives)
     ready = arrives + timedelta(minutes=5)
     if session_day.needs_cream(session):
-        step = session_day.put_cream_on(session=session, version=step.version, now=arrives)
+        step = session_day.put_cream_on(
+            session=session, version=step.version, actor=by, now=arrives
+        )
         ready = arrives + timedelta(minutes=Clinic.current().cream_minutes + 1)
-        step = session_day.wash_cream_off(session=session, version=step.version, now=ready)
+        step = session_day.wash_cream_off(
+            session=session, version=step.version, actor=by, now=ready
+        )
     starts = max(starts, ready + timedelta(minutes=4))
     step = session_day.record_antiseptic_before(
-        session=session, version=step.version, now=starts - timedelta(minutes=3)
+        session=session, version=step.version, actor=by, now=starts - timedelta(minutes=3)
     )
     device = (
         Device.objects.filter(device_type__kind="roller", device_type__needle_mm=course.needle_mm)
@@ -236,27 +240,30 @@ def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
         .first()
     )
     session_day.record_disinfection(
-        device=device, moment=DisinfectionMoment.BEFORE, by=by, session=session,
+        device=device, moment=DisinfectionMoment.BEFORE, actor=by, session=session,
         now=starts - timedelta(minutes=2),
     )  # fmt: skip
     step = session_day.choose_materials(
         session=session, version=step.version, device=device, product_lot="LOT-2026-01",
+        actor=by,
         product=Product.objects.get(name__startswith="Fragmented hyaluronic acid"),
         now=starts - timedelta(minutes=1),
     )  # fmt: skip
-    step = session_day.start_procedure(session=session, version=step.version, now=starts)
+    step = session_day.start_procedure(session=session, version=step.version, actor=by, now=starts)
     for zone in ZONES[course.area.region]:
         step = session_day.record_passes(
             session=session, version=step.version, zone=zone, horizontal=7, vertical=7,
-            diagonal=7, now=starts + timedelta(minutes=10),
+            diagonal=7, actor=by, now=starts + timedelta(minutes=10),
         )  # fmt: skip
     ends = max(session.procedure_ends_at, starts + timedelta(minutes=20))
     step = session_day.record_antiseptic_after(
-        session=session, version=step.version, now=ends - timedelta(minutes=2)
+        session=session, version=step.version, actor=by, now=ends - timedelta(minutes=2)
     )
     end_point = EndPoint.PINPOINT_BLEEDING if course.needle_mm >= 1 else EndPoint.ERYTHEMA
-    session_day.finish(session=session, version=step.version, end_point=end_point, now=ends)
+    session_day.finish(
+        session=session, version=step.version, end_point=end_point, actor=by, now=ends
+    )
     session_day.record_disinfection(
-        device=device, moment=DisinfectionMoment.AFTER, by=by, session=session,
+        device=device, moment=DisinfectionMoment.AFTER, actor=by, session=session,
         now=ends + timedelta(minutes=5),
     )  # fmt: skip

@@ -6,6 +6,10 @@ clear message instead of overwriting. The session row is locked for each step,
 and every step is refused off the session's booked day or before the course's
 earlier sessions are finished (``check_session_day``, the one place that rule is
 applied), and out of the procedure's fixed order (``session_flow.check_order``).
+
+Every step takes the ``actor`` who took it (``clinic.actors``); check-in and
+disinfection keep it on their rows (``checked_in_by``, ``done_by``), the other
+steps have no column for it yet (the audit trail will record it).
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.devices import device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
 from clinic.selectors import device_facts
@@ -154,7 +158,7 @@ def check_cleared(session: Session, now: datetime) -> None:
 
 
 @transaction.atomic
-def confirm_attendance(*, session: Session) -> Session:
+def confirm_attendance(*, session: Session, actor: Actor) -> Session:
     """The patient confirmed they will come (from staff or the patient's link)."""
     session, _ = _locked(session, None)
     _flow(session_flow.move, session, SessionStatus.CONFIRMED)
@@ -163,7 +167,7 @@ def confirm_attendance(*, session: Session) -> Session:
 
 
 @transaction.atomic
-def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = None) -> Procedure:
+def check_in(*, session: Session, actor: Actor, now: datetime | None = None) -> Procedure:
     """Check the patient in after re-confirming the screening for the treated area today."""
     now = now or timezone.now()
     session, _ = _locked(session, None)
@@ -172,7 +176,7 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
     check_cleared(session, now)
     patient = session.course.patient
     procedure = Procedure.objects.create(
-        session=session, checked_in_at=now, checked_in_by=by, screening=patient.latest_screening
+        session=session, checked_in_at=now, checked_in_by=actor, screening=patient.latest_screening
     )
     _flow(session_flow.move, session, SessionStatus.CHECKED_IN)
     session.save(update_fields=["status"])
@@ -180,7 +184,9 @@ def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = N
 
 
 @transaction.atomic
-def put_cream_on(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+def put_cream_on(
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
+) -> Procedure:
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _flow(session_flow.check_move, session.status, SessionStatus.CREAM_ON)
@@ -190,7 +196,9 @@ def put_cream_on(*, session: Session, version: int, now: datetime | None = None)
 
 
 @transaction.atomic
-def wash_cream_off(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+def wash_cream_off(
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
+) -> Procedure:
     """Record the wash-off; refused before the clinic's exposure time has passed."""
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
@@ -206,7 +214,7 @@ PREPARING = (SessionStatus.CHECKED_IN, SessionStatus.CREAM_ON, SessionStatus.CRE
 
 @transaction.atomic
 def record_antiseptic_before(
-    *, session: Session, version: int, now: datetime | None = None
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Antiseptic on the area: after the cream is washed off (when cream is used)."""
     now = now or timezone.now()
@@ -232,6 +240,7 @@ def choose_materials(
     product: Product,
     product_lot: str,
     device: Device,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Procedure:
     """The product (with its lot) and the device, after the antiseptic; the device must be
@@ -255,7 +264,7 @@ def record_disinfection(
     *,
     device: Device,
     moment: str,
-    by: AbstractBaseUser,
+    actor: Actor,
     session: Session | None = None,
     now: datetime | None = None,
 ) -> Disinfection:
@@ -264,12 +273,14 @@ def record_disinfection(
     device.last_disinfected_at = now
     device.save(update_fields=["last_disinfected_at"])
     return Disinfection.objects.create(
-        device=device, moment=moment, done_at=now, done_by=by, session=session
+        device=device, moment=moment, done_at=now, done_by=actor, session=session
     )
 
 
 @transaction.atomic
-def start_procedure(*, session: Session, version: int, now: datetime | None = None) -> Procedure:
+def start_procedure(
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
+) -> Procedure:
     """Start needling: after antiseptic, with a usable device, after the cream is off, and
     only while today's latest screening still clears the area (``check_cleared``)."""
     now = now or timezone.now()
@@ -316,6 +327,7 @@ def record_passes(
     vertical: int,
     diagonal: int,
     note: str = "",
+    actor: Actor,
     now: datetime | None = None,
 ) -> Procedure:
     """Set the passes counted over one zone (a zone named again is updated).
@@ -339,7 +351,7 @@ def record_passes(
 
 @transaction.atomic
 def remove_zone(
-    *, session: Session, version: int, zone_id: int, now: datetime | None = None
+    *, session: Session, version: int, zone_id: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Take back a zone recorded by mistake, while the rolling is still under way."""
     session, procedure = _rolling(session, version, now or timezone.now())
@@ -351,7 +363,12 @@ def remove_zone(
 
 @transaction.atomic
 def record_needle_change(
-    *, session: Session, version: int, note: str = "", now: datetime | None = None
+    *,
+    session: Session,
+    version: int,
+    note: str = "",
+    actor: Actor,
+    now: datetime | None = None,
 ) -> Procedure:
     session, procedure = _rolling(session, version, now or timezone.now())
     NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
@@ -360,7 +377,7 @@ def record_needle_change(
 
 @transaction.atomic
 def record_antiseptic_after(
-    *, session: Session, version: int, now: datetime | None = None
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Antiseptic again, after the rolling (at least one zone's passes recorded)."""
     now = now or timezone.now()
@@ -379,6 +396,7 @@ def finish(
     end_point: str,
     notes: str = "",
     stop_reason: str = "",
+    actor: Actor,
     now: datetime | None = None,
 ) -> Procedure:
     """Complete the session (every zone has its passes) or stop it short with a reason."""

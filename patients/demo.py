@@ -82,15 +82,16 @@ def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
             email_consent=True,
             sms_consent=False,
             guardian_consent=minor,
+            actor=practitioner_user,
             now=now - timedelta(days=60),
         )
         if consent:
-            services.record_consent(patient=patient, sheet=sheet, witnessed_by=practitioner_user)
+            services.record_consent(patient=patient, sheet=sheet, actor=practitioner_user)
         if answers is not None:
             services.record_screening(
                 patient=patient,
                 answers=answers,
                 notes="",
-                taken_by=practitioner_user,
+                actor=practitioner_user,
                 now=now - timedelta(days=days_ago),
             )

@@ -1,13 +1,17 @@
-"""Writes to patient records: registration, screening, decisions and consent."""
+"""Writes to patient records: registration, screening, decisions and consent.
+
+Each takes the ``actor`` (``clinic.actors``); a screening, a caution decision and a
+consent keep it as who took, decided or witnessed them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from patients import screening
 from patients.clearance import current_information_sheet
 from patients.models import (
@@ -42,6 +46,7 @@ def save_patient(
     email_consent: bool,
     sms_consent: bool,
     guardian_consent: bool,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Patient:
     """Create or update a patient from validated fields, recording consent times."""
@@ -63,7 +68,7 @@ def record_screening(
     patient: Patient,
     answers: screening.Answers,
     notes: str,
-    taken_by: AbstractBaseUser,
+    actor: Actor,
     caution_approved: bool | None = None,
     caution_reason: str = "",
     now: datetime | None = None,
@@ -83,7 +88,7 @@ def record_screening(
     record = Screening.objects.create(
         patient=patient,
         taken_at=now,
-        taken_by=taken_by,
+        taken_by=actor,
         herpes_active=answers.herpes_active,
         acne_regions=sorted(answers.acne_regions),
         rosacea=answers.rosacea,
@@ -99,7 +104,7 @@ def record_screening(
             screening=record,
             approved=caution_approved,
             reason=caution_reason,
-            decided_by=taken_by,
+            decided_by=actor,
             decided_at=now,
         )
     patient.latest_screening = record
@@ -113,7 +118,7 @@ def record_caution_decision(
     screening_record: Screening,
     approved: bool,
     reason: str,
-    decided_by: AbstractBaseUser,
+    actor: Actor,
     now: datetime | None = None,
 ) -> CautionDecision:
     """Record a practitioner's decision on the patient's current cautionary screening."""
@@ -130,7 +135,7 @@ def record_caution_decision(
         screening=screening_record,
         approved=approved,
         reason=reason.strip(),
-        decided_by=decided_by,
+        decided_by=actor,
         decided_at=now or timezone.now(),
     )
 
@@ -140,7 +145,7 @@ def record_consent(
     *,
     patient: Patient,
     sheet: InformationSheet,
-    witnessed_by: AbstractBaseUser,
+    actor: Actor,
     now: datetime | None = None,
 ) -> ProcedureConsent:
     """Record consent to the procedure on the current information sheet."""
@@ -152,7 +157,7 @@ def record_consent(
         )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     consent = ProcedureConsent.objects.create(
-        patient=patient, sheet=sheet, accepted_at=now, witnessed_by=witnessed_by
+        patient=patient, sheet=sheet, accepted_at=now, witnessed_by=actor
     )
     patient.latest_consent = consent
     patient.save(update_fields=["latest_consent", "updated_at"])

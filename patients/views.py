@@ -122,6 +122,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             email_consent=form.cleaned_data["email_consent"],
             sms_consent=form.cleaned_data["sms_consent"],
             guardian_consent=form.cleaned_data["guardian_consent"],
+            actor=request.user,
         )
         messages.success(request, f"{patient.full_name} is registered. Screen them next.")
         return redirect("patients:detail", pk=patient.pk)
@@ -138,6 +139,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
             email_consent=form.cleaned_data["email_consent"],
             sms_consent=form.cleaned_data["sms_consent"],
             guardian_consent=form.cleaned_data["guardian_consent"],
+            actor=request.user,
         )
         messages.success(request, "Patient details saved.")
         return redirect("patients:detail", pk=patient.pk)
@@ -153,7 +155,7 @@ def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
             patient=patient,
             answers=form.answers(),
             notes=form.cleaned_data["notes"],
-            taken_by=request.user,
+            actor=request.user,
             caution_approved=form.caution_approved(),
             caution_reason=form.cleaned_data["caution_reason"].strip(),
         )
@@ -175,7 +177,7 @@ def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) ->
                 screening_record=record,
                 approved=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
-                decided_by=request.user,
+                actor=request.user,
             )
         except services.PatientError as error:
             messages.error(request, error.message)
@@ -204,7 +206,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_consent(patient=patient, sheet=sheet, witnessed_by=request.user)
+            services.record_consent(patient=patient, sheet=sheet, actor=request.user)
         except services.PatientError as error:
             messages.error(request, error.message)
         else:

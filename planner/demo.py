@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner
 from courses.demo import (
     load_demo_calendar,
@@ -45,8 +46,12 @@ DEMO_MANAGER = ("manager", "demo-manager-2026", "Clara", "Mendes", "Clinic manag
 
 
 @transaction.atomic
-def load_demo_data() -> list[DemoLogin]:
-    """Create the demo clinic and staff unless they exist; return the logins."""
+def load_demo_data(*, actor: Actor) -> list[DemoLogin]:
+    """Create the demo clinic and staff unless they exist; return the logins.
+
+    ``actor`` is the demo loader (``system_actor(SystemActor.DEMO)``); the rows
+    it writes name the demo's staff member who would have done each step.
+    """
     Clinic.objects.get_or_create(pk=1, defaults=DEMO_CLINIC)
     logins = [_ensure_staff(*row, superuser=False) for row in DEMO_STAFF]
     logins.append(_ensure_staff(*DEMO_MANAGER, superuser=True))

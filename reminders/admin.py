@@ -28,5 +28,6 @@ class OutboxMessageAdmin(ServiceWrittenAdmin):
 
     @admin.action(description="Queue failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        count = sum(services.retry_failed(message=m) for m in queryset.filter(status=Status.FAILED))
+        failed = queryset.filter(status=Status.FAILED)
+        count = sum(services.retry_failed(message=m, actor=request.user) for m in failed)
         self.message_user(request, f"{count} message(s) queued again.")

@@ -22,11 +22,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.models import Clinic, OpeningHours, Practitioner
+from courses import rescheduling
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
 from reminders import channels as registry
-from reminders import schedule, validity
+from reminders import links, schedule, validity
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import (
     BEFORE_SESSION,
@@ -173,7 +175,7 @@ def queue_after_session(session: Session, *, now: datetime | None = None) -> Non
 
 
 def queue_cancellation_notice(session: Session, *, now: datetime | None = None) -> None:
-    """Tell the practitioner that the patient cancelled through a link."""
+    """Tell the practitioner that the patient cancelled through a link (``cancel_by_patient``)."""
     email = session.practitioner.user.email
     if email:
         _create(
@@ -184,15 +186,41 @@ def queue_cancellation_notice(session: Session, *, now: datetime | None = None) 
         )  # fmt: skip
 
 
+PATIENT_CANCEL_REASON = "Cancelled by the patient through the reminder link"
+
+
+@transaction.atomic
+def cancel_by_patient(
+    *, session: Session, version: int, actor: Actor, now: datetime | None = None
+) -> Session:
+    """The patient's cancel link: cancel the session and tell the practitioner, as one write.
+
+    ``version`` is the schedule version the link named; it is checked again
+    under the session's lock, so a session the clinic moved after the patient
+    opened the page is not cancelled (LinkError "stale"). A session no longer
+    open (cancelled meanwhile, or begun) raises CourseError from ``cancel_session``.
+    """
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_open and locked.schedule_version != version:
+        raise links.LinkError("stale")
+    # No staff author: the history row names none, and the clinic's change notice
+    # (which tells the patient what staff changed) is not queued.
+    cancelled = rescheduling.cancel_session(
+        session=locked, reason=PATIENT_CANCEL_REASON, actor=actor
+    )
+    queue_cancellation_notice(locked, now=now)  # the version the patient's link named
+    return cancelled
+
+
 # Staff changes made within this long of each other reach the patient as one message.
 CHANGE_NOTICE_DELAY = timedelta(minutes=5)
 
 
-@transaction.atomic
 def queue_change_notice(*, course: Course, now: datetime | None = None) -> None:
     """Tell the patient the clinic moved, cancelled or added sessions of their course.
 
-    Called in the transaction of every staff change. One pending notice per
+    Called in the transaction of every staff change (a part of that write, whose
+    service takes the actor; no transaction of its own). One pending notice per
     course and channel: a change within a few minutes of another pushes the
     same row back rather than adding one, and the text and calendar files are
     rendered from the course as it is when the notice goes. Nothing is queued
@@ -233,7 +261,8 @@ def _postpone_or_create_notice(course: Course, channel: str, address: str, due: 
     return True
 
 
-def queue_daily_agendas(*, now: datetime | None = None) -> int:
+@transaction.atomic
+def queue_daily_agendas(*, actor: Actor, now: datetime | None = None) -> int:
     """Each working practitioner's agenda for today, due at the clinic's opening time."""
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -258,12 +287,12 @@ def queue_daily_agendas(*, now: datetime | None = None) -> int:
     return created
 
 
-def withdraw_consent(*, patient: Patient, channel: str) -> None:
+@transaction.atomic
+def withdraw_consent(*, patient: Patient, channel: str, actor: Actor) -> None:
     """The patient's unsubscribe: no more messages on that channel."""
-    with transaction.atomic():
-        patient = Patient.objects.select_for_update().get(pk=patient.pk)
-        registry.get(channel).withdraw_consent(patient)
-        _cancel(OutboxMessage.objects.filter(patient=patient, channel=channel), "consent withdrawn")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    registry.get(channel).withdraw_consent(patient)
+    _cancel(OutboxMessage.objects.filter(patient=patient, channel=channel), "consent withdrawn")
 
 
 # --- Delivery -------------------------------------------------------------------
@@ -278,7 +307,7 @@ BACKLOG_POLL_SECONDS = 0.5
 
 
 @transaction.atomic
-def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
+def claim_due(*, actor: Actor, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
     """Mark due rows "sending" and return their ids; each row is won by one claimant.
 
     Rows stuck in "sending" past the lease (their worker died) are claimed
@@ -371,8 +400,12 @@ def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -
     return bool(done)
 
 
-def deliver(message_id: int, *, now: datetime | None = None) -> str:
-    """Send one claimed message and record what happened; returns the outcome."""
+def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> str:
+    """Send one claimed message and record what happened; returns the outcome.
+
+    Not one transaction: nothing is sent while a transaction is open (the
+    outcome is its own write after the send).
+    """
     now = now or timezone.now()
     try:  # the course and practitioner load only for the kinds that use them
         message = OutboxMessage.objects.select_related("patient", "session").get(pk=message_id)
@@ -429,7 +462,7 @@ def _send(message: OutboxMessage, now: datetime) -> str:
 
 
 @transaction.atomic
-def retry_failed(*, message: OutboxMessage, now: datetime | None = None) -> bool:
+def retry_failed(*, message: OutboxMessage, actor: Actor, now: datetime | None = None) -> bool:
     """Staff's retry button: a failed message goes back to the queue, due now."""
     updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
         status=Status.PENDING, due_at=now or timezone.now(), attempts=0

@@ -7,6 +7,7 @@ import time
 from celery import shared_task
 from django.db import transaction
 
+from clinic.actors import SystemActor, system_actor
 from reminders import services
 
 
@@ -19,9 +20,10 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     claims again as sends finish.
     """
     started, total = time.monotonic(), 0
+    actor = system_actor(SystemActor.REMINDERS)
     while True:
         with transaction.atomic():
-            claimed = services.claim_due()
+            claimed = services.claim_due(actor=actor)
             transaction.on_commit(lambda ids=claimed: enqueue_sends(ids))
         total += len(claimed)
         if time.monotonic() - started > budget_seconds:
@@ -42,9 +44,9 @@ def enqueue_sends(message_ids: list[int]) -> None:
 @shared_task(time_limit=120, soft_time_limit=100)
 def send_message_task(message_id: int) -> str:
     """Send one claimed message; a repeated delivery of this task sends nothing."""
-    return services.deliver(message_id)
+    return services.deliver(message_id, actor=system_actor(SystemActor.REMINDERS))
 
 
 @shared_task(time_limit=60, soft_time_limit=50)
 def queue_daily_agendas_task() -> int:
-    return services.queue_daily_agendas()
+    return services.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS))

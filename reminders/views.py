@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.actors import SystemActor, system_actor
-from courses import rescheduling, session_day
+from courses import session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
 from patients.models import Patient
@@ -87,7 +86,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
     try:
-        session_day.confirm_attendance(session=session)
+        session_day.confirm_attendance(
+            session=session, actor=system_actor(SystemActor.PATIENT_LINK)
+        )
     except session_day.SessionDayError:
         return link_error(request, "closed")
     context = {"title": "Thank you", "text": f"See you on {arrival}."}
@@ -113,12 +114,12 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "reminders/cancel_confirm.html", {"arrival": arrival})
     try:
-        with transaction.atomic():
-            rescheduling.cancel_session(
-                session=session, reason="Cancelled by the patient through the reminder link",
-                actor=system_actor(SystemActor.PATIENT_LINK),
-            )  # fmt: skip
-            services.queue_cancellation_notice(session)
+        services.cancel_by_patient(
+            session=session, version=session.schedule_version,
+            actor=system_actor(SystemActor.PATIENT_LINK),
+        )  # fmt: skip
+    except links.LinkError as error:
+        return link_error(request, error.reason)
     except CourseError:
         return link_error(request, "closed")
     return render(
@@ -144,7 +145,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     label = channels.get(channel).label
     if request.method == "GET":
         return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
-    services.withdraw_consent(patient=patient, channel=channel)
+    services.withdraw_consent(
+        patient=patient, channel=channel, actor=system_actor(SystemActor.PATIENT_LINK)
+    )
     return render(
         request, "reminders/link_done.html",
         {"title": "Unsubscribed", "text": f"You will get no more reminders by {label}."},
@@ -177,7 +180,7 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
-    if services.retry_failed(message=message):
+    if services.retry_failed(message=message, actor=request.user):
         messages.success(request, "The message is queued again.")
     else:
         messages.info(request, "That message is not failed any more.")

@@ -90,7 +90,12 @@ def cleared_patient(user, **fields):
 
     patient = PatientFactory(**fields)
     sheet = InformationSheet.objects.first() or InformationSheetFactory()
-    patient_services.record_consent(patient=patient, sheet=sheet, witnessed_by=user)
-    patient_services.record_screening(patient=patient, answers=Answers(), notes="", taken_by=user)
+    patient_services.record_consent(patient=patient, sheet=sheet, actor=user)
+    patient_services.record_screening(patient=patient, answers=Answers(), notes="", actor=user)
     patient.refresh_from_db()
     return patient
+
+
+def staff_actor():
+    """A staff member to pass as a write service's ``actor`` where who acted is not tested."""
+    return User.objects.get_or_create(username="staff-actor", defaults={"is_staff": True})[0]

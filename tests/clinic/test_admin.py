@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Disinfection
 from courses import rescheduling
 from courses.models import (
@@ -26,7 +27,7 @@ REGISTERED = sorted(
 
 @pytest.mark.parametrize(("app", "model"), REGISTERED)
 def test_admin_changelist_renders_with_search(manager_client, app, model):
-    load_demo_data()
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     model_admin = admin.site._registry[
         next(m for m in admin.site._registry if m._meta.model_name == model)
     ]
@@ -154,7 +155,8 @@ SESSION_DAY_RECORDS = [Procedure, AftercareSheet, Disinfection]
 def test_session_day_records_are_shown_but_never_added_changed_or_deleted_in_the_admin(
     manager_client, model
 ):
-    load_demo_data()  # its past sessions were done step by step: records of each kind
+    # the demo's past sessions were done step by step: records of each kind
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     row, before = model.objects.order_by("pk").first(), snapshot(model)
     name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     assert manager_client.get(reverse(f"{name}_add")).status_code == 403

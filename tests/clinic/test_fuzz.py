@@ -30,7 +30,7 @@ from courses.models import Course, Session
 from patients import services as patient_services
 from patients.models import Screening
 from patients.screening import Answers
-from tests.factories import PatientFactory, UserFactory, cleared_patient
+from tests.factories import PatientFactory, UserFactory, cleared_patient, staff_actor
 
 pytestmark = pytest.mark.slow
 
@@ -114,10 +114,10 @@ def world(db, book, practitioner, rooms, patient, time_machine) -> dict[str, dic
 def start_session(course: Course, user: User) -> str:
     """Re-screen the patient on the day and check their first session in; its page."""
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=user
+        patient=course.patient, answers=Answers(), notes="", actor=user
     )
     session = course.sessions.get(number=1)
-    session_day.check_in(session=session, by=user)
+    session_day.check_in(session=session, actor=user)
     return reverse("courses:session_day", args=[session.pk])
 
 
@@ -128,11 +128,18 @@ def needle_into(session: Session, user: User) -> None:
         device_type=kind, label="R-05", last_disinfected_at=timezone.now()
     )
     product = Product.objects.create(name="Serum", texture="serum")
-    version = session_day.record_antiseptic_before(session=session, version=1).version
-    version = session_day.choose_materials(
-        session=session, version=version, product=product, product_lot="L1", device=device
+    version = session_day.record_antiseptic_before(
+        session=session, version=1, actor=staff_actor()
     ).version
-    session_day.start_procedure(session=session, version=version)
+    version = session_day.choose_materials(
+        session=session,
+        version=version,
+        product=product,
+        product_lot="L1",
+        device=device,
+        actor=staff_actor(),
+    ).version
+    session_day.start_procedure(session=session, version=version, actor=staff_actor())
 
 
 def base_value(name: str, group: str, converter: str | None, world: dict) -> str:

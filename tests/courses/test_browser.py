@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Closure
 from courses.models import Course, CourseStatus
 from planner.demo import load_demo_data
@@ -11,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def plan_six_fridays(page):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")
     page.get_by_role("link", name="Patients").click()
@@ -52,7 +53,7 @@ def test_plan_a_course_for_a_demo_patient_and_see_six_dated_sessions(page, time_
 
 def test_a_closure_detour_returns_to_the_preferred_friday(page, time_machine):
     time_machine.move_to("2026-11-25 09:00Z", tick=True)  # a Wednesday, as the issue saw
-    load_demo_data()
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     Closure.objects.create(
         starts_on=date(2026, 12, 18), ends_on=date(2026, 12, 18), reason="Fire drill"
     )
@@ -65,7 +66,7 @@ def test_a_closure_detour_returns_to_the_preferred_friday(page, time_machine):
 
 
 def test_refused_indication_explains_and_offers_the_alternative(page):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")
     page.goto("/patients/")

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from courses import calendar
 from courses.models import Course, CourseStatus
 from planner.demo import load_demo_data
@@ -23,7 +24,7 @@ def next_free_slot_day(page) -> str:
 
 
 def test_week_calendar_shows_a_planned_course_and_opens_its_session(page):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.filter(practitioner__user__username=anna.username,
                                    status=CourseStatus.PLANNED).first()  # fmt: skip
     first = course.sessions.order_by("arrives_at").first()
@@ -48,7 +49,7 @@ def test_week_calendar_shows_a_planned_course_and_opens_its_session(page):
 
 
 def test_clicking_free_time_opens_the_planner_with_that_slot(page):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")
     page.get_by_role("link", name="Calendar").click()
@@ -73,7 +74,7 @@ def test_clicking_free_time_opens_the_planner_with_that_slot(page):
 
 
 def test_week_calendar_fits_a_tablet_and_works_by_keyboard(page):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from courses.models import AftercareSheet, Course, SessionStatus
 from patients import services as patient_services
 from patients.screening import Answers
@@ -23,12 +24,12 @@ def seconds_left(page):
 
 
 def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")  # 1.5 mm: cream
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
 
     log_in(page, anna.username, anna.password)
@@ -94,12 +95,12 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
 
 
 def test_check_in_is_refused_off_the_sessions_day_and_works_on_it(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     first, second = course.sessions.order_by("arrives_at")[:2]
     time_machine.move_to(first.arrives_at - timedelta(minutes=5), tick=True)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
 
     log_in(page, anna.username, anna.password)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from clinic.models import Device, DeviceType, Product
+from clinic.models import Device, DeviceType, Disinfection, Product
 from courses import services
 from courses.models import Procedure, Session, SessionStatus, ZoneRecord
 from patients import services as patient_services
@@ -17,7 +17,7 @@ def session(draft, practitioner, time_machine):
     services.confirm_course(course=course, actor=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=practitioner.user
     )
     return course.sessions.get(number=1)
 
@@ -204,3 +204,10 @@ def test_an_unreadable_zone_to_remove_changes_nothing(staff, rolling, zone_id):
     assert response.status_code == 200
     assert "out of date" in response.content.decode()
     assert ZoneRecord.objects.filter(procedure__session=rolling).count() == 1
+
+
+def test_check_in_and_disinfection_name_the_logged_in_staff_member(staff, rolling, practitioner):
+    device = Device.objects.get(label="R-10")
+    step(staff, rolling, "disinfect", device=device.pk, moment="after")
+    assert Procedure.objects.get(session=rolling).checked_in_by == practitioner.user
+    assert Disinfection.objects.get(device=device, moment="after").done_by == practitioner.user

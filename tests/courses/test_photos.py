@@ -87,3 +87,11 @@ def test_bad_uploads_save_nothing(staff, session, data, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not SessionPhoto.objects.exists()
+
+
+def test_an_uploaded_photo_names_the_staff_member_who_took_it(staff, session, practitioner):
+    staff.post(
+        reverse("courses:photo_upload", args=[session.pk]),
+        {"kind": "after", "image": jpeg_with_location()},
+    )
+    assert SessionPhoto.objects.get().uploaded_by == practitioner.user

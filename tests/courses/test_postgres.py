@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from courses import services
 from courses.models import Course, CourseStatus, Session, SessionStatus
-from tests.factories import cleared_patient
+from tests.factories import cleared_patient, staff_actor
 
 pytestmark = [
     pytest.mark.skipif(
@@ -97,14 +97,16 @@ def test_two_tabs_submitting_at_once_cannot_corrupt_a_session(draft, practitione
     services.confirm_course(course=course, actor=practitioner.user)
     time_machine.move_to("2026-01-06 09:50Z", tick=False)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=practitioner.user
     )
     session = course.sessions.get(number=1)
-    seen = session_day.check_in(session=session, by=practitioner.user).version
+    seen = session_day.check_in(session=session, actor=practitioner.user).version
 
     outcomes = run_together(
-        lambda: session_day.put_cream_on(session=session, version=seen),
-        lambda: session_day.record_antiseptic_before(session=session, version=seen),
+        lambda: session_day.put_cream_on(session=session, version=seen, actor=staff_actor()),
+        lambda: session_day.record_antiseptic_before(
+            session=session, version=seen, actor=staff_actor()
+        ),
     )
     stale = [o for o in outcomes if isinstance(o, session_day.SessionDayError)]
     assert len(stale) == 1, outcomes

@@ -88,7 +88,7 @@ def test_refuses_session_count_outside_four_to_six(draft, count):
 )
 def test_refuses_planning_for_a_screening_that_does_not_clear(draft, patient, answers, code):
     patient_services.record_screening(
-        patient=patient, answers=answers, notes="", taken_by=patient.consents.first().witnessed_by
+        patient=patient, answers=answers, notes="", actor=patient.consents.first().witnessed_by
     )
     patient.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
@@ -99,7 +99,7 @@ def test_refuses_planning_for_a_screening_that_does_not_clear(draft, patient, an
 def test_acne_on_the_body_does_not_block_a_face_course(draft, patient, practitioner):
     patient_services.record_screening(
         patient=patient, answers=Answers(acne_regions=frozenset({"body"})), notes="",
-        taken_by=practitioner.user,
+        actor=practitioner.user,
     )  # fmt: skip
     patient.refresh_from_db()
     assert draft(patient=patient).status == CourseStatus.DRAFT
@@ -108,7 +108,7 @@ def test_acne_on_the_body_does_not_block_a_face_course(draft, patient, practitio
 def test_refuses_without_consent_or_with_an_expired_screening(draft, practitioner, time_machine):
     no_consent = PatientFactory()
     patient_services.record_screening(
-        patient=no_consent, answers=Answers(), notes="", taken_by=practitioner.user
+        patient=no_consent, answers=Answers(), notes="", actor=practitioner.user
     )
     no_consent.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
@@ -358,7 +358,7 @@ def test_cancel_rest_of_course(booked, practitioner):
 def test_scalp_area_region_is_screened_separately(draft, patient, practitioner):
     patient_services.record_screening(
         patient=patient, answers=Answers(eczema_psoriasis_regions=frozenset({"scalp"})),
-        notes="", taken_by=practitioner.user,
+        notes="", actor=practitioner.user,
     )  # fmt: skip
     patient.refresh_from_db()
     with pytest.raises(services.CourseError) as error:
@@ -474,7 +474,7 @@ def test_a_deferral_keeps_planning_open_and_starts_the_course_after_it(
     draft, patient, practitioner, answers
 ):
     patient_services.record_screening(
-        patient=patient, answers=answers, notes="", taken_by=practitioner.user
+        patient=patient, answers=answers, notes="", actor=practitioner.user
     )  # screened Fri 2 Jan: expected to resolve by Fri 16 Jan (14 days, the default)
     patient.refresh_from_db()
     course = draft(patient=patient)
@@ -490,7 +490,7 @@ def test_deferral_days_are_the_clinics_to_edit(draft, patient, practitioner):
 
     ClinicFactory(deferral_days=0)
     patient_services.record_screening(
-        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+        patient=patient, answers=Answers(herpes_active=True), notes="", actor=practitioner.user
     )
     patient.refresh_from_db()
     proposals = services.propose_course(draft(patient=patient))
@@ -513,7 +513,7 @@ def test_a_deferral_in_one_area_does_not_touch_a_course_on_the_body(
     draft, patient, practitioner, answers
 ):
     patient_services.record_screening(
-        patient=patient, answers=answers, notes="", taken_by=practitioner.user
+        patient=patient, answers=answers, notes="", actor=practitioner.user
     )
     patient.refresh_from_db()
     body = body_course(draft, patient)
@@ -523,7 +523,7 @@ def test_a_deferral_in_one_area_does_not_touch_a_course_on_the_body(
 
 def test_herpes_defers_a_course_on_the_body_but_planning_stays_open(draft, patient, practitioner):
     patient_services.record_screening(
-        patient=patient, answers=Answers(herpes_active=True), notes="", taken_by=practitioner.user
+        patient=patient, answers=Answers(herpes_active=True), notes="", actor=practitioner.user
     )
     patient.refresh_from_db()
     body = body_course(draft, patient)

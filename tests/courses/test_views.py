@@ -336,7 +336,7 @@ def test_preview_and_course_page_show_a_standing_deferral(client_of, draft, pati
 
     patient_services.record_screening(
         patient=patient, answers=Answers(acne_regions=frozenset({"face"})), notes="",
-        taken_by=practitioner.user,
+        actor=practitioner.user,
     )  # fmt: skip
     course = draft(patient=patient)
     preview = client_of.get(reverse("courses:detail", args=[course.pk])).content.decode()

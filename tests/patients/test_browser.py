@@ -1,5 +1,6 @@
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from patients.models import Patient
 from planner.demo import load_demo_data
 from tests.browser import log_in
@@ -9,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def anna(page):
-    login = load_demo_data()[0]
+    login = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     log_in(page, login.username, login.password)
     page.wait_for_url("**/")
     return login

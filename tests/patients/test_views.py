@@ -219,7 +219,7 @@ def test_bad_screening_input_saves_nothing(staff_client, patient, data, field):
 
 def test_caution_decision_screen(staff_client, patient, staff_user):
     record = services.record_screening(
-        patient=patient, answers=Answers(rosacea=True), notes="", taken_by=staff_user
+        patient=patient, answers=Answers(rosacea=True), notes="", actor=staff_user
     )
     url = reverse("patients:caution_decision", args=[patient.pk, record.pk])
     assert staff_client.post(url, {"decision": "approve", "reason": ""}).status_code == 200
@@ -234,7 +234,7 @@ def test_caution_decision_screen(staff_client, patient, staff_user):
 def test_decision_url_for_another_patients_screening_is_404(staff_client, patient, staff_user):
     other = PatientFactory()
     record = services.record_screening(
-        patient=other, answers=Answers(rosacea=True), notes="", taken_by=staff_user
+        patient=other, answers=Answers(rosacea=True), notes="", actor=staff_user
     )
     url = reverse("patients:caution_decision", args=[patient.pk, record.pk])
     assert staff_client.get(url).status_code == 404
@@ -283,14 +283,14 @@ def test_filter_by_screening_status(staff_client, staff_user, time_machine):
     time_machine.move_to("2026-06-01 10:00Z", tick=False)
     refused = PatientFactory()
     services.record_screening(
-        patient=refused, answers=Answers(keloid_tendency=True), notes="", taken_by=staff_user
+        patient=refused, answers=Answers(keloid_tendency=True), notes="", actor=staff_user
     )
     expired = PatientFactory()
     services.record_screening(
         patient=expired,
         answers=Answers(),
         notes="",
-        taken_by=staff_user,
+        actor=staff_user,
         now=timezone.now() - timedelta(days=40),
     )
     never = PatientFactory()
@@ -310,9 +310,9 @@ def make_patients(count, user):
     sheet = InformationSheetFactory()
     for i in range(count):
         patient = PatientFactory()
-        services.record_consent(patient=patient, sheet=sheet, witnessed_by=user)
+        services.record_consent(patient=patient, sheet=sheet, actor=user)
         services.record_screening(
-            patient=patient, answers=Answers(rosacea=i % 2 == 0), notes="", taken_by=user
+            patient=patient, answers=Answers(rosacea=i % 2 == 0), notes="", actor=user
         )
 
 
@@ -340,6 +340,22 @@ def test_patient_page_query_count_does_not_grow_with_history(staff_client, staff
 
     before = queries_to_get(staff_client, url)
     for _ in range(5):
-        services.record_screening(patient=patient, answers=Answers(), notes="", taken_by=staff_user)
+        services.record_screening(patient=patient, answers=Answers(), notes="", actor=staff_user)
     assert queries_to_get(staff_client, url) == before
     assert before <= 10
+
+
+def test_screening_decision_and_consent_name_the_logged_in_staff_member(
+    staff_client, patient, staff_user
+):
+    InformationSheetFactory(version="2026-03")
+    screen = reverse("patients:screening_create", args=[patient.pk])
+    assert staff_client.post(screen, {"rosacea": "on"}).status_code == 302
+    record = Screening.objects.get(patient=patient)
+    decide = reverse("patients:caution_decision", args=[patient.pk, record.pk])
+    assert staff_client.post(decide, {"decision": "approve", "reason": "Mild"}).status_code == 302
+    consent = reverse("patients:consent_create", args=[patient.pk])
+    assert staff_client.post(consent, {"confirmed": "on"}).status_code == 302
+    assert record.taken_by == staff_user
+    assert CautionDecision.objects.get(screening=record).decided_by == staff_user
+    assert ProcedureConsent.objects.get(patient=patient).witnessed_by == staff_user

@@ -8,7 +8,7 @@ from django.urls import reverse
 from courses import services, session_day
 from patients import services as patient_services
 from patients.screening import Answers
-from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours
+from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours, staff_actor
 from tests.queries import queries_to_get
 
 DAY = "2026-01-06 08:30Z"  # the first sessions of the test courses are at 10:00 that day
@@ -52,10 +52,10 @@ def test_board_shows_the_cream_countdown_and_phase(
     session.course.needle_mm = Decimal("1.0")
     session.course.save()
     patient_services.record_screening(
-        patient=session.patient, answers=Answers(), notes="", taken_by=practitioner.user
+        patient=session.patient, answers=Answers(), notes="", actor=practitioner.user
     )
-    procedure = session_day.check_in(session=session, by=practitioner.user)
-    session_day.put_cream_on(session=session, version=procedure.version)
+    procedure = session_day.check_in(session=session, actor=practitioner.user)
+    session_day.put_cream_on(session=session, version=procedure.version, actor=staff_actor())
     client.force_login(practitioner.user)
     response = board(client)
     [row] = [r for r in response.context["rows"] if r.session == session]

@@ -3,12 +3,14 @@ from datetime import timedelta
 
 import pytest
 
+from clinic.actors import SystemActor, system_actor
 from courses import session_day
 from courses.models import Course
 from patients import services as patient_services
 from patients.screening import Answers
 from planner.demo import load_demo_data
 from tests.browser import ARTIFACTS, log_in
+from tests.factories import staff_actor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,15 +24,15 @@ def seconds_left(page):
 
 
 def test_today_board_shows_a_cream_countdown_that_moves(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
-    procedure = session_day.check_in(session=session, by=course.practitioner.user)
-    session_day.put_cream_on(session=session, version=procedure.version)
+    procedure = session_day.check_in(session=session, actor=course.practitioner.user)
+    session_day.put_cream_on(session=session, version=procedure.version, actor=staff_actor())
 
     log_in(page, anna.username, anna.password)
     page.wait_for_url("**/")
@@ -58,7 +60,7 @@ def inside_the_screen(page, locator):
 
 
 def test_phone_board_shows_phase_and_alerts_without_scrolling_sideways(page, time_machine):
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     course = Course.objects.get(patient__email="emma.clarke@example.com")
     session = course.sessions.order_by("arrives_at").first()
     time_machine.move_to(session.arrives_at - timedelta(minutes=5), tick=True)
@@ -77,10 +79,10 @@ def test_phone_board_shows_phase_and_alerts_without_scrolling_sideways(page, tim
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     patient_services.record_screening(
-        patient=course.patient, answers=Answers(), notes="", taken_by=course.practitioner.user
+        patient=course.patient, answers=Answers(), notes="", actor=course.practitioner.user
     )
-    procedure = session_day.check_in(session=session, by=course.practitioner.user)
-    session_day.put_cream_on(session=session, version=procedure.version)
+    procedure = session_day.check_in(session=session, actor=course.practitioner.user)
+    session_day.put_cream_on(session=session, version=procedure.version, actor=staff_actor())
     page.reload()
     phase = page.get_by_test_id("board-row").first.get_by_test_id("board-phase")
     assert "Cream on" in phase.inner_text()

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic, Practitioner
 from courses.models import AftercareSheet, Course, CourseStatus, Procedure, Session, SessionStatus
 from patients.models import Screening
@@ -14,8 +15,8 @@ from reminders.models import OutboxMessage
 
 
 def test_demo_data_loads_once_and_its_logins_work(db):
-    first = load_demo_data()
-    second = load_demo_data()
+    first = load_demo_data(actor=system_actor(SystemActor.DEMO))
+    second = load_demo_data(actor=system_actor(SystemActor.DEMO))
     assert first == second
     assert Clinic.objects.count() == 1
     assert Practitioner.objects.filter(is_bookable=True).count() == 2
@@ -46,7 +47,7 @@ def this_week(today):
 @pytest.mark.parametrize("today", ["2026-11-23 08:00", "2026-11-25 13:00", "2026-11-29 20:00"])
 def test_demo_has_a_done_past_and_a_busy_current_week(db, time_machine, today):
     time_machine.move_to(f"{today}Z", tick=False)
-    load_demo_data()
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     now = timezone.now()
     done = Session.objects.filter(status=SessionStatus.COMPLETED)
     assert done.count() >= 10
@@ -67,9 +68,9 @@ def test_demo_has_a_done_past_and_a_busy_current_week(db, time_machine, today):
 
 def test_demo_history_is_loaded_once(db, time_machine):
     time_machine.move_to("2026-11-25 13:00Z", tick=False)
-    load_demo_data()
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     counts = [m.objects.count() for m in (Course, Session, Screening, Procedure, OutboxMessage)]
-    load_demo_data()
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
     assert [m.objects.count() for m in (Course, Session, Screening, Procedure, OutboxMessage)] == (
         counts
     )
@@ -77,7 +78,7 @@ def test_demo_history_is_loaded_once(db, time_machine):
 
 def test_demo_report_and_overview_show_the_history(db, client, time_machine):
     time_machine.move_to("2026-11-25 13:00Z", tick=False)
-    anna = load_demo_data()[0]
+    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
     client.force_login(get_user_model().objects.get(username=anna.username))
     report = client.get(reverse("report"))
     assert report.status_code == 200

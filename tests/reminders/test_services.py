@@ -11,7 +11,9 @@ from courses.models import AftercareSheet, Session, SessionStatus
 from patients.models import Patient
 from reminders import content, validity
 from reminders import services as outbox
+from reminders.links import LinkError
 from reminders.models import Kind, OutboxMessage, Status
+from tests.factories import staff_actor
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def test_cancelled_session_cancels_its_reminders(booked, practitioner):
 
 
 def claim_all(at):
-    return outbox.claim_due(now=at)
+    return outbox.claim_due(now=at, actor=system_actor(SystemActor.REMINDERS))
 
 
 def test_claims_are_exclusive(booked):
@@ -83,8 +85,10 @@ def test_sent_once_with_message_id_and_unsubscribe(booked, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     assert pk in claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
-    assert outbox.deliver(pk) == "skipped"  # the task delivered twice sends nothing
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
+    assert (
+        outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == "skipped"
+    )  # the task delivered twice sends nothing
     [email] = mail.outbox
     assert email.extra_headers["Message-ID"] == f"<outbox-{pk}@127.0.0.1>"
     assert email.extra_headers["List-Unsubscribe"].startswith(
@@ -102,7 +106,9 @@ def test_moved_session_message_is_cancelled_at_send_time(booked, practitioner, s
     OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
     first.schedule_version += 1
     first.save()
-    assert outbox.deliver(reminder.pk) == Status.CANCELLED
+    assert (
+        outbox.deliver(reminder.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
+    )
     assert mail.outbox == []
 
 
@@ -112,12 +118,14 @@ def test_message_for_a_started_session_expires(booked, time_machine, settings):
     reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
     OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
     time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
-    assert outbox.deliver(reminder.pk) == Status.EXPIRED
+    assert outbox.deliver(reminder.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.EXPIRED
     assert mail.outbox == []
 
 
 def test_withdrawn_consent_stops_pending_messages(booked, reachable, settings):
-    outbox.withdraw_consent(patient=reachable, channel="sms")
+    outbox.withdraw_consent(
+        patient=reachable, channel="sms", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
     assert {m.status for m in rows(channel="sms")} == {Status.CANCELLED}
     assert {m.status for m in rows(channel="email")} == {Status.PENDING}
 
@@ -135,7 +143,7 @@ def test_sms_goes_to_the_development_file(booked, settings, tmp_path):
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="sms")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     text = settings.SMS_FILE_PATH.read_text()
     assert "to +447400123456" in text
     assert "course of 4 sessions is booked" in text
@@ -144,17 +152,17 @@ def test_sms_goes_to_the_development_file(booked, settings, tmp_path):
 def test_failed_message_can_be_retried(booked):
     message = rows(kind=Kind.COURSE_BOOKED, channel="email")[0]
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.FAILED, attempts=5)
-    assert outbox.retry_failed(message=message)
+    assert outbox.retry_failed(message=message, actor=staff_actor())
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
-    assert not outbox.retry_failed(message=message)
+    assert not outbox.retry_failed(message=message, actor=staff_actor())
 
 
 def test_daily_agenda_once_per_practitioner_per_day(booked, practitioner, time_machine):
     first = booked.sessions.get(number=1)
     time_machine.move_to(first.arrives_at.replace(hour=6), tick=False)
-    assert outbox.queue_daily_agendas() == 1
-    assert outbox.queue_daily_agendas() == 0
+    assert outbox.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS)) == 1
+    assert outbox.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS)) == 0
     agenda = OutboxMessage.objects.get(kind=Kind.DAILY_AGENDA)
     assert agenda.recipient == practitioner.user.email
     assert timezone.localtime(agenda.due_at).time() == time(9)  # opening time
@@ -184,7 +192,7 @@ def test_course_booked_message_of_a_course_cancelled_before_it_went_is_not_sent(
     rescheduling.cancel_course(course=booked, reason="Moving away", actor=practitioner.user)
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.CANCELLED
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
     assert mail.outbox == []
     assert OutboxMessage.objects.get(pk=pk).last_error == "the course was cancelled"
 
@@ -197,7 +205,7 @@ def test_course_booked_message_is_not_sent_once_the_course_has_begun(
     first = booked.sessions.get(number=1)
     time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.EXPIRED
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.EXPIRED
     assert mail.outbox == []
     assert OutboxMessage.objects.get(pk=pk).last_error == "the course has already begun"
 
@@ -218,7 +226,7 @@ def test_every_kind_is_rechecked_against_current_state_at_send_time(
     first = booked.sessions.get(number=1)  # booked, not treated; the course is not completed
     about = {"session": first, "course": booked, "practitioner": practitioner}[subject]
     message = sending(kind, **{subject: about})
-    assert outbox.deliver(message.pk) == Status.CANCELLED
+    assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.CANCELLED, reason)
     assert mail.outbox == []
@@ -245,7 +253,7 @@ def told(booked, settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms.log"
     for pk in claim_all(timezone.now()):
-        assert outbox.deliver(pk) == Status.SENT
+        assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     mail.outbox.clear()
     return booked
 
@@ -254,7 +262,12 @@ def send_due_notices(at):
     """Deliver the change notices due by ``at``; their outcomes by channel."""
     notices = OutboxMessage.objects.filter(kind=Kind.SESSIONS_CHANGED)
     claimed = [pk for pk in claim_all(at) if notices.filter(pk=pk).exists()]
-    return {notices.get(pk=pk).channel: outbox.deliver(pk, now=at) for pk in claimed}
+    return {
+        notices.get(pk=pk).channel: outbox.deliver(
+            pk, now=at, actor=system_actor(SystemActor.REMINDERS)
+        )
+        for pk in claimed
+    }
 
 
 def test_staff_changes_within_minutes_reach_the_patient_as_one_message_with_calendar_updates(
@@ -299,7 +312,7 @@ def test_the_booked_calendar_and_a_later_update_name_each_session_by_the_same_ui
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    outbox.deliver(pk)
+    outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS))
     first = booked.sessions.get(number=1)
     rescheduling.cancel_session(session=first, reason="Ill", actor=practitioner.user)
     send_due_notices(timezone.now() + timedelta(minutes=6))
@@ -322,6 +335,54 @@ def test_the_patients_own_cancellation_through_the_link_sends_them_no_notice(tol
         actor=system_actor(SystemActor.PATIENT_LINK),
     )
     assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def patient_link():
+    return system_actor(SystemActor.PATIENT_LINK)
+
+
+def test_the_patients_cancel_frees_the_session_and_tells_the_practitioner_not_the_patient(told):
+    second = told.sessions.get(number=2)
+    outbox.cancel_by_patient(session=second, version=second.schedule_version, actor=patient_link())
+    second.refresh_from_db()
+    assert second.status == SessionStatus.CANCELLED
+    assert second.changes.get(kind="cancelled").reason == outbox.PATIENT_CANCEL_REASON
+    [notice] = rows(kind=Kind.CANCELLED_BY_PATIENT)
+    assert notice.recipient == second.practitioner.user.email
+    assert notice.schedule_version == second.schedule_version - 1  # the version the link named
+    assert rows(kind=Kind.SESSIONS_CHANGED) == []
+
+
+def test_the_patients_cancel_of_a_session_moved_since_the_link_changes_nothing(
+    booked, practitioner
+):
+    second = booked.sessions.get(number=2)
+    seen = second.schedule_version
+    rescheduling.reschedule_session(
+        session=second, new_day=timezone.localtime(second.arrives_at).date() + timedelta(days=1),
+        new_time=time(14), scope="this", reason="", actor=practitioner.user,
+    )  # fmt: skip
+    with pytest.raises(LinkError) as error:
+        outbox.cancel_by_patient(session=second, version=seen, actor=patient_link())
+    assert error.value.reason == "stale"
+    assert Session.objects.get(pk=second.pk).status == SessionStatus.SCHEDULED
+    assert rows(kind=Kind.CANCELLED_BY_PATIENT) == []
+
+
+def test_the_patients_cancel_and_its_notice_are_one_write(booked, monkeypatch):
+    second = booked.sessions.get(number=2)
+
+    def notice_fails(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(outbox, "queue_cancellation_notice", notice_fails)
+    with pytest.raises(RuntimeError):
+        outbox.cancel_by_patient(
+            session=second, version=second.schedule_version, actor=patient_link()
+        )
+    second.refresh_from_db()
+    assert second.status == SessionStatus.SCHEDULED
+    assert not second.changes.filter(kind="cancelled").exists()
 
 
 def test_a_change_after_the_notice_went_makes_a_new_notice_with_only_that_change(
@@ -375,7 +436,7 @@ def send_aftercare(session, patient, at):
         Kind.AFTERCARE, session=session, course_id=session.course_id, patient=patient,
         recipient=patient.email, due_at=at,
     )  # fmt: skip
-    outcome = outbox.deliver(message.pk, now=at)
+    outcome = outbox.deliver(message.pk, now=at, actor=system_actor(SystemActor.REMINDERS))
     message.refresh_from_db()
     return outcome, message
 
@@ -517,6 +578,6 @@ def test_email_html_fits_a_phone_screen(booked, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claim_all(timezone.now())
-    assert outbox.deliver(pk) == Status.SENT
+    assert outbox.deliver(pk, actor=system_actor(SystemActor.REMINDERS)) == Status.SENT
     [(html, _)] = mail.outbox[0].alternatives
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html

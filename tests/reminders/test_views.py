@@ -9,6 +9,7 @@ from courses import rescheduling, services
 from courses.models import Session, SessionStatus
 from patients.models import Patient
 from reminders import links
+from reminders import services as services_outbox
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import ClinicFactory
 
@@ -265,3 +266,25 @@ def test_the_patient_page_says_when_reminders_are_chosen_but_no_address_can_take
     )
     client.force_login(practitioner.user)
     assert "off: no usable address" in reminders_line(client, patient)
+
+
+def test_a_session_moved_while_the_patient_cancels_is_not_cancelled(
+    client, booked, practitioner, monkeypatch
+):
+    """The link is checked when the page is read and again under the session's lock."""
+    real = services_outbox.cancel_by_patient
+
+    def staff_move_first(**kwargs):  # the clinic moves the session in between
+        rescheduling.reschedule_session(
+            session=booked, new_day=booked.arrives_at.date() + timedelta(days=1),
+            new_time=booked.arrives_at.time(), scope="this", reason="",
+            actor=practitioner.user,
+        )  # fmt: skip
+        return real(**kwargs)
+
+    monkeypatch.setattr(services_outbox, "cancel_by_patient", staff_move_first)
+    response = client.post(url("cancel", booked))
+    assert response.status_code == 410
+    assert "changed since this message" in response.content.decode()
+    assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
+    assert not OutboxMessage.objects.filter(kind=Kind.CANCELLED_BY_PATIENT).exists()
