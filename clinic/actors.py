@@ -16,10 +16,21 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.http import HttpRequest
 
-Actor = AbstractBaseUser
-"""The type of the ``actor`` argument of every write service."""
+Actor = User
+"""The type of the ``actor`` argument of every write service: the user model
+(``settings.AUTH_USER_MODEL`` is Django's own), the type the ``..._by`` foreign
+keys hold, so a type checker lets an actor be stored in them."""
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a staff screen: the login-required middleware has already
+    turned anonymous visitors away, so ``request.user`` is an :data:`Actor`.
+    Only for annotating views (type checkers read it; Django never builds one)."""
+
+    user: Actor
 
 
 class SystemActor(StrEnum):
@@ -31,7 +42,7 @@ class SystemActor(StrEnum):
     DEMO = "system-demo"  # the demo loader (`manage.py seed_demo`)
 
 
-def system_actor(which: SystemActor) -> AbstractBaseUser:
+def system_actor(which: SystemActor) -> Actor:
     """The user row standing for ``which``, made (unable to log in) on first use."""
     user, created = get_user_model().objects.get_or_create(
         username=str(which), defaults={"is_active": False, "is_staff": False}
