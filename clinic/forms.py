@@ -26,7 +26,7 @@ def row(*fields: str) -> Div:
 class LoginForm(AuthenticationForm):
     """Django's login form, laid out by crispy-forms."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Log in", css_class="w-100"))
@@ -45,7 +45,8 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Django's clean() returns; its stub says "or None"
         first, last = data.get("first_day"), data.get("last_day")
         if first and last:
             if not (first >= SHOWN_FIRST_DAY and last <= SHOWN_LAST_DAY):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,7 +33,8 @@ class Indication(models.Model):
         related_name="+",
         help_text="Offered instead when this indication is refused.",
     )
-    areas = models.ManyToManyField(
+    # Typed by hand: django-stubs cannot infer a many-to-many to a model named as a string.
+    areas: models.ManyToManyField[TreatmentArea, Any] = models.ManyToManyField(
         "TreatmentArea",
         blank=True,
         related_name="indications",
@@ -284,7 +286,7 @@ class Session(models.Model):
         return self.procedure_starts_at > self.arrives_at
 
     @property
-    def ends_at(self) -> timezone.datetime:
+    def ends_at(self) -> datetime:
         return self.procedure_ends_at
 
     @property

@@ -64,7 +64,7 @@ def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
         if Patient.objects.filter(email=email).exists():
             continue
         minor = born is None
-        if minor:  # sixteen years old today, whenever the demo is loaded
+        if born is None:  # a minor: sixteen years old today, whenever the demo is loaded
             today = timezone.localdate()
             born = today.replace(year=today.year - 16) - timedelta(days=30)
         patient = services.save_patient(
@@ -86,7 +86,7 @@ def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
         )
         if consent:
             services.record_consent(patient=patient, sheet=sheet, witnessed_by=practitioner_user)
-        if answers is not None:
+        if answers is not None and days_ago is not None:  # both or neither (DEMO_PATIENTS)
             services.record_screening(
                 patient=patient,
                 answers=answers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -106,7 +107,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_current": has_current_consent(patient, sheet),
         "current_sheet": sheet,
         "age": patient.age_on(timezone.localdate()),
-        "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
+        "earlier_screenings": patient.screenings.exclude(pk__in=[latest.pk] if latest else [])[:10],
         **courses_and_drafts(patient),
         "outbox": outbox,
         "outbox_total": outbox_total,
@@ -119,7 +120,8 @@ def courses_and_drafts(patient: Patient) -> dict[str, list]:
     listed = (patient.courses.booked() | patient.courses.open_drafts()).select_related(
         "indication", "area", "practitioner__user"
     )
-    courses, drafts = [], []
+    courses: list[Any] = []
+    drafts: list[Any] = []
     for course in listed:
         (drafts if course.status == CourseStatus.DRAFT else courses).append(course)
     return {"courses": courses, "drafts": drafts}
