@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -59,7 +62,7 @@ class CheckedAutocompleteSelect(AutocompleteSelect):
     choice" error; such a value is shown as nothing chosen.
     """
 
-    def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
+    def optgroups(self, name: str, value: Sequence[str], attrs: dict | None = None) -> list:
         try:
             return super().optgroups(name, value, attrs)
         except (OverflowError, ValueError):
@@ -73,7 +76,7 @@ class CheckedModelAdmin(admin.ModelAdmin):
         return CheckedChangeList
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField | None:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelect(

@@ -90,8 +90,9 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     form = _report_period(request)
     if not form.is_valid():
         return HttpResponse(
-            "The period could not be read: " + " ".join(form.errors.get("__all__", []))
-            + " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items() if k != "__all__"),
+            "The period could not be read: " + " ".join(map(str, form.errors.get("__all__", [])))
+            + " ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()
+                       if k != "__all__"),
             status=400, content_type="text/plain; charset=utf-8",
         )  # fmt: skip
     result = build_report(**form.cleaned_data, tz=clinic_tz())

@@ -61,6 +61,7 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     days = calendar.week_of(day) if view == "week" else [day]
     step = Clinic.for_request(request).slot_step_minutes
     now = timezone.now()
+    resource: Practitioner | Room
     if kind == "practitioner":
         resource = get_object_or_404(Practitioner.objects.select_related("user"), pk=pk)
         layout = calendar_data.practitioner_layout(resource, days, now=now, step_minutes=step)
@@ -119,6 +120,7 @@ def plan_at(request: HttpRequest) -> HttpResponse:
     The slot is kept in the session so the course planner opens with it filled
     in; the patient search is posted, so no name ever appears in a URL.
     """
+    form: SlotForm | None
     if request.method == "GET":
         form = SlotForm(request.GET)
         if not form.is_valid():

@@ -59,7 +59,7 @@ def session_page(
     )
     clinic = Clinic.for_request(request)
     version = {"version": procedure.version} if procedure else {}
-    forms_ = {
+    forms_: dict[str, forms.Form] = {
         name: form_class(initial=version, auto_id=f"{name}_%s")
         for name, form_class in (
             ("materials", MaterialsForm), ("passes", PassesForm),

@@ -235,6 +235,7 @@ def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
         .order_by("label")
         .first()
     )
+    assert device is not None  # the demo clinic has a usable roller for every demo needle
     session_day.record_disinfection(
         device=device, moment=DisinfectionMoment.BEFORE, by=by, session=session,
         now=starts - timedelta(minutes=2),

@@ -125,7 +125,7 @@ def draft_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(hours=settings.CLINIC_DRAFT_EXPIRY_HOURS)
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(models.QuerySet["Course"]):
     def booked(self) -> CourseQuerySet:
         """Real courses: confirmed at least once (not previews)."""
         return self.exclude(status=CourseStatus.DRAFT)
@@ -210,7 +210,7 @@ OPEN_STATUSES = [SessionStatus.SCHEDULED, SessionStatus.CONFIRMED]
 LONGEST_VISIT = timedelta(hours=8)
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(models.QuerySet["Session"]):
     def arriving_between(self, start: datetime, end: datetime) -> SessionQuerySet:
         """Sessions whose patient arrives in [start, end).
 

@@ -315,7 +315,7 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     if request.GET.get("attention") == "1":
         rows = [r for r in rows if r.problems]
     page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    overview.attach_courses(page.object_list, now=now)
+    overview.attach_courses(list(page), now=now)
     context = {
         "page": page, "rows": page.object_list, "practitioners": practitioners,
         "practitioner_id": practitioner_id, "attention": request.GET.get("attention") == "1",

@@ -189,6 +189,7 @@ def course_sessions(message: OutboxMessage) -> list[Session]:
 
 
 def agenda_sessions(message: OutboxMessage) -> list[Session]:
+    assert message.practitioner_id is not None  # a daily agenda is a practitioner's
     tz = ZoneInfo(settings.TIME_ZONE)
     return list(
         Session.objects.arriving_on(message.due_at.astimezone(tz).date(), tz)

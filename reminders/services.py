@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner
@@ -57,7 +57,7 @@ def policy(clinic: Clinic | None = None) -> schedule.Policy:
 
 def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     """(channel, address) the patient chose, consented to and has an address for."""
-    channels = []
+    channels: list[tuple[str, str]] = []
     if patient.wants_email and patient.email_consent_at and patient.email:
         channels.append((Channel.EMAIL, patient.email))
     if patient.wants_sms and patient.sms_consent_at and can_take_sms(patient.phone or None):
@@ -94,7 +94,7 @@ def _create(key: str, **fields: object) -> OutboxMessage | None:
     return message
 
 
-def _cancel(messages: object, reason: str) -> int:
+def _cancel(messages: QuerySet[OutboxMessage], reason: str) -> int:
     ids = list(messages.filter(status=Status.PENDING).values_list("id", flat=True))
     OutboxMessage.objects.filter(id__in=ids, status=Status.PENDING).update(status=Status.CANCELLED)
     MessageEvent.objects.bulk_create(
