@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import charts, health
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.forms import PeriodForm
 from clinic.models import Clinic, Practitioner
 from clinic.reports import build_report, csv_rows, monday_of
@@ -20,7 +21,7 @@ from courses import board
 from courses.services import clinic_tz
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The today board: the logged-in cosmetologist's sessions (or everyone's)."""
     own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
     show_all = own is None or request.GET.get("all") == "1"

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device, DisinfectionMoment
 from courses import photos, session_day, session_flow
@@ -133,20 +134,22 @@ def _version(request: HttpRequest) -> int:
     return form.cleaned_data["version"]
 
 
-def _button(action: Callable[..., object], done: str) -> Callable[[HttpRequest, Session], str]:
-    def handle(request: HttpRequest, session: Session) -> str:
+def _button(
+    action: Callable[..., object], done: str
+) -> Callable[[AuthenticatedHttpRequest, Session], str]:
+    def handle(request: AuthenticatedHttpRequest, session: Session) -> str:
         action(session=session, version=_version(request))
         return done
 
     return handle
 
 
-def _check_in(request: HttpRequest, session: Session) -> str:
+def _check_in(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.check_in(session=session, by=request.user)
     return "Checked in: the screening is confirmed for today."
 
 
-def _confirm(request: HttpRequest, session: Session) -> str:
+def _confirm(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.confirm_attendance(session=session)
     return "Attendance confirmed."
 
@@ -156,7 +159,7 @@ class DisinfectForm(forms.Form):
     moment = forms.ChoiceField(choices=DisinfectionMoment.choices)
 
 
-BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {
+BUTTONS: dict[str, Callable[[AuthenticatedHttpRequest, Session], str]] = {
     "confirm": _confirm,
     "check-in": _check_in,
     "cream-on": _button(
@@ -194,7 +197,7 @@ def _finish(form: FinishForm, session: Session, request: HttpRequest) -> str:
     return "Session stopped short." if procedure.stop_reason else "Session completed."
 
 
-def _disinfect(form: DisinfectForm, session: Session, request: HttpRequest) -> str:
+def _disinfect(form: DisinfectForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     device = form.cleaned_data["device"]
     session_day.record_disinfection(
         device=device, moment=form.cleaned_data["moment"], by=request.user, session=session
@@ -216,7 +219,7 @@ HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or
 
 
 @require_POST
-def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one step; a refused step says why and the page shows the current state."""
     session = _session(pk)
     if step not in BUTTONS and step not in FORMS:
@@ -255,7 +258,7 @@ def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
     form = PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
     if not form.is_valid():

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from io import BytesIO
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from clinic.actors import Actor
 from courses.models import PhotoKind, Session, SessionPhoto
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -53,7 +53,7 @@ def add_photo(
     session: Session,
     kind: str,
     upload: UploadedFile,
-    uploaded_by: AbstractBaseUser,
+    uploaded_by: Actor,
     now: datetime | None = None,
 ) -> SessionPhoto:
     if kind not in PhotoKind.values:

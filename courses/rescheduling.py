@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from courses import planning, rules
 from courses.availability import DatabaseCalendar
 from courses.models import (
@@ -56,7 +56,7 @@ def reschedule_session(
     new_time: time,
     scope: Scope,
     reason: str,
-    changed_by: AbstractBaseUser,
+    changed_by: Actor,
     override_reason: str = "",
 ) -> list[Session]:
     """Move one session ("this") or it and every later one ("following").
@@ -187,7 +187,7 @@ def _replan_following(
 
 
 def _apply_moves(
-    moves: list[Move], *, reason: str, override_reason: str, by: AbstractBaseUser
+    moves: list[Move], *, reason: str, override_reason: str, by: Actor
 ) -> list[Session]:
     now = timezone.now()
     changes = []
@@ -215,7 +215,7 @@ def _apply_moves(
 
 
 def _change_status(
-    session: Session, status: str, kind: str, *, reason: str, by: AbstractBaseUser | None
+    session: Session, status: str, kind: str, *, reason: str, by: Actor | None
 ) -> Session:
     session.status = status
     session.schedule_version += 1
@@ -231,9 +231,7 @@ def _change_status(
 
 
 @transaction.atomic
-def cancel_session(
-    *, session: Session, reason: str, cancelled_by: AbstractBaseUser | None
-) -> Session:
+def cancel_session(*, session: Session, reason: str, cancelled_by: Actor | None) -> Session:
     """Cancel one session and free its slot; the course keeps its other sessions.
 
     A reason is required (it is kept in the history and tells the patient's
@@ -252,9 +250,7 @@ def cancel_session(
 
 
 @transaction.atomic
-def mark_no_show(
-    *, session: Session, marked_by: AbstractBaseUser, now: datetime | None = None
-) -> Session:
+def mark_no_show(*, session: Session, marked_by: Actor, now: datetime | None = None) -> Session:
     """Record that the patient did not come; allowed once their arrival time has passed."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
@@ -269,7 +265,7 @@ def mark_no_show(
 
 
 @transaction.atomic
-def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser) -> Course:
+def cancel_course(*, course: Course, reason: str, cancelled_by: Actor) -> Course:
     """Cancel every session not yet started, and the course."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
@@ -288,9 +284,7 @@ def cancel_course(*, course: Course, reason: str, cancelled_by: AbstractBaseUser
 
 
 @transaction.atomic
-def book_replacement(
-    *, course: Course, booked_by: AbstractBaseUser, at: datetime | None = None
-) -> Session:
+def book_replacement(*, course: Course, booked_by: Actor, at: datetime | None = None) -> Session:
     """Add one session while the course has fewer than the maximum.
 
     A session that replaces a cancelled or missed one keeps the plan's count;

@@ -16,10 +16,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner, Room
 from courses import planning, rules
 from courses.availability import DatabaseCalendar
@@ -180,7 +180,7 @@ def create_draft_course(
     preferred_weekday: int | None,
     preferred_time: time,
     start_on: date,
-    created_by: AbstractBaseUser,
+    created_by: Actor,
     needle_override_reason: str = "",
     gap_override_reason: str = "",
     now: datetime | None = None,
@@ -386,7 +386,7 @@ def write_sessions(objects: list[Session]) -> None:
 def confirm_course(
     *,
     course: Course,
-    confirmed_by: AbstractBaseUser,
+    confirmed_by: Actor,
     expected_arrivals: list[datetime] | None = None,
     now: datetime | None = None,
 ) -> list[Session]:

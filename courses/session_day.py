@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ParamSpec, TypeVar, overload
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.devices import DeviceFacts, device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
 from courses import rules, session_flow
@@ -179,7 +179,7 @@ def confirm_attendance(*, session: Session) -> Session:
 
 
 @transaction.atomic
-def check_in(*, session: Session, by: AbstractBaseUser, now: datetime | None = None) -> Procedure:
+def check_in(*, session: Session, by: Actor, now: datetime | None = None) -> Procedure:
     """Check the patient in after re-confirming the screening for the treated area today."""
     now = now or timezone.now()
     session, _ = _locked(session, None)
@@ -283,7 +283,7 @@ def record_disinfection(
     *,
     device: Device,
     moment: str,
-    by: AbstractBaseUser,
+    by: Actor,
     session: Session | None = None,
     now: datetime | None = None,
 ) -> Disinfection:

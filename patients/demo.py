@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from clinic.actors import Actor
 from patients import screening, services
 from patients.models import InformationSheet, Patient
 
@@ -53,7 +53,7 @@ DEMO_PATIENTS = [
 ]  # fmt: skip
 
 
-def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
+def load_demo_patients(*, practitioner_user: Actor) -> None:
     """Create the demo information sheet and patients unless they exist."""
     now = timezone.now()
     sheet, _ = InformationSheet.objects.get_or_create(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.actors import Actor
 from patients import screening
 from patients.clearance import current_information_sheet
 from patients.models import (
@@ -63,7 +63,7 @@ def record_screening(
     patient: Patient,
     answers: screening.Answers,
     notes: str,
-    taken_by: AbstractBaseUser,
+    taken_by: Actor,
     caution_approved: bool | None = None,
     caution_reason: str = "",
     now: datetime | None = None,
@@ -113,7 +113,7 @@ def record_caution_decision(
     screening_record: Screening,
     approved: bool,
     reason: str,
-    decided_by: AbstractBaseUser,
+    decided_by: Actor,
     now: datetime | None = None,
 ) -> CautionDecision:
     """Record a practitioner's decision on the patient's current cautionary screening."""
@@ -140,7 +140,7 @@ def record_consent(
     *,
     patient: Patient,
     sheet: InformationSheet,
-    witnessed_by: AbstractBaseUser,
+    witnessed_by: Actor,
     now: datetime | None = None,
 ) -> ProcedureConsent:
     """Record consent to the procedure on the current information sheet."""

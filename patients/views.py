@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic
 from courses.models import CourseStatus
 from patients import screening, services
@@ -159,7 +160,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -178,7 +179,9 @@ def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) -> HttpResponse:
+def caution_decision_create(
+    request: AuthenticatedHttpRequest, pk: int, screening_pk: int
+) -> HttpResponse:
     record = get_object_or_404(Screening.objects.select_related("patient"), pk=screening_pk)
     if record.patient_id != pk:  # compared here: SQLite cannot bind a foreign key past 64 bits
         raise Http404("No such screening for this patient.")
@@ -206,7 +209,7 @@ def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) ->
 
 
 @require_http_methods(["GET", "POST"])
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     sheet = current_information_sheet()
     if sheet is None:
