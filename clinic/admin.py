@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -13,6 +16,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from clinic import services
+from clinic.actors import acting_user
 from clinic.models import (
     Absence,
     Clinic,
@@ -59,7 +63,7 @@ class CheckedAutocompleteSelect(AutocompleteSelect):
     choice" error; such a value is shown as nothing chosen.
     """
 
-    def optgroups(self, name: str, value: list[str], attrs: dict | None = None) -> list:
+    def optgroups(self, name: str, value: Sequence[str], attrs: dict | None = None) -> list:
         try:
             return super().optgroups(name, value, attrs)
         except (OverflowError, ValueError):
@@ -73,7 +77,7 @@ class CheckedModelAdmin(admin.ModelAdmin):
         return CheckedChangeList
 
     def formfield_for_foreignkey(
-        self, db_field: ForeignKey, request: HttpRequest, **kwargs: object
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField | None:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = CheckedAutocompleteSelect(
@@ -178,7 +182,7 @@ class PractitionerAdmin(CheckedModelAdmin):
     @admin.action(description="Turn off their calendar feeds (the secret addresses stop working)")
     def revoke_calendar_feeds(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
         for practitioner in queryset.exclude(feed_token=None):
-            services.turn_off_calendar_feed(practitioner=practitioner, actor=request.user)
+            services.turn_off_calendar_feed(practitioner=practitioner, actor=acting_user(request))
         self.message_user(request, "Calendar feeds turned off.")
 
 

@@ -36,7 +36,8 @@ def close_stale_database_connections(**kwargs: object) -> None:
     if time.monotonic() - last_task_ended < RECHECK_IDLE_CONNECTION_SECONDS:
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None and not connection.errors_occurred:
-                connection.health_check_done = True
+                # Django sets this attribute in BaseDatabaseWrapper.__init__; django-stubs omits it.
+                connection.health_check_done = True  # type: ignore[attr-defined]
 
 
 @task_postrun.connect

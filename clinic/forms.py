@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Submit
@@ -23,7 +24,7 @@ def row(*fields: str) -> Div:
 class LoginForm(AuthenticationForm):
     """Django's login form, laid out by crispy-forms."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Log in", css_class="w-100"))

@@ -14,7 +14,7 @@ from clinic.tasks import CELERY_WORKER
 
 logger = logging.getLogger(__name__)
 
-BROKER_TIMEOUT_SECONDS = 3.0
+BROKER_TIMEOUT_SECONDS = 3  # kombu documents the timeout as whole seconds
 
 
 def check_database() -> bool:

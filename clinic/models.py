@@ -5,13 +5,20 @@ from __future__ import annotations
 import time as time_module
 from datetime import time
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpRequest
 
-_cache: dict[str, object] = {}
+
+class _ClinicCache(TypedDict, total=False):
+    clinic: Clinic
+    until: float  # time.monotonic() when the row is read again
+
+
+_cache: _ClinicCache = {}
 
 
 class Clinic(models.Model):
@@ -145,9 +152,10 @@ class Clinic(models.Model):
     @classmethod
     def for_request(cls, request: HttpRequest) -> Clinic:
         """The clinic's row, read once per request."""
-        if not hasattr(request, "_clinic"):
-            request._clinic = cls.current()
-        return request._clinic
+        per_request = vars(request)  # Django's request has no typed slot of ours
+        if "_clinic" not in per_request:
+            per_request["_clinic"] = cls.current()
+        return per_request["_clinic"]
 
 
 class Practitioner(models.Model):

@@ -48,8 +48,9 @@ class MinimumGapAdmin(CheckedModelAdmin):
 
 class SessionInline(ServiceWrittenInline):
     model = Session
-    fields = ["number", "arrives_at", "procedure_starts_at", "procedure_ends_at", "room", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number", "arrives_at", "procedure_starts_at", "procedure_ends_at", "room", "status"
+    )  # fmt: skip
 
 
 @admin.register(Course)

@@ -109,7 +109,9 @@ class DatabaseCalendar:
         span = Interval(start, end)
         closed = next((r for s, e, r in self.closures if s <= day <= e), None)
         rows = self._sessions_between(start - LONGEST_VISIT, end, start)
-        practitioner, patient, rooms = [], [], {room: [] for room in self.room_ids}
+        practitioner: list[Interval] = []
+        patient: list[Interval] = []
+        rooms: dict[int, list[Interval]] = {room: [] for room in self.room_ids}
         for pk, who, room, whom, arrives, starts, ends in rows:
             if pk in self.ignore:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -14,7 +15,15 @@ from clinic.selectors import device_facts
 from courses import session_flow
 from courses.models import HOLDING_STATUSES, Session, SessionStatus
 
-PHASES = {
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _BoardAnnotations(TypedDict):
+        has_earlier: bool  # an earlier session of the course is booked
+
+    BoardSession = WithAnnotations[Session, _BoardAnnotations]  # a session as the board reads it
+
+PHASES: dict[str, str] = {
     SessionStatus.SCHEDULED: "Expected",
     SessionStatus.CONFIRMED: "Expected",
     SessionStatus.CHECKED_IN: "Arrived",
@@ -47,7 +56,7 @@ BOARD_FIELDS = [
 PROCEDURE_FIELDS = ["procedure__cream_on_at", "procedure__cream_off_at", "procedure__device"]
 
 
-def sessions_of_day(day: date, practitioner: Practitioner | None) -> QuerySet[Session]:
+def sessions_of_day(day: date, practitioner: Practitioner | None) -> QuerySet[BoardSession]:
     """The day's sessions (all practitioners' when none is given), in time order."""
     earlier = Session.objects.filter(
         course=OuterRef("course"),
@@ -68,7 +77,9 @@ def sessions_of_day(day: date, practitioner: Practitioner | None) -> QuerySet[Se
     return sessions if practitioner is None else sessions.filter(practitioner=practitioner)
 
 
-def board_rows(sessions: QuerySet[Session], *, now: datetime, clinic: Clinic) -> list[BoardRow]:
+def board_rows(
+    sessions: QuerySet[BoardSession], *, now: datetime, clinic: Clinic
+) -> list[BoardRow]:
     today = timezone.localdate(now)
     rows = []
     for session in sessions:

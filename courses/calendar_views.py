@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
 from clinic.site import message_host
@@ -37,7 +38,7 @@ PATIENT_MATCHES = 20
 CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY = SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 
 
-def calendar_home(request: HttpRequest) -> HttpResponse:
+def calendar_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """This week of the logged-in cosmetologist, else of the first practitioner or room."""
     today = timezone.localdate().isoformat()
     own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
@@ -61,6 +62,7 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     days = calendar.week_of(day) if view == "week" else [day]
     step = Clinic.for_request(request).slot_step_minutes
     now = timezone.now()
+    resource: Practitioner | Room
     if kind == "practitioner":
         resource = get_object_or_404(Practitioner.objects.select_related("user"), pk=pk)
         layout = calendar_data.practitioner_layout(resource, days, now=now, step_minutes=step)
@@ -119,6 +121,7 @@ def plan_at(request: HttpRequest) -> HttpResponse:
     The slot is kept in the session so the course planner opens with it filled
     in; the patient search is posted, so no name ever appears in a URL.
     """
+    form: SlotForm | None
     if request.method == "GET":
         form = SlotForm(request.GET)
         if not form.is_valid():
@@ -155,7 +158,7 @@ def _short_courses(slot: dict) -> list[Course]:
 
 
 @require_POST
-def replacement_at(request: HttpRequest, course_pk: int) -> HttpResponse:
+def replacement_at(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
     """Book a course's missing session at the remembered slot."""
     course = get_object_or_404(Course, pk=course_pk)
     form = _remembered_slot(request)
@@ -192,7 +195,7 @@ def forget_slot(request: HttpRequest) -> None:
     request.session.pop(SLOT_SESSION_KEY, None)
 
 
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The logged-in practitioner's private calendar feed: its address, renew, turn off."""
     own = Practitioner.objects.filter(user=request.user).first()
     address = None
@@ -202,7 +205,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def feed_change(request: HttpRequest, action: str) -> HttpResponse:
+def feed_change(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     own = get_object_or_404(Practitioner, user=request.user)
     if action == "renew":
         clinic_services.renew_calendar_feed(practitioner=own, actor=request.user)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device
 from clinic.selectors import device_facts
@@ -61,7 +62,7 @@ def session_page(
     )
     clinic = Clinic.for_request(request)
     version = {"version": procedure.version} if procedure else {}
-    forms_ = {
+    forms_: dict[str, forms.Form] = {
         name: form_class(initial=version, auto_id=f"{name}_%s")
         for name, form_class in (
             ("materials", MaterialsForm), ("passes", PassesForm),
@@ -135,25 +136,27 @@ def _version(request: HttpRequest) -> int:
     return form.cleaned_data["version"]
 
 
-def _button(action: Callable[..., object], done: str) -> Callable[[HttpRequest, Session], str]:
-    def handle(request: HttpRequest, session: Session) -> str:
+def _button(
+    action: Callable[..., object], done: str
+) -> Callable[[AuthenticatedHttpRequest, Session], str]:
+    def handle(request: AuthenticatedHttpRequest, session: Session) -> str:
         action(session=session, version=_version(request), actor=request.user)
         return done
 
     return handle
 
 
-def _check_in(request: HttpRequest, session: Session) -> str:
+def _check_in(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.check_in(session=session, actor=request.user)
     return "Checked in: the screening is confirmed for today."
 
 
-def _confirm(request: HttpRequest, session: Session) -> str:
+def _confirm(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.confirm_attendance(session=session, actor=request.user)
     return "Attendance confirmed."
 
 
-BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {
+BUTTONS: dict[str, Callable[[AuthenticatedHttpRequest, Session], str]] = {
     "confirm": _confirm,
     "check-in": _check_in,
     "cream-on": _button(
@@ -166,32 +169,32 @@ BUTTONS: dict[str, Callable[[HttpRequest, Session], str]] = {
 }
 
 
-def _materials(form: MaterialsForm, session: Session, request: HttpRequest) -> str:
+def _materials(form: MaterialsForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.choose_materials(session=session, actor=request.user, **form.cleaned_data)
     return "Product and device recorded."
 
 
-def _passes(form: PassesForm, session: Session, request: HttpRequest) -> str:
+def _passes(form: PassesForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.record_passes(session=session, actor=request.user, **form.cleaned_data)
     return f"Passes recorded for {form.cleaned_data['zone']}."
 
 
-def _remove_zone(form: RemoveZoneForm, session: Session, request: HttpRequest) -> str:
+def _remove_zone(form: RemoveZoneForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.remove_zone(session=session, actor=request.user, **form.cleaned_data)
     return "Zone removed."
 
 
-def _needle(form: NeedleChangeForm, session: Session, request: HttpRequest) -> str:
+def _needle(form: NeedleChangeForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.record_needle_change(session=session, actor=request.user, **form.cleaned_data)
     return "Needle change recorded."
 
 
-def _finish(form: FinishForm, session: Session, request: HttpRequest) -> str:
+def _finish(form: FinishForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     procedure = session_day.finish(session=session, actor=request.user, **form.cleaned_data)
     return "Session stopped short." if procedure.stop_reason else "Session completed."
 
 
-def _disinfect(form: DisinfectForm, session: Session, request: HttpRequest) -> str:
+def _disinfect(form: DisinfectForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     device = form.cleaned_data["device"]
     session_day.record_disinfection(
         device=device, moment=form.cleaned_data["moment"], actor=request.user, session=session
@@ -213,7 +216,7 @@ HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or
 
 
 @require_POST
-def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one step; a refused step says why and the page shows the current state."""
     session = _session(pk)
     if step not in BUTTONS and step not in FORMS:
@@ -252,7 +255,7 @@ def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
     form = PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
     if not form.is_valid():

@@ -6,10 +6,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.models import (
     Absence,
     Clinic,
@@ -211,7 +211,7 @@ def load_demo_history() -> None:
         )  # fmt: skip
 
 
-def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
+def _do_session(session: Session, *, by: Actor) -> None:
     """Walk a past session through the session-day steps, each at its time that day."""
     arrives, starts = session.arrives_at, session.procedure_starts_at
     course = session.course
@@ -239,6 +239,7 @@ def _do_session(session: Session, *, by: AbstractBaseUser) -> None:
         .order_by("label")
         .first()
     )
+    assert device is not None  # the demo clinic has a usable roller for every demo needle
     session_day.record_disinfection(
         device=device, moment=DisinfectionMoment.BEFORE, actor=by, session=session,
         now=starts - timedelta(minutes=2),

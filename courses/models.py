@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -35,7 +36,8 @@ class Indication(models.Model):
         related_name="+",
         help_text="Offered instead when this indication is refused.",
     )
-    areas = models.ManyToManyField(
+    # Typed by hand: django-stubs cannot infer a many-to-many to a model named as a string.
+    areas: models.ManyToManyField[TreatmentArea, Any] = models.ManyToManyField(
         "TreatmentArea",
         blank=True,
         related_name="indications",
@@ -126,7 +128,7 @@ def draft_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(hours=settings.CLINIC_DRAFT_EXPIRY_HOURS)
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(models.QuerySet["Course"]):
     def booked(self) -> CourseQuerySet:
         """Real courses: confirmed at least once (not previews)."""
         return self.exclude(status=CourseStatus.DRAFT)
@@ -195,7 +197,7 @@ class Course(models.Model):
 LONGEST_VISIT = timedelta(hours=8)
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(models.QuerySet["Session"]):
     def arriving_between(self, start: datetime, end: datetime) -> SessionQuerySet:
         """Sessions whose patient arrives in [start, end).
 
@@ -271,7 +273,7 @@ class Session(models.Model):
         return self.procedure_starts_at > self.arrives_at
 
     @property
-    def ends_at(self) -> timezone.datetime:
+    def ends_at(self) -> datetime:
         return self.procedure_ends_at
 
     @property

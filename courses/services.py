@@ -283,15 +283,16 @@ def confirm_course(
     preview's to find, once the locks are released.
     """
     lock_booking_rows([course.practitioner_id], course.patient_id)
-    course = (
+    locked = (
         Course.objects.select_for_update()
         .select_related("area", "patient", "indication")
         .filter(pk=course.pk)
         .first()
     )
     now = now or timezone.now()
-    if course is None or course.is_expired_draft(now):
+    if locked is None or locked.is_expired_draft(now):
         raise CourseError.single(DRAFT_EXPIRED, DRAFT_EXPIRED_MESSAGE)
+    course = locked
     if course.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
     clinic = Clinic.current()

@@ -14,8 +14,10 @@ steps have no column for it yet (the audit trail will record it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import ParamSpec, TypeVar, overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +59,11 @@ class SessionDayError(Exception):
         self.message = message
 
 
-def _flow(call: object, *args: object, **kwargs: object) -> object:
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _flow(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     try:
         return call(*args, **kwargs)
     except session_flow.FlowError as error:
@@ -92,6 +98,14 @@ def check_session_day(session: Session, now: datetime) -> None:
     )
 
 
+@overload
+def _locked(
+    session: Session, version: int, now: datetime | None = None
+) -> tuple[Session, Procedure]: ...
+@overload
+def _locked(
+    session: Session, version: None, now: datetime | None = None
+) -> tuple[Session, Procedure | None]: ...
 def _locked(
     session: Session, version: int | None, now: datetime | None = None
 ) -> tuple[Session, Procedure | None]:
@@ -175,6 +189,7 @@ def check_in(*, session: Session, actor: Actor, now: datetime | None = None) -> 
     check_session_day(session, now)
     check_cleared(session, now)
     patient = session.course.patient
+    assert patient.latest_screening is not None  # check_cleared refuses a patient without one
     procedure = Procedure.objects.create(
         session=session, checked_in_at=now, checked_in_by=actor, screening=patient.latest_screening
     )
@@ -204,6 +219,7 @@ def wash_cream_off(
     session, procedure = _locked(session, version, now)
     _flow(session_flow.check_move, session.status, SessionStatus.CREAM_OFF)
     _check_order(session, procedure, WASH_OFF)
+    assert procedure.cream_on_at is not None  # set with CREAM_ON, the only way to CREAM_OFF
     _flow(session_flow.check_wash_off, procedure.cream_on_at, now, Clinic.current().cream_minutes)
     procedure.cream_off_at = now
     return _save(session, procedure, SessionStatus.CREAM_OFF)
@@ -293,6 +309,7 @@ def start_procedure(
         device_chosen=procedure.device_id is not None,
     )
     check_cleared(session, now)
+    assert procedure.device_id is not None  # check_start refused a start without a device
     device = (
         Device.objects.select_for_update().select_related("device_type").get(pk=procedure.device_id)
     )

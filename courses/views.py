@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
 from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
@@ -36,7 +37,7 @@ def _add_violations(form: CourseForm, error: services.CourseError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def course_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+def course_create(request: AuthenticatedHttpRequest, patient_pk: int) -> HttpResponse:
     """The course planner form; a valid request is saved as a draft and previewed."""
     patient = get_object_or_404(Patient, pk=patient_pk)
     own = Practitioner.objects.filter(user=request.user).first()
@@ -164,7 +165,7 @@ def _preview(
 
 
 @require_POST
-def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def course_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course.objects.select_related("patient", "area"), pk=pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
@@ -191,7 +192,7 @@ def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def course_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def course_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk, status=CourseStatus.DRAFT)
     try:
         services.discard_draft(course=course, actor=request.user)
@@ -213,7 +214,7 @@ def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], 
 
 
 @require_http_methods(["GET", "POST"])
-def course_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def course_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "sessions changed" message."""
     course = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
     form = CancelForm(request.POST or None, what="the rest of the course")
@@ -240,7 +241,7 @@ def _cancelled(request: HttpRequest, form: CancelForm, action: Callable[[], obje
 
 
 @require_POST
-def course_replacement(request: HttpRequest, pk: int) -> HttpResponse:
+def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
     _attempt(
         request,
@@ -253,7 +254,7 @@ def course_replacement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
     local = timezone.localtime(session.arrives_at)
     form = RescheduleForm(
@@ -274,7 +275,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "session cancelled" message."""
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
     form = CancelForm(request.POST or None, what="this session")
@@ -288,7 +289,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+def session_no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
     _attempt(
         request,
@@ -318,7 +319,7 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     if request.GET.get("attention") == "1":
         rows = [r for r in rows if r.problems]
     page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    overview.attach_courses(page.object_list, now=now)
+    overview.attach_courses(list(page), now=now)
     context = {
         "page": page, "rows": page.object_list, "practitioners": practitioners,
         "practitioner_id": practitioner_id, "attention": request.GET.get("attention") == "1",

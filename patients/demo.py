@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from clinic.actors import Actor
 from patients import screening, services
 from patients.models import InformationSheet, Patient
 
@@ -53,7 +53,7 @@ DEMO_PATIENTS = [
 ]  # fmt: skip
 
 
-def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
+def load_demo_patients(*, practitioner_user: Actor) -> None:
     """Create the demo information sheet and patients unless they exist."""
     now = timezone.now()
     sheet, _ = InformationSheet.objects.get_or_create(
@@ -64,7 +64,7 @@ def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
         if Patient.objects.filter(email=email).exists():
             continue
         minor = born is None
-        if minor:  # sixteen years old today, whenever the demo is loaded
+        if born is None:  # a minor: sixteen years old today, whenever the demo is loaded
             today = timezone.localdate()
             born = today.replace(year=today.year - 16) - timedelta(days=30)
         patient = services.save_patient(
@@ -87,7 +87,7 @@ def load_demo_patients(*, practitioner_user: AbstractBaseUser) -> None:
         )
         if consent:
             services.record_consent(patient=patient, sheet=sheet, actor=practitioner_user)
-        if answers is not None:
+        if answers is not None and days_ago is not None:  # both or neither (DEMO_PATIENTS)
             services.record_screening(
                 patient=patient,
                 answers=answers,

@@ -134,7 +134,8 @@ class PatientForm(forms.ModelForm):
         return born
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Django's clean() returns; its stub says "or None"
         self._check_guardian(data)
         self._check_reminder_channel(data)
         if not self.errors:
@@ -250,7 +251,8 @@ class ScreeningForm(forms.Form):
         self.helper.add_input(Submit("save", "Save screening"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Django's clean() returns; its stub says "or None"
         decision = data.get("caution_decision")
         if decision and not data.get("rosacea"):
             self.add_error("caution_decision", "A decision is only recorded for rosacea.")

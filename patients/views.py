@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic
 from patients import screening, services
 from patients.clearance import current_information_sheet, has_current_consent
@@ -94,7 +96,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_current": has_current_consent(patient, sheet),
         "current_sheet": sheet,
         "age": patient.age_on(timezone.localdate()),
-        "earlier_screenings": patient.screenings.exclude(pk=latest.pk if latest else None)[:10],
+        "earlier_screenings": patient.screenings.exclude(pk__in=[latest.pk] if latest else [])[:10],
         **courses_and_drafts(patient),
         "outbox": outbox,
         "outbox_total": outbox_total,
@@ -107,14 +109,15 @@ def courses_and_drafts(patient: Patient) -> dict[str, list]:
     listed = (patient.courses.booked() | patient.courses.open_drafts()).select_related(
         "indication", "area", "practitioner__user"
     )
-    courses, drafts = [], []
+    courses: list[Any] = []
+    drafts: list[Any] = []
     for course in listed:
         (drafts if course.is_draft else courses).append(course)
     return {"courses": courses, "drafts": drafts}
 
 
 @require_http_methods(["GET", "POST"])
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         patient = services.save_patient(
@@ -130,7 +133,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +150,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -166,7 +169,9 @@ def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) -> HttpResponse:
+def caution_decision_create(
+    request: AuthenticatedHttpRequest, pk: int, screening_pk: int
+) -> HttpResponse:
     record = get_object_or_404(Screening.objects.select_related("patient"), pk=screening_pk)
     if record.patient_id != pk:  # compared here: SQLite cannot bind a foreign key past 64 bits
         raise Http404("No such screening for this patient.")
@@ -194,7 +199,7 @@ def caution_decision_create(request: HttpRequest, pk: int, screening_pk: int) ->
 
 
 @require_http_methods(["GET", "POST"])
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     sheet = current_information_sheet()
     if sheet is None:

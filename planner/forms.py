@@ -24,7 +24,8 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("first_day"), data.get("last_day")
         if first and last:
             if not (first >= SHOWN_FIRST_DAY and last <= SHOWN_LAST_DAY):

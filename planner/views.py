@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from courses import board
 from courses.services import clinic_tz
@@ -17,7 +18,7 @@ from planner.forms import PeriodForm
 from planner.reports import build_report, csv_rows, monday_of
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The today board: the logged-in cosmetologist's sessions (or everyone's)."""
     own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
     show_all = own is None or request.GET.get("all") == "1"
@@ -63,8 +64,11 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     form = _report_period(request)
     if not form.is_valid():
         return HttpResponse(
-            "The period could not be read: " + " ".join(form.errors.get("__all__", []))
-            + " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items() if k != "__all__"),
+            "The period could not be read: "
+            + " ".join(map(str, form.errors.get("__all__", [])))
+            + " ".join(
+                f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items() if k != "__all__"
+            ),
             status=400, content_type="text/plain; charset=utf-8",
         )  # fmt: skip
     result = build_report(**form.cleaned_data, tz=clinic_tz())

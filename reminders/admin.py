@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from clinic.actors import acting_user
 from clinic.admin import ServiceWrittenAdmin, ServiceWrittenInline
 from reminders import services
 from reminders.models import MessageEvent, OutboxMessage, Status
@@ -29,5 +30,5 @@ class OutboxMessageAdmin(ServiceWrittenAdmin):
     @admin.action(description="Queue failed messages again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         failed = queryset.filter(status=Status.FAILED)
-        count = sum(services.retry_failed(message=m, actor=request.user) for m in failed)
+        count = sum(services.retry_failed(message=m, actor=acting_user(request)) for m in failed)
         self.message_user(request, f"{count} message(s) queued again.")

@@ -45,7 +45,7 @@ def day(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def _zone(message: OutboxMessage) -> ZoneInfo:
-    if message.patient_id:
+    if message.patient is not None:
         return ZoneInfo(message.patient.time_zone)
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -62,9 +62,9 @@ def _visit(session: Session, tz: ZoneInfo) -> dict[str, object]:
 
 def build_context(
     message: OutboxMessage, clinic: Clinic, *, now: datetime | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     tz = _zone(message)
-    context: dict[str, object] = {
+    context: dict[str, Any] = {
         "clinic": clinic,
         "address_line": ", ".join(
             line.strip() for line in clinic.address.splitlines() if line.strip()
@@ -75,14 +75,16 @@ def build_context(
     if message.patient_id:
         context["patient"] = message.patient
         context["unsubscribe_url"] = links.unsubscribe_link(message.patient_id, message.channel)
-    if message.session_id:
-        context.update(_visit(message.session, tz))
+    session = message.session
+    if session is not None:
+        context.update(_visit(session, tz))
         version = message.schedule_version
-        context["confirm_url"] = links.session_link("confirm", message.session_id, version)
-        context["cancel_url"] = links.session_link("cancel", message.session_id, version)
+        context["confirm_url"] = links.session_link("confirm", session.pk, version)
+        context["cancel_url"] = links.session_link("cancel", session.pk, version)
     if message.kind == Kind.AFTERCARE:
-        context["aftercare"] = _aftercare_text(message.session, now or timezone.now())
-        context["treated_day"] = day(message.session.arrives_at, tz)  # not always "yesterday"
+        assert session is not None  # why_not_send refuses an aftercare row without its session
+        context["aftercare"] = _aftercare_text(session, now or timezone.now())
+        context["treated_day"] = day(session.arrives_at, tz)  # not always "yesterday"
     if message.kind == Kind.COURSE_BOOKED:
         context["course"] = message.course
         context["course_sessions"] = course_sessions(message)
@@ -107,9 +109,10 @@ def _changes_context(message: OutboxMessage, tz: ZoneInfo) -> dict[str, object]:
     upcoming = [s for s in course_sessions(message) if s.status in OPEN_STATUSES]
     return {
         "changes": changes,
+        # A moved or a cancelled session always has the time it had (``was``).
         "moved": [{**_visit(c.session, tz), "was": when(c.was, tz)} for c in changes
-                  if c.what == "moved"],
-        "cancelled": [when(c.was, tz) for c in changes if c.what == "cancelled"],
+                  if c.what == "moved" and c.was],
+        "cancelled": [when(c.was, tz) for c in changes if c.what == "cancelled" and c.was],
         "added": [_visit(c.session, tz) for c in changes if c.what == "added"],
         "upcoming": upcoming,
         "visits": [_visit(s, tz) for s in upcoming],
@@ -118,6 +121,7 @@ def _changes_context(message: OutboxMessage, tz: ZoneInfo) -> dict[str, object]:
 
 def last_told_at(message: OutboxMessage) -> datetime | None:
     """When the patient was last sent their course's dates on this channel."""
+    assert message.course_id is not None  # a course message (booked, changed) has its course
     told = OutboxMessage.objects.filter(
         course_id=message.course_id, channel=message.channel, status=Status.SENT,
         kind__in=[Kind.COURSE_BOOKED, Kind.SESSIONS_CHANGED],
@@ -133,6 +137,7 @@ def course_changes(message: OutboxMessage) -> list[Change]:
     changes count: the patient's own cancellation through a link is news to
     nobody but the clinic.
     """
+    assert message.course_id is not None  # a course message (booked, changed) has its course
     history = SessionChange.objects.filter(
         session__course_id=message.course_id,
         kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
@@ -165,10 +170,12 @@ def _change(first: SessionChange, last: SessionChange) -> Change | None:
 
 
 def course_sessions(message: OutboxMessage) -> list[Session]:
+    assert message.course is not None  # a course message (booked, changed) has its course
     return list(message.course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
 
 
 def agenda_sessions(message: OutboxMessage) -> list[Session]:
+    assert message.practitioner_id is not None  # a daily agenda is a practitioner's
     tz = ZoneInfo(settings.TIME_ZONE)
     return list(
         Session.objects.arriving_on(message.due_at.astimezone(tz).date(), tz)
@@ -243,6 +250,7 @@ def cancellation_calendar(message: OutboxMessage, changes: list[Change], clinic:
     calendar = _calendar("CANCEL")
     for change in changes:
         session = change.session
+        assert change.was is not None  # a cancelled session always has the time it had
         event = _event(message, session, clinic)
         event.add("dtstart", change.was)
         event.add("dtend", change.was + (session.procedure_ends_at - session.arrives_at))

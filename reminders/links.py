@@ -9,10 +9,14 @@ one patient and one channel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from courses.models import Session
 
 SALT = "reminders.link."
 SESSION_ACTIONS = ("confirm", "cancel")
@@ -24,7 +28,7 @@ class LinkError(Exception):
     ``session`` is the link's session when the answer names it (its time).
     """
 
-    def __init__(self, reason: str, session: object | None = None) -> None:
+    def __init__(self, reason: str, session: Session | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.session = session

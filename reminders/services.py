@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.actors import Actor
@@ -87,7 +87,7 @@ def _create(key: str, **fields: object) -> OutboxMessage | None:
     return message
 
 
-def _cancel(messages: object, reason: str) -> int:
+def _cancel(messages: QuerySet[OutboxMessage], reason: str) -> int:
     ids = list(messages.filter(status=Status.PENDING).values_list("id", flat=True))
     OutboxMessage.objects.filter(id__in=ids, status=Status.PENDING).update(status=Status.CANCELLED)
     MessageEvent.objects.bulk_create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -24,7 +25,7 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     while True:
         with transaction.atomic():
             claimed = services.claim_due(actor=actor)
-            transaction.on_commit(lambda ids=claimed: enqueue_sends(ids))
+            transaction.on_commit(partial(enqueue_sends, claimed))
         total += len(claimed)
         if time.monotonic() - started > budget_seconds:
             return total

@@ -26,6 +26,7 @@ AFTERCARE_FRESH_FOR = timedelta(days=3)
 
 def _before_session(message: OutboxMessage, now: datetime) -> Refusal | None:
     session = message.session
+    assert session is not None  # why_not_send refused the row if it is gone
     if session.schedule_version != message.schedule_version:
         return Status.CANCELLED, "the session moved"
     if session.status in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW):
@@ -36,6 +37,7 @@ def _before_session(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 
 def _course_booked(message: OutboxMessage, now: datetime) -> Refusal | None:
+    assert message.course is not None  # why_not_send refused the row if it is gone
     if message.course.status == CourseStatus.CANCELLED:
         return Status.CANCELLED, "the course was cancelled"
     sessions = content.course_sessions(message)
@@ -51,6 +53,7 @@ def _course_booked(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 def _aftercare(message: OutboxMessage, now: datetime) -> Refusal | None:
     session = message.session
+    assert session is not None  # why_not_send refused the row if it is gone
     if session.status not in (SessionStatus.COMPLETED, SessionStatus.STOPPED):
         return Status.CANCELLED, "the session did not end as treated"
     if getattr(session, "aftercare", None) is None:
@@ -62,6 +65,7 @@ def _aftercare(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 
 def _course_completed(message: OutboxMessage, now: datetime) -> Refusal | None:
+    assert message.course is not None  # why_not_send refused the row if it is gone
     if message.course.status != CourseStatus.COMPLETED:
         return Status.CANCELLED, "the course is no longer completed"
     return None
@@ -75,6 +79,7 @@ def _daily_agenda(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 def _cancelled_by_patient(message: OutboxMessage, now: datetime) -> Refusal | None:
     session = message.session
+    assert session is not None  # why_not_send refused the row if it is gone
     if session.status != SessionStatus.CANCELLED:
         return Status.CANCELLED, "the session is no longer cancelled"
     return None

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic.actors import SystemActor, system_actor
+from clinic.actors import AuthenticatedHttpRequest, SystemActor, system_actor
 from courses import session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
@@ -178,7 +178,7 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
     if services.retry_failed(message=message, actor=request.user):
         messages.success(request, "The message is queued again.")
