@@ -67,6 +67,11 @@ def system_actor(which: SystemActor) -> Actor:
     return user
 
 
+def is_patient_link(user: AbstractBaseUser | None) -> bool:
+    """True for the actor standing for the patient acting through a signed link."""
+    return user is not None and user.get_username() == SystemActor.PATIENT_LINK
+
+
 def is_system_actor(user: AbstractBaseUser | None) -> bool:
     """True for the planner's own actors, which are never people at a screen."""
     return user is not None and user.get_username() in set(SystemActor)

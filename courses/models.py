@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from clinic.actors import is_patient_link
 from clinic.models import Practitioner, Room, Weekday
 from clinic.regions import BodyRegion
 
@@ -303,7 +304,10 @@ class SessionChange(models.Model):
     reason = models.TextField(blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="Empty when the patient made the change through a reminder link.",
+        help_text=(
+            "Who made the change; the patient's own changes through a reminder link are "
+            "recorded as system-patient-link (empty on changes recorded before that)."
+        ),
     )  # fmt: skip
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -312,6 +316,11 @@ class SessionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} session #{self.session_id}"
+
+    @property
+    def by_patient(self) -> bool:
+        """Made by the patient through a link (older such rows have no user)."""
+        return self.changed_by_id is None or is_patient_link(self.changed_by)
 
 
 class EndPoint(models.TextChoices):

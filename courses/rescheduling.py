@@ -14,7 +14,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.actors import Actor, SystemActor
+from clinic.actors import Actor, is_patient_link
 from courses import events, planning, rules, session_flow
 from courses.availability import DatabaseCalendar
 from courses.booking import (
@@ -179,25 +179,22 @@ def _apply_moves(
     return [m.session for m in moves]
 
 
-def _by_patient_link(actor: Actor) -> bool:
-    return actor.get_username() == SystemActor.PATIENT_LINK
-
-
 def _change_status(
     session: Session, status: SessionStatus, kind: str, *, reason: str, actor: Actor
 ) -> Session:
     """Move the session to ``status`` (a move of the state machine) with a history entry.
 
-    The patient's own cancellation through a link is recorded without a user, as
-    the history and the change notices read it, and tells nobody but the clinic.
+    The patient's own cancellation through a link is recorded under the
+    patient-link actor (the history says "the patient") and tells nobody but
+    the clinic.
     """
     session_flow.move(session, status)
     session.schedule_version += 1
     session.save(update_fields=["status", "schedule_version"])
-    by_patient = _by_patient_link(actor)
+    by_patient = is_patient_link(actor)
     SessionChange.objects.create(
         session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
-        changed_by=None if by_patient else actor,
+        changed_by=actor,
     )  # fmt: skip
     events.session_changed(session)
     if kind == ChangeKind.CANCELLED and not by_patient:  # not the patient's own link

@@ -17,6 +17,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.actors import SystemActor
 from clinic.models import Clinic
 from clinic.site import message_host
 from courses import session_day
@@ -138,11 +139,15 @@ def course_changes(message: OutboxMessage) -> list[Change]:
     nobody but the clinic.
     """
     assert message.course_id is not None  # a course message (booked, changed) has its course
-    history = SessionChange.objects.filter(
-        session__course_id=message.course_id,
-        kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
-        changed_by__isnull=False,  # staff; the patient's own link cancellation has no user
-    ).select_related("session")
+    history = (
+        SessionChange.objects.filter(
+            session__course_id=message.course_id,
+            kind__in=[ChangeKind.RESCHEDULED, ChangeKind.CANCELLED, ChangeKind.REPLACEMENT],
+            changed_by__isnull=False,  # staff; older rows of the patient's own link have no user
+        )
+        .exclude(changed_by__username=SystemActor.PATIENT_LINK)
+        .select_related("session")
+    )
     since = last_told_at(message)
     if since is not None:
         history = history.filter(changed_at__gte=since)  # a tie is told twice, never lost

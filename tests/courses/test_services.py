@@ -677,6 +677,7 @@ def test_the_patients_own_cancellation_is_recorded_as_the_patients(book):
         session=session, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
     )
     change = SessionChange.objects.get(session=session, kind=ChangeKind.CANCELLED)
-    assert change.changed_by is None  # the history says "the patient"
+    assert change.changed_by == system_actor(SystemActor.PATIENT_LINK)  # every write names who
+    assert change.by_patient  # the history says "the patient"
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED

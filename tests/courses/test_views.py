@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Closure
 from courses import rescheduling, services
 from courses.models import Course, CourseStatus, Session, SessionChange, SessionStatus
@@ -410,3 +411,18 @@ def test_discard_deletes_the_draft_and_returns_to_the_patient(client_of, draft, 
     assert not Course.objects.filter(pk=course.pk).exists()
     assert client_of.post(reverse("courses:discard", args=[booked.pk])).status_code == 404
     assert Course.objects.get(pk=booked.pk).sessions.count() == 6
+
+
+def test_course_history_names_the_patient_for_a_link_cancel_and_staff_by_name(
+    client_of, booked, practitioner
+):
+    second, third = booked.sessions.get(number=2), booked.sessions.get(number=3)
+    rescheduling.cancel_session(
+        session=second, reason="by link", actor=system_actor(SystemActor.PATIENT_LINK)
+    )
+    rescheduling.cancel_session(session=third, reason="Ill", actor=practitioner.user)
+    page = client_of.get(reverse("courses:detail", args=[booked.pk])).content.decode()
+    staff = practitioner.user.get_full_name() or practitioner.user.username
+    assert "the patient: Cancelled" in page
+    assert f"{staff}: Cancelled" in page
+    assert SystemActor.PATIENT_LINK.value not in page  # the system user's name is never shown
