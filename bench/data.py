@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
 from courses.defaults import seed_catalogue
 from courses.models import Course, CourseStatus, Indication, Session, SessionStatus, TreatmentArea
+from courses.overview import refresh_course_summaries
 from patients.models import Patient
 
 PRACTITIONERS = 20
@@ -54,6 +55,7 @@ def build(*, sessions: int, patients: int, seed: int = 7) -> None:
     )  # fmt: skip
     _sessions(sessions, staff, rooms, people, rng)
     _settle_the_past()
+    _summarise_courses()
 
 
 def _settle_the_past() -> None:
@@ -66,6 +68,15 @@ def _settle_the_past() -> None:
     Course.objects.filter(status=CourseStatus.PLANNED, sessions__arrives_at__lt=now).update(
         status=CourseStatus.IN_PROGRESS
     )
+
+
+def _summarise_courses() -> None:
+    """The courses overview's summary, as the booking services keep it (bulk-created
+    sessions bypass them); PostgreSQL then reclaims the rows the update left behind."""
+    refresh_course_summaries(Course.objects.values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE courses_course")
 
 
 def _staff() -> list[Practitioner]:

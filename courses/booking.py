@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner, Room
-from courses import planning, rules, session_flow
+from courses import overview, planning, rules, session_flow
 from courses.availability import DatabaseCalendar
 from courses.models import ChangeKind, Course, CourseStatus, MinimumGap, Session, SessionChange
 from patients.models import Patient
@@ -178,6 +178,8 @@ def _save_sessions(objects: list[Session]) -> None:
             else:
                 for session in objects:
                     session.save()
+            # the overview's summary of each course follows its sessions in the same write
+            overview.refresh_course_summaries({session.course_id for session in objects})
     except IntegrityError as error:
         raise CourseError.single(
             "slot_taken", "Another booking took one of these slots. Plan again."

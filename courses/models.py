@@ -171,12 +171,46 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The courses overview's summary of the sessions, so it sorts and filters running
+    # courses without reading their sessions. Written only by
+    # courses.overview.refresh_course_summaries, which every service that books, moves or
+    # changes the status of a session calls; never edited by hand. The gaps are those the
+    # spacing rules judge: none when the gap rules were overridden.
+    done_sessions = models.PositiveSmallIntegerField(default=0, editable=False)
+    holding_sessions = models.PositiveSmallIntegerField(default=0, editable=False)
+    last_holding_at = models.DateTimeField(null=True, editable=False)
+    shortest_gap_days = models.IntegerField(null=True, editable=False)
+    longest_gap_days = models.IntegerField(null=True, editable=False)
+    next_holding_at = models.DateTimeField(null=True, editable=False)
+    next_holding_day = models.DateField(null=True, editable=False)
+    previous_holding_at = models.DateTimeField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["patient", "status"], name="course_patient_status")]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="course_patient_status"),
+            # Covers every column the overview sorts, filters and counts running courses by.
+            models.Index(
+                fields=[
+                    "status",
+                    "practitioner",
+                    "done_sessions",
+                    "sessions_planned",
+                    "holding_sessions",
+                    "last_holding_at",
+                    "needle_mm",
+                    "shortest_gap_days",
+                    "longest_gap_days",
+                    "previous_holding_at",
+                    "next_holding_at",
+                    "next_holding_day",
+                    "id",
+                ],
+                name="course_overview",
+            ),  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.indication} on {self.area} for patient #{self.patient_id}"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.actors import Actor, is_patient_link
-from courses import events, planning, rules, session_flow
+from courses import events, overview, planning, rules, session_flow
 from courses.availability import DatabaseCalendar
 from courses.booking import (
     CourseError,
@@ -192,6 +192,7 @@ def _change_status(
     session.schedule_version += 1
     session.save(update_fields=["status", "schedule_version"])
     by_patient = is_patient_link(actor)
+    overview.refresh_course_summary(session.course_id)
     SessionChange.objects.create(
         session=session, kind=kind, from_arrives_at=session.arrives_at, reason=reason.strip(),
         changed_by=actor,

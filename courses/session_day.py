@@ -26,7 +26,7 @@ from clinic.actors import Actor
 from clinic.devices import device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
 from clinic.selectors import device_facts
-from courses import events, rules, session_flow
+from courses import events, overview, rules, session_flow
 from courses.aftercare import AftercareFacts, build_aftercare
 from courses.models import (
     HOLDING_STATUSES,
@@ -145,6 +145,7 @@ def _save(session: Session, procedure: Procedure, status: str | None = None) -> 
     if status is not None:
         _flow(session_flow.move, session, status)
         session.save(update_fields=["status"])
+        overview.refresh_course_summary(session.course_id)
     procedure.version += 1
     procedure.save()
     return procedure

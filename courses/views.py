@@ -310,19 +310,21 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     practitioner_id = int(chosen) if chosen.isascii() and chosen.isdigit() else None
     if chosen and not any(p.pk == practitioner_id for p in practitioners):
         return render(request, "400.html", {"reason": "No such practitioner."}, status=400)
-    now = timezone.now()
-    rows = overview.overview_rows(
-        now=now, tz=services.clinic_tz(), rule_set=services.treatment_rules(),
-        practitioner_id=practitioner_id,
-    )  # fmt: skip
-    drifting = sum(1 for r in rows if r.problems)
-    if request.GET.get("attention") == "1":
-        rows = [r for r in rows if r.problems]
-    page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    overview.attach_courses(list(page), now=now)
+    now, tz, rule_set = timezone.now(), services.clinic_tz(), services.treatment_rules()
+    courses = overview.running_courses(
+        now=now, tz=tz, rule_set=rule_set, practitioner_id=practitioner_id
+    )
+    total, drifting = overview.count_running(courses)
+    attention = request.GET.get("attention") == "1"
+    if attention:
+        courses, total = overview.needing_attention(courses), drifting
+    paginator = Paginator(courses.values_list("pk", flat=True), OVERVIEW_PAGE_SIZE)
+    paginator.count = total  # counted above with the drifting ones: no second count
+    page = paginator.get_page(request.GET.get("page"))
+    rows = overview.page_rows(list(page.object_list), now=now, tz=tz, rule_set=rule_set)
     context = {
-        "page": page, "rows": page.object_list, "practitioners": practitioners,
-        "practitioner_id": practitioner_id, "attention": request.GET.get("attention") == "1",
-        "drifting": drifting, "total": len(rows),
+        "page": page, "rows": rows, "practitioners": practitioners,
+        "practitioner_id": practitioner_id, "attention": attention,
+        "drifting": drifting, "total": total,
     }  # fmt: skip
     return render(request, "courses/overview.html", context)

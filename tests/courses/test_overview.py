@@ -1,16 +1,19 @@
 """Courses overview: progress, next session and drifting courses."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.actors import SystemActor, system_actor
-from courses import rescheduling
-from courses.overview import course_problems
+from courses import rescheduling, services, views
+from courses.models import HOLDING_STATUSES, Course, Session, SessionStatus
+from courses.overview import ACTIVE_STATUSES, DONE_STATUSES, course_problems, summarise_sessions
 from courses.rules import TreatmentRules
+from planner.demo import load_demo_data
 from tests.factories import PractitionerFactory, cleared_patient
 from tests.queries import queries_to_get
 
@@ -166,3 +169,196 @@ def test_overview_and_course_page_agree_on_a_later_gap(client, practitioner, boo
         "Gap before session 4: A gap of 6.9 weeks is longer than the 6-week maximum."
     ]
     assert "On track" not in overview(client).content.decode()
+
+
+# The page reads only its rows: sorted and counted by the database from each course's
+# summary, which the services keep. The reference below is the overview as it was
+# (every running course's sessions read and judged in Python); the page must agree.
+
+
+def reference_rows(now):
+    """Every running course judged from its sessions, drifting first, then by next day."""
+    tz, rule_set = services.clinic_tz(), services.treatment_rules()
+    rows = []
+    for course in Course.objects.filter(status__in=ACTIVE_STATUSES):
+        holding = list(
+            course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at", "id")
+        )
+        arrivals = [s.arrives_at for s in holding]
+        done = sum(1 for s in holding if s.status in DONE_STATUSES)
+        last = max((a for a in arrivals if a < now), default=None)
+        following = min((a for a in arrivals if a >= now), default=None)
+        last_day = last.astimezone(tz).date() if last else None
+        next_day = following.astimezone(tz).date() if following else None
+        problems = course_problems(
+            rule_set, needle_mm=course.needle_mm, planned=course.sessions_planned,
+            remaining=course.sessions_planned - done, last_day=last_day, next_day=next_day,
+            days=[a.astimezone(tz).date() for a in arrivals], today=now.astimezone(tz).date(),
+            gap_overridden=bool(course.gap_override_reason),
+        )  # fmt: skip
+        rows.append((course.pk, done, course.sessions_planned, last_day, next_day, problems))
+    rows.sort(key=lambda r: (not r[5], r[4] or date.max, r[0]))
+    return rows
+
+
+def shown_rows(client, **params):
+    """Every row of every page, as the page shows them."""
+    rows, number = [], 1
+    while True:
+        response = overview(client, page=number, **params)
+        page = response.context["page"]
+        rows += [
+            (r.pk, r.done, r.planned, r.last_day, r.next_day, r.problems)
+            for r in response.context["rows"]
+        ]
+        if not page.has_next():
+            return rows, response.context
+        number += 1
+
+
+def assert_page_agrees_with_reference(client):
+    expected = reference_rows(timezone.now())
+    rows, context = shown_rows(client)
+    assert rows == expected
+    assert context["total"] == len(expected)
+    assert context["drifting"] == sum(1 for r in expected if r[5])
+    attention, context = shown_rows(client, attention="1")
+    assert attention == [r for r in expected if r[5]]
+    assert context["total"] == context["drifting"] == len(attention)
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(views, "OVERVIEW_PAGE_SIZE", 2)
+
+
+@pytest.fixture
+def crafted(practitioner, book, booked, face):
+    """Courses on track, short of sessions, with a long gap, a short gap for the needle,
+    gaps overridden, a no-show, a cancelled course, and one course with no session."""
+
+    def another(**overrides):
+        return book(patient=cleared_patient(practitioner.user), **overrides)
+
+    gapped = another(sessions_planned=4)
+    for number in (2, 3):
+        rescheduling.cancel_session(
+            session=gapped.sessions.get(number=number), reason="Unwell",
+            actor=practitioner.user,
+        )  # fmt: skip
+    short = another(needle_mm=Decimal("1.0"), target_gap_weeks=3, sessions_planned=4)
+    second = short.sessions.get(number=2)
+    rescheduling.reschedule_session(
+        session=second, new_day=second.arrives_at.astimezone(TZ).date() - timedelta(days=7),
+        new_time=time(10), scope="this", reason="Earlier", override_reason="Asked for it",
+        actor=practitioner.user,
+    )  # fmt: skip
+    another(target_gap_weeks=8, gap_override_reason="Patient travels", sessions_planned=4)
+    missed = another(sessions_planned=5)
+    cancelled = another(sessions_planned=4)
+    rescheduling.cancel_course(
+        course=cancelled, reason="Moved away", actor=practitioner.user
+    )
+    empty = another(sessions_planned=4)
+    for session in empty.sessions.all():
+        rescheduling.cancel_session(session=session, reason="Away", actor=practitioner.user)
+    return {"gapped": gapped, "short": short, "missed": missed}
+
+
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(days=9), timedelta(weeks=5),
+                                   timedelta(weeks=14), timedelta(weeks=40)])  # fmt: skip
+def test_overview_pages_agree_with_every_course_judged_from_its_sessions(
+    client, practitioner, crafted, small_pages, time_machine, later
+):
+    """Also as time passes sessions by without any change (the stored next day goes stale)."""
+    time_machine.move_to(timezone.now() + later, tick=False)
+    client.force_login(practitioner.user)
+    assert_page_agrees_with_reference(client)
+
+
+def test_overview_agrees_after_no_shows_and_finished_sessions(
+    client, practitioner, crafted, small_pages, time_machine
+):
+    missed = crafted["missed"]
+    first = missed.sessions.get(number=1)
+    time_machine.move_to(first.arrives_at + timedelta(hours=2), tick=False)
+    rescheduling.mark_no_show(session=first, actor=practitioner.user)
+    client.force_login(practitioner.user)
+    assert_page_agrees_with_reference(client)
+    rescheduling.book_replacement(course=missed, actor=practitioner.user)
+    assert_page_agrees_with_reference(client)
+
+
+def test_overview_shows_one_course_of_many_needing_attention_first(
+    client, practitioner, crafted, small_pages
+):
+    client.force_login(practitioner.user)
+    rows, context = shown_rows(client)
+    attention = [pk for pk, *_, problems in rows if problems]
+    assert attention[: context["drifting"]] == attention
+    assert rows[: len(attention)] == [r for r in rows if r[5]]
+    assert {crafted["gapped"].pk, crafted["short"].pk} <= set(attention)
+
+
+def test_summary_follows_the_session_day_services(db, time_machine):
+    """The demo runs past sessions through check-in to completion, marks a no-show,
+    cancels, replaces and moves sessions: every summary matches its sessions."""
+    time_machine.move_to("2026-11-25 13:00Z", tick=False)
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
+    tz, now = services.clinic_tz(), timezone.now()
+    assert Session.objects.filter(status=SessionStatus.COMPLETED).exists()
+    for course in Course.objects.booked():
+        sessions = [(s.arrives_at, s.status) for s in course.sessions.order_by("arrives_at", "id")]
+        fresh = summarise_sessions(
+            sessions, tz=tz, at=now, gaps_overridden=bool(course.gap_override_reason)
+        )
+        stored = {name: getattr(course, name) for name in fresh}
+        for moment in ("next_holding_at", "next_holding_day", "previous_holding_at"):
+            del fresh[moment], stored[moment]  # as of each change, not of now
+        assert stored == fresh, course
+
+
+@pytest.mark.parametrize(
+    ("sessions", "overridden", "expected"),
+    [
+        ([], False, (0, 0, None, None, None, None, None)),
+        ([(d(5, 4), "completed"), (d(5, 25), "no_show"), (d(6, 1), "scheduled"),
+          (d(6, 22), "cancelled"), (d(6, 29), "scheduled")], False,
+         (1, 3, d(6, 29), 28, 28, d(6, 1), d(5, 4))),
+        ([(d(5, 4), "completed"), (d(5, 11), "stopped"), (d(7, 6), "scheduled")], False,
+         (2, 3, d(7, 6), 7, 56, d(7, 6), d(5, 11))),
+        ([(d(5, 4), "completed"), (d(5, 11), "stopped"), (d(7, 6), "scheduled")], True,
+         (2, 3, d(7, 6), None, None, d(7, 6), d(5, 11))),
+        ([(d(5, 4), "completed"), (d(5, 25), "completed")], False,
+         (2, 2, d(5, 25), 21, 21, None, d(5, 25))),
+    ],
+)  # fmt: skip
+def test_summarise_sessions(sessions, overridden, expected):
+    def at(day):
+        return datetime.combine(day, time(10), tzinfo=TZ)
+
+    found = summarise_sessions(
+        [(at(day), status) for day, status in sessions], tz=TZ, at=at(TODAY),
+        gaps_overridden=overridden,
+    )  # fmt: skip
+    last, following, previous = (at(x) if x else None for x in expected[2:3] + expected[5:])
+    assert found == {
+        "done_sessions": expected[0], "holding_sessions": expected[1], "last_holding_at": last,
+        "shortest_gap_days": expected[3], "longest_gap_days": expected[4],
+        "next_holding_at": following, "next_holding_day": expected[5],
+        "previous_holding_at": previous,
+    }  # fmt: skip
+
+
+def test_overview_queries_do_not_grow_with_courses_or_pages(
+    client, practitioner, book, booked, small_pages
+):
+    client.force_login(practitioner.user)
+    url = reverse("courses:overview")
+    for _ in range(2):
+        book(patient=cleared_patient(practitioner.user), sessions_planned=4)
+    three = queries_to_get(client, url)
+    for _ in range(27):
+        book(patient=cleared_patient(practitioner.user), sessions_planned=4)
+    assert overview(client, page=15).context["page"].paginator.count == 30
+    assert [queries_to_get(client, url, {"page": n}) for n in (1, 8, 15)] == [three] * 3
