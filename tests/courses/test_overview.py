@@ -256,9 +256,7 @@ def crafted(practitioner, book, booked, face):
     another(target_gap_weeks=8, gap_override_reason="Patient travels", sessions_planned=4)
     missed = another(sessions_planned=5)
     cancelled = another(sessions_planned=4)
-    rescheduling.cancel_course(
-        course=cancelled, reason="Moved away", actor=practitioner.user
-    )
+    rescheduling.cancel_course(course=cancelled, reason="Moved away", actor=practitioner.user)
     empty = another(sessions_planned=4)
     for session in empty.sessions.all():
         rescheduling.cancel_session(session=session, reason="Away", actor=practitioner.user)
