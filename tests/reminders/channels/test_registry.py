@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
 from courses import services
 from reminders import channels, content
@@ -69,7 +70,7 @@ def test_a_registered_channel_receives_a_due_message_through_the_outbox(
     booked_with_webhook, webhook
 ):
     [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
-    assert outbox.claim_due(now=timezone.now()) != []
+    assert outbox.claim_due(now=timezone.now(), actor=system_actor(SystemActor.REMINDERS)) != []
     assert send_message_task(message.pk) == Status.SENT
     [(to, text, reference)] = webhook.sent
     assert to == f"https://hooks.example/patients/{booked_with_webhook.patient_id}"
@@ -90,8 +91,8 @@ def test_a_new_channel_gets_reminders_and_shows_on_the_patient(booked_with_webho
 def test_a_new_channels_temporary_failure_is_retried(booked_with_webhook, webhook):
     [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
     webhook.fail_with = channels.TemporaryFailure("hook answered 503")
-    outbox.claim_due(now=timezone.now())
-    assert outbox.deliver(message.pk) == "retry"
+    outbox.claim_due(now=timezone.now(), actor=system_actor(SystemActor.REMINDERS))
+    assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == "retry"
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.PENDING, "hook answered 503")
     assert message.due_at > timezone.now()
@@ -110,8 +111,10 @@ def test_without_the_channels_consent_nothing_is_queued_on_it(
 def test_a_message_on_a_channel_no_longer_registered_is_not_sent(booked_with_webhook, webhook):
     [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
     channels.unregister("webhook")
-    outbox.claim_due(now=timezone.now() + timedelta(minutes=1))
-    assert outbox.deliver(message.pk) == Status.CANCELLED
+    outbox.claim_due(
+        now=timezone.now() + timedelta(minutes=1), actor=system_actor(SystemActor.REMINDERS)
+    )
+    assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.CANCELLED
     assert webhook.sent == []
 
 
