@@ -119,6 +119,9 @@ class ConfirmForm(forms.Form):
         return cast(list[datetime], parsed)  # none is None: checked just above
 
 
+STALE_PAGE = "The page was out of date; here it is again."
+
+
 class RescheduleForm(forms.Form):
     new_day = forms.DateField(
         label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,6 +147,11 @@ class RescheduleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only if a gap falls outside the rules and a practitioner accepts it.",
     )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE,
+                        "min_value": STALE_PAGE, "max_value": STALE_PAGE},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,6 +160,12 @@ class RescheduleForm(forms.Form):
 
     def clean_new_day(self) -> date:
         return clean_typed_date(self.cleaned_data["new_day"])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.errors.pop("version", None):  # a hidden field: say it where it is seen
+            self.add_error(None, STALE_PAGE)
+        return self.cleaned_data
 
 
 class SlotForm(forms.Form):

@@ -53,18 +53,28 @@ def reschedule_session(
     reason: str,
     actor: Actor,
     override_reason: str = "",
+    version: int | None = None,
 ) -> list[Session]:
     """Move one session ("this") or it and every later one ("following").
 
     "this" keeps the others where they are and is refused when a neighbouring
     gap would break the rules (unless overridden with a reason). "following"
     moves later sessions to keep their gaps, each placed again in the calendar.
+    ``version`` is the session's ``schedule_version`` the screen showed: a
+    session changed since (another tab, a colleague, the patient's link) is not
+    moved over that change. A move to the time the session already has is refused.
     """
     check_bookable_time(new_day, new_time)
     lock_booking_rows([session.practitioner_id], session.patient_id)
     session = Session.objects.select_related("course__area").get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single("not_open", "Only scheduled or confirmed sessions can move.")
+    if version is not None and version != session.schedule_version:
+        raise CourseError.single(
+            "stale",
+            "This session was changed since this page was opened; check its time now "
+            "and move it again if needed.",
+        )
     course = session.course
     siblings = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
     index = siblings.index(session)
@@ -80,6 +90,8 @@ def reschedule_session(
         course, request, first_day=new_day, ignore_session_ids=tuple(s.pk for s in moving)
     )
     slot = slot_at(calendar, request, new_day)
+    if slot.arrives_at == session.arrives_at:
+        raise CourseError.single("unchanged", "The session is already at that date and time.")
     neighbours = [before[-1] if before else None, None if scope == "following" else
                   (after[0] if after else None)]  # fmt: skip
     _check_neighbour_gaps(course, rule_set, new_day, neighbours, override_reason)

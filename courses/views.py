@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -253,19 +253,34 @@ def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return redirect("courses:detail", pk=pk)
 
 
+def _with_version(data: QueryDict, version: int) -> RescheduleForm:
+    """The form as the person filled it in, carrying the session's current version."""
+    fresh = data.copy()
+    fresh["version"] = str(version)
+    form = RescheduleForm(fresh)
+    form.is_valid()
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
     local = timezone.localtime(session.arrives_at)
     form = RescheduleForm(
-        request.POST or None, initial={"new_day": local.date(), "new_time": local.time()}
-    )
+        request.POST or None,
+        initial={
+            "new_day": local.date(), "new_time": local.time(), "version": session.schedule_version,
+        },
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             rescheduling.reschedule_session(
                 session=session, actor=request.user, **form.cleaned_data
             )
         except services.CourseError as error:
+            if "stale" in error.codes:  # show the session as it is now; a new Move is deliberate
+                session.refresh_from_db()
+                form = _with_version(request.POST, session.schedule_version)
             for violation in error.violations:
                 form.add_error(None, violation.message)
         else:

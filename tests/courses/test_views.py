@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.actors import SystemActor, system_actor
 from clinic.models import Closure
@@ -136,7 +137,8 @@ def booked(draft, practitioner):
 def test_reschedule_screen_moves_this_and_following(client_of, booked):
     third = booked.sessions.get(number=3)
     url = reverse("courses:reschedule", args=[third.pk])
-    data = {"new_day": "2026-03-03", "new_time": "10:00", "scope": "this", "reason": "Trip"}
+    data = {"new_day": "2026-03-03", "new_time": "10:00", "scope": "this", "reason": "Trip",
+            "version": third.schedule_version}  # fmt: skip
     response = client_of.post(url, data)
     assert response.status_code == 200
     assert "Move this and the following sessions instead" in response.content.decode()
@@ -155,6 +157,7 @@ def test_reschedule_screen_moves_this_and_following(client_of, booked):
 )
 def test_bad_reschedule_input_changes_nothing(client_of, booked, data):
     third = booked.sessions.get(number=3)
+    data = {**data, "version": third.schedule_version}
     response = client_of.post(reverse("courses:reschedule", args=[third.pk]), data)
     assert response.status_code == 200
     assert Session.objects.get(pk=third.pk).arrives_at == third.arrives_at
@@ -269,7 +272,7 @@ def test_reschedule_form_refuses_past_and_far_off_times(
     client_of, booked, new_day, new_time, message
 ):
     first = booked.sessions.get(number=1)
-    data = {"new_day": new_day, "new_time": new_time, "scope": "this"}
+    data = {"new_day": new_day, "new_time": new_time, "scope": "this", "version": 0}
     response = client_of.post(reverse("courses:reschedule", args=[first.pk]), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -426,3 +429,49 @@ def test_course_history_names_the_patient_for_a_link_cancel_and_staff_by_name(
     assert "the patient: Cancelled" in page
     assert f"{staff}: Cancelled" in page
     assert SystemActor.PATIENT_LINK.value not in page  # the system user's name is never shown
+
+
+def test_a_reschedule_from_a_page_opened_before_another_move_is_refused(client_of, booked):
+    third = booked.sessions.get(number=3)
+    url = reverse("courses:reschedule", args=[third.pk])
+    seen = third.schedule_version  # two tabs opened the same form
+    first_tab = {
+        "new_day": "2026-03-03",
+        "new_time": "10:00",
+        "scope": "following",
+        "version": seen,
+    }
+    assert client_of.post(url, first_tab).status_code == 302
+    moved = Session.objects.get(pk=third.pk)
+    second_tab = {**first_tab, "new_day": "2026-03-10"}
+    page = client_of.post(url, second_tab).content.decode()
+    assert "changed since this page was opened" in page
+    assert Session.objects.get(pk=third.pk).arrives_at == moved.arrives_at  # not overwritten
+    assert f'name="version" value="{moved.schedule_version}"' in page  # the page as it is now
+    again = {**second_tab, "version": moved.schedule_version}  # a deliberate second move
+    assert client_of.post(url, again).status_code == 302
+    assert Session.objects.get(pk=third.pk).arrives_at.date() == date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "99999999999", "1\x00"])
+def test_a_reschedule_without_a_readable_version_says_the_page_was_out_of_date(
+    client_of, booked, version
+):
+    third = booked.sessions.get(number=3)
+    data = {"new_day": "2026-02-25", "new_time": "11:00", "scope": "this"}
+    if version is not None:
+        data["version"] = version
+    response = client_of.post(reverse("courses:reschedule", args=[third.pk]), data)
+    assert response.status_code == 200
+    assert "The page was out of date" in response.content.decode()
+    assert Session.objects.get(pk=third.pk).arrives_at == third.arrives_at
+
+
+def test_a_move_to_the_time_the_session_already_has_is_refused(client_of, booked):
+    third = booked.sessions.get(number=3)
+    local = timezone.localtime(third.arrives_at)
+    data = {"new_day": f"{local:%Y-%m-%d}", "new_time": f"{local:%H:%M}", "scope": "this",
+            "version": third.schedule_version}  # fmt: skip
+    page = client_of.post(reverse("courses:reschedule", args=[third.pk]), data).content.decode()
+    assert "already at that date and time" in page
+    assert not SessionChange.objects.filter(session=third, kind="rescheduled").exists()
