@@ -405,6 +405,7 @@ def test_a_course_that_no_longer_fits_shows_the_nearest_fixes_on_the_preview(
     assert "Starting on or after Mon 30 Mar 2026 fits every session" in page
     assert not Session.objects.exists()
     assert Course.objects.get().status == CourseStatus.DRAFT
+    assert reverse("courses:discard", args=[course.pk]) in page  # a draft that fits nowhere goes
 
 
 def test_discard_deletes_the_draft_and_returns_to_the_patient(client_of, draft, book, patient):
