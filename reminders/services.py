@@ -452,13 +452,30 @@ def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
 
 
 def _send(message: OutboxMessage, now: datetime) -> str:
-    """Render and send on the message's channel; raises Temporary/PermanentFailure."""
+    """Render and send on the message's channel; raises Temporary/PermanentFailure.
+
+    Any other error from a channel (a broken backend, a full disk) counts as a
+    temporary failure: the message keeps to the attempt limit and ends failed,
+    visible to staff, instead of staying "sending" and being reclaimed forever.
+    Only the error's type is kept: its text may carry an address.
+    """
     try:
         channel = registry.get(message.channel)
     except registry.UnknownChannel as error:
         raise PermanentFailure(str(error)) from None
-    rendered = channel.render(message, now=now)
-    return channel.send(rendered, to=message.recipient, reference=f"outbox-{message.pk}")
+    try:
+        rendered = channel.render(message, now=now)
+        return channel.send(rendered, to=message.recipient, reference=f"outbox-{message.pk}")
+    except (TemporaryFailure, PermanentFailure):
+        raise
+    except Exception as error:  # any channel fault must end in a recorded outcome
+        logger.warning(
+            "outbox message %s: the %s channel raised %s", message.pk, channel.key,
+            type(error).__name__,
+        )  # fmt: skip
+        raise TemporaryFailure(
+            f"the {channel.label} channel failed ({type(error).__name__})"
+        ) from None
 
 
 @transaction.atomic

@@ -134,3 +134,24 @@ def test_short_reminder_goes_by_sms_to_patients_who_chose_it(
 ):
     patient.reminder_channel = reminder_channel
     assert channels.takes_short_reminder(key, patient) is takes
+
+
+@pytest.mark.parametrize("fault", [IsADirectoryError(21, "Is a directory"), RuntimeError("bug")])
+def test_a_channel_that_breaks_unexpectedly_retries_then_fails_visibly(
+    booked_with_webhook, webhook, fault
+):
+    [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_BOOKED, channel="webhook")
+    webhook.fail_with = fault
+    worker = system_actor(SystemActor.REMINDERS)
+    outbox.claim_due(now=timezone.now(), actor=worker)
+    assert outbox.deliver(message.pk, actor=worker) == "retry"  # not left "sending"
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+    assert message.last_error == f"the Webhook channel failed ({type(fault).__name__})"
+    clinic = Clinic.current()
+    clinic.message_max_attempts = message.attempts  # the next attempt is the last
+    clinic.save()
+    outbox.claim_due(now=message.due_at, actor=worker)
+    assert outbox.deliver(message.pk, actor=worker, now=message.due_at) == Status.FAILED
+    message.refresh_from_db()
+    assert message.status == Status.FAILED  # on the failed-messages screen for staff
