@@ -108,6 +108,9 @@ TEMPLATES = [
     },
 ]
 
+# A form refused for a missing or stale CSRF cookie gets the planner's page, not Django's.
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,9 +1,10 @@
-"""Infrastructure pages of the project: the health check."""
+"""Infrastructure pages of the project: the health check and the CSRF refusal."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -33,3 +34,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         ),
     }
     return JsonResponse(body, status=200 if database_ok and broker_ok else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without the site's security cookie (cookies blocked, a page left open
+    past its session, another site posting): refused (403) in the planner's own words,
+    for staff in the staff layout and for a patient on a link in the patient's, with the
+    clinic's phone. Django's reason is not shown (it helps nobody at the form)."""
+    patient = not request.user.is_authenticated
+    base = "reminders/_patient_base.html" if patient else "base.html"
+    return render(request, "403_csrf.html", {"base": base, "patient": patient}, status=403)

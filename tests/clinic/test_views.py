@@ -66,3 +66,31 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, db, unreachable_b
 def test_healthz_needs_no_login_and_is_not_cached(client, db):
     response = client.get(reverse("healthz"))
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_form_sent_without_the_csrf_cookie_gets_the_planners_own_refusal(db):
+    from django.test import Client
+
+    from tests.factories import ClinicFactory
+
+    ClinicFactory(phone="+44 20 7946 0000")
+    browser = Client(enforce_csrf_checks=True)  # a patient whose browser blocks cookies
+    response = browser.post(reverse("login"), {"username": "x", "password": "y"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-testid="csrf-refused"' in page
+    assert "nothing was changed" in page
+    assert "+44 20 7946 0000" in page  # the patient's layout, with the clinic's phone
+    assert "CSRF verification failed" not in page  # not Django's page
+
+
+def test_a_staff_form_sent_without_the_csrf_cookie_keeps_the_staff_layout(staff_user):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_user)
+    response = browser.post(reverse("patients:list"), {"q": "Smith"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-testid="csrf-refused"' in page
+    assert "Back to the planner" in page
