@@ -129,21 +129,26 @@ def refresh_course_summaries(course_ids: Iterable[int], *, batch_size: int = 100
     """Recompute the overview summary of these courses from their sessions.
 
     Called by every service that books, moves or changes the status of a
-    session (``services.write_sessions``, ``rescheduling._change_status``,
+    session (``booking.book_sessions`` and ``move_sessions``, ``rescheduling._change_status``,
     ``session_day._save``), inside its transaction, and by bulk loaders.
     """
     ids = sorted(set(course_ids))
     tz, now = ZoneInfo(settings.TIME_ZONE), timezone.now()
     for chunk in (ids[i : i + batch_size] for i in range(0, len(ids), batch_size)):
-        overridden = dict(
-            Course.objects.filter(pk__in=chunk).values_list("pk", "gap_override_reason")
-        )
-        sessions: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in overridden}
+        # one query: the sessions with their course's override (a course without sessions
+        # has no gaps, so its override does not matter)
+        sessions: dict[int, list[tuple[datetime, str]]] = {pk: [] for pk in chunk}
+        overridden: dict[int, bool] = {}
         rows = Session.objects.filter(course_id__in=chunk).order_by("course_id", "arrives_at", "id")
-        for course_id, arrives_at, status in rows.values_list("course_id", "arrives_at", "status"):
+        for course_id, arrives_at, status, reason in rows.values_list(
+            "course_id", "arrives_at", "status", "course__gap_override_reason"
+        ):
             sessions[course_id].append((arrives_at, status))
+            overridden[course_id] = bool(reason)
         for pk, found in sessions.items():  # one plain UPDATE each: bulk_update's CASE is slower
-            summary = summarise_sessions(found, tz=tz, at=now, gaps_overridden=bool(overridden[pk]))
+            summary = summarise_sessions(
+                found, tz=tz, at=now, gaps_overridden=overridden.get(pk, False)
+            )
             Course.objects.filter(pk=pk).update(**summary)
 
 
