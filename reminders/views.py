@@ -144,6 +144,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return link_error(request, "tampered")
     label = channels.get(channel).label
     if request.method == "GET":
+        if not channels.get(channel).consented(patient):  # the link opened again: say so
+            return render(
+                request, "reminders/link_done.html",
+                {"title": "Already unsubscribed", "text": f"You get no reminders by {label}."},
+            )  # fmt: skip
         return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
     services.withdraw_consent(
         patient=patient, channel=channel, actor=system_actor(SystemActor.PATIENT_LINK)

@@ -119,6 +119,15 @@ def test_unsubscribe_withdraws_one_channel_by_one_click_post(client, booked, rea
     assert reachable.sms_consent_at is not None
 
 
+def test_an_unsubscribe_link_opened_again_says_it_is_already_done(client, booked, reachable):
+    path = reverse("reminders:unsubscribe", args=[links.unsubscribe_token(reachable.pk, "email")])
+    assert "Stop reminders by" in client.get(path).content.decode()
+    client.post(path)
+    page = client.get(path).content.decode()
+    assert "Already unsubscribed" in page
+    assert "Stop reminders by" not in page  # no button to press again
+
+
 def test_bad_unsubscribe_token_is_400(client, db):
     bad = signing.dumps({"p": 1, "c": "pigeon"}, salt="other")
     assert client.get(reverse("reminders:unsubscribe", args=[bad])).status_code == 400
