@@ -22,6 +22,8 @@ Refusal = tuple[str, str]  # (status, reason)
 # longer ago than this (a backlog, a worker down, history loaded with past dates)
 # the sheet is no longer news.
 AFTERCARE_FRESH_FOR = timedelta(days=3)
+# "Your course is complete" is news for a few days too, not weeks later.
+COMPLETION_FRESH_FOR = timedelta(days=3)
 
 
 def _before_session(message: OutboxMessage, now: datetime) -> Refusal | None:
@@ -68,6 +70,9 @@ def _course_completed(message: OutboxMessage, now: datetime) -> Refusal | None:
     assert message.course is not None  # why_not_send refused the row if it is gone
     if message.course.status != CourseStatus.COMPLETED:
         return Status.CANCELLED, "the course is no longer completed"
+    if now - message.due_at > COMPLETION_FRESH_FOR:
+        days = COMPLETION_FRESH_FOR.days
+        return Status.EXPIRED, f"it was due more than {days} days before sending"
     return None
 
 

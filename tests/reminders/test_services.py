@@ -7,7 +7,7 @@ from django.utils import timezone
 from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
 from courses import rescheduling, services, session_day
-from courses.models import AftercareSheet, Session, SessionStatus
+from courses.models import AftercareSheet, Course, CourseStatus, Session, SessionStatus
 from patients.models import Patient
 from reminders import content, validity
 from reminders import services as outbox
@@ -230,6 +230,19 @@ def test_every_kind_is_rechecked_against_current_state_at_send_time(
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.CANCELLED, reason)
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("late", "outcome"), [(timedelta(days=2), Status.SENT),
+                                               (timedelta(days=4), Status.EXPIRED)])  # fmt: skip
+def test_a_course_completed_message_is_not_sent_weeks_late(
+    booked, practitioner, settings, late, outcome
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Course.objects.filter(pk=booked.pk).update(status=CourseStatus.COMPLETED)
+    message = sending(Kind.COURSE_COMPLETED, course=booked, due_at=timezone.now() - late,
+                      recipient=booked.patient.email, patient=booked.patient)  # fmt: skip
+    assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == outcome
+    assert len(mail.outbox) == (1 if outcome == Status.SENT else 0)
 
 
 def test_every_message_kind_has_a_send_time_check():
