@@ -33,8 +33,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -225,6 +227,25 @@ def needing_attention(courses: QuerySet[Course]) -> QuerySet[Course]:
     """Of ``running_courses``, those needing attention (its ``attention`` annotation;
     a Q object, since the type checker does not see annotations of a returned queryset)."""
     return courses.filter(Q(attention=True))
+
+
+def page_of_running(
+    courses: QuerySet[Course], *, attention_only: bool, number: int, size: int
+) -> tuple[list[int], int, int] | None:
+    """One page of ``running_courses`` (all, or only those needing attention): the
+    page's course ids, and how many the listing has and how many of them need
+    attention, counted by the same query (window aggregates over the whole listing,
+    so the database reads the courses once per view). None past the last page."""
+    listed = needing_attention(courses) if attention_only else courses
+    counted = listed.annotate(
+        listed_total=Window(Count("pk")),
+        listed_drifting=Window(Sum(Case(When(Q(attention=True), then=Value(1)), default=Value(0)))),
+    )
+    start = (number - 1) * size
+    rows = list(counted.values_list("pk", "listed_total", "listed_drifting")[start : start + size])
+    if not rows:
+        return None
+    return [pk for pk, _, _ in rows], rows[0][1], rows[0][2]
 
 
 def count_running(courses: QuerySet[Course]) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -317,6 +318,35 @@ def session_no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 OVERVIEW_PAGE_SIZE = 25
 
 
+def _page_number(request: HttpRequest) -> int:
+    """The page asked for: 1 for anything that is not a page number, and a huge one capped
+    (it then shows the last page), as Paginator.get_page does."""
+    raw = request.GET.get("page", "")
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return max(1, int(raw) if len(raw) < 8 else 10**7)
+
+
+def _overview_page(
+    courses: QuerySet[Course], attention: bool, number: int
+) -> tuple[list[int], int, int]:
+    """(page's course ids, courses listed, courses needing attention); past the last
+    page, the last page (as Paginator.get_page)."""
+    found = overview.page_of_running(
+        courses, attention_only=attention, number=number, size=OVERVIEW_PAGE_SIZE
+    )
+    if found is not None:
+        pks, listed, drifting = found
+        return pks, listed, listed if attention else drifting
+    total, drifting = overview.count_running(courses)
+    listed = drifting if attention else total
+    last = max(1, -(-listed // OVERVIEW_PAGE_SIZE))
+    found = overview.page_of_running(
+        courses, attention_only=attention, number=last, size=OVERVIEW_PAGE_SIZE
+    )
+    return (found[0] if found else []), listed, drifting
+
+
 def course_overview(request: HttpRequest) -> HttpResponse:
     """Running courses with progress and next session; drifting ones first."""
     practitioners = Practitioner.objects.filter(user__is_active=True).select_related("user")
@@ -329,14 +359,12 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     courses = overview.running_courses(
         now=now, tz=tz, rule_set=rule_set, practitioner_id=practitioner_id
     )
-    total, drifting = overview.count_running(courses)
     attention = request.GET.get("attention") == "1"
-    if attention:
-        courses, total = overview.needing_attention(courses), drifting
+    pks, total, drifting = _overview_page(courses, attention, _page_number(request))
     paginator = Paginator(courses.values_list("pk", flat=True), OVERVIEW_PAGE_SIZE)
-    paginator.count = total  # counted above with the drifting ones: no second count
-    page = paginator.get_page(request.GET.get("page"))
-    rows = overview.page_rows(list(page.object_list), now=now, tz=tz, rule_set=rule_set)
+    paginator.count = total  # counted with the page's rows: no second count
+    page = paginator.page(min(_page_number(request), paginator.num_pages))
+    rows = overview.page_rows(pks, now=now, tz=tz, rule_set=rule_set)
     context = {
         "page": page, "rows": rows, "practitioners": practitioners,
         "practitioner_id": practitioner_id, "attention": attention,

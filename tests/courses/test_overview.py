@@ -360,3 +360,23 @@ def test_overview_queries_do_not_grow_with_courses_or_pages(
         book(patient=cleared_patient(practitioner.user), sessions_planned=4)
     assert overview(client, page=15).context["page"].paginator.count == 30
     assert [queries_to_get(client, url, {"page": n}) for n in (1, 8, 15)] == [three] * 3
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("abc", 1), ("0", 1), ("-1", 1), ("2", 2), ("99", "last"),
+                         ("9" * 5000, "last"), ("²", 1)],
+)  # fmt: skip
+def test_overview_page_numbers_behave_as_before(
+    client, practitioner, crafted, small_pages, asked, shown
+):
+    """Unreadable numbers show page 1, numbers past the end the last page (as get_page)."""
+    client.force_login(practitioner.user)
+    every, _ = shown_rows(client)
+    last = -(-len(every) // 2)
+    response = overview(client, page=asked)
+    number = last if shown == "last" else shown
+    assert response.context["page"].number == number
+    assert [r.pk for r in response.context["rows"]] == [r[0] for r in every][
+        (number - 1) * 2 : number * 2
+    ]
+    assert response.context["total"] == len(every)
