@@ -282,5 +282,5 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:  # its file was lost (or is still being moved into place)
         raise Http404("The photo's file is missing.") from None
     response = FileResponse(image, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"  # a patient's face stays off disk caches
     return response

@@ -100,7 +100,7 @@ def test_photos_are_served_to_staff_only_and_shown_side_by_side(upload, staff, c
     assert reverse("courses:photo", args=[after.pk]) in page
     response = staff.get(reverse("courses:photo", args=[before.pk]))
     assert response["Content-Type"] == "image/jpeg"
-    assert "private" in response["Cache-Control"]
+    assert response["Cache-Control"] == "private, no-store"
     client.logout()
     response = client.get(reverse("courses:photo", args=[before.pk]))
     assert response.status_code == 302
