@@ -286,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.delete_expired_drafts_task",
         "schedule": 3600.0,
     },
+    "remove-stale-photo-uploads": {
+        "task": "courses.tasks.remove_stale_photo_uploads_task",
+        "schedule": 3600.0,
+    },
 }
 # A course previewed but never confirmed (a draft) expires after this many hours
 # and the hourly cleanup deletes it.

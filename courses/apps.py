@@ -8,7 +8,7 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         from courses.models import SessionPhoto
-        from courses.photos import delete_file_on_commit
+        from courses.photo_files import delete_file_on_commit
 
         post_delete.connect(
             delete_file_on_commit, sender=SessionPhoto, dispatch_uid="photo_file_on_commit"

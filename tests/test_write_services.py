@@ -42,7 +42,6 @@ PARTS_OF_A_WRITE = {
     "queue_cancellation_notice": "the practitioner's notice, in cancel_by_patient's transaction",
     "queue_change_notice": "the patient's notice of a staff change, in that change's transaction",
     "lock_booking_rows": "row locks taken first by the booking services that call it",
-    "delete_file_on_commit": "a deleted photo row's file, removed when that delete commits",
 }
 
 # Public functions of service modules that write nothing.

@@ -1,6 +1,7 @@
 import errno
 import io
 import os
+import time
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -16,7 +17,8 @@ from PIL import Image
 
 from courses import services
 from courses.models import Course, Session, SessionPhoto
-from courses.photos import NOT_STORED
+from courses.photo_files import NOT_STORED
+from courses.tasks import remove_stale_photo_uploads_task
 
 GPS_IFD = 0x8825
 MAKE = 0x010F
@@ -210,3 +212,20 @@ def test_a_rolled_back_delete_keeps_the_file(upload, settings, django_capture_on
         delete_then_fail(photo)
     assert SessionPhoto.objects.filter(pk=photo.pk).exists()
     assert files_under(settings.MEDIA_ROOT) == [photo.image.name]
+
+
+def test_a_staged_file_no_commit_moved_is_swept_after_an_hour(
+    staff, session, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():  # the transaction never commits
+        staff.post(
+            reverse("courses:photo_upload", args=[session.pk]),
+            {"kind": "before", "image": jpeg_with_location()},
+        )
+    (staged,) = Path(settings.MEDIA_ROOT).rglob("*.part")
+    assert remove_stale_photo_uploads_task() == 0  # a fresh one may still be committed
+    assert staged.exists()
+    an_hour_ago = time.time() - 3601  # the clock the sweep reads (frozen in these tests)
+    os.utime(staged, (an_hour_ago, an_hour_ago))
+    assert remove_stale_photo_uploads_task() == 1
+    assert files_under(settings.MEDIA_ROOT) == []
