@@ -8,10 +8,17 @@ photos, and what decides for itself (static files, the health check).
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.cache import get_max_age
 
 from reminders import links
+
+
+def broken_page(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("broken/", broken_page)]
 
 
 def directives(response):
@@ -94,3 +101,12 @@ def test_health_check_and_static_files_decide_for_themselves(client, db, setting
     assert static.status_code == 200
     assert "no-store" not in directives(static)  # no patient data: browsers may keep it
     assert get_max_age(static) is not None  # WhiteNoise's own header
+
+
+@pytest.mark.urls(__name__)
+def test_the_server_error_page_is_not_stored(staff_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(staff_user)
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    assert directives(response) == {"no-store"}
