@@ -210,6 +210,9 @@ def _refuse_used_directory(directory: Path) -> None:
 
 def _make_work_folder(directory: Path) -> Path:
     """A private temporary folder next to ``directory``, on the same disk so it renames."""
+    blocking = next((p for p in directory.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise BackupError(f"Cannot write {directory}: {blocking} is a file, not a folder.")
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
