@@ -101,6 +101,8 @@ def create_backup(
     except DatabaseBackupError as exc:
         raise BackupError(str(exc)) from None
     _refuse_used_directory(directory)
+    if directory.is_relative_to(media_root.absolute()):
+        raise BackupError(f"{directory} is inside MEDIA_ROOT: keep backups outside it.")
     work = _make_work_folder(directory)
     try:
         migrations = database.latest_migrations(connection)

@@ -273,6 +273,13 @@ def test_backup_says_where_it_cannot_write(tmp_path):
         call_command("backup", str(tmp_path / "a-file" / "backup"))
 
 
+def test_backup_refuses_a_folder_inside_media_root(media_root):
+    media_root.mkdir()
+    with pytest.raises(CommandError, match="is inside MEDIA_ROOT"):
+        call_command("backup", str(media_root / "backups" / "tonight"))
+    assert list(media_root.iterdir()) == []
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)")
 def test_backup_without_pg_dump_says_so_and_leaves_nothing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
