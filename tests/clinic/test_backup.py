@@ -15,8 +15,10 @@ import os
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -97,9 +99,13 @@ def manage(*args: str, env: dict[str, str], **run: object) -> subprocess.Complet
 
 
 @contextmanager
-def second_connection(name: str) -> Iterator[str]:
-    """The suite database's settings with another database name, as alias RESTORED."""
-    settings_dict = {**connection.settings_dict, "NAME": name}
+def second_connection(name: str, engine: str | None = None) -> Iterator[str]:
+    """The suite database's settings (or another engine's) with another name, as RESTORED."""
+    if engine is None:
+        settings_dict = {**connection.settings_dict, "NAME": name}
+    else:
+        settings_dict = connections.configure_settings({"default": {"ENGINE": engine}})["default"]
+        settings_dict["NAME"] = name
     wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, RESTORED)
     connections[RESTORED] = wrapper
     try:
@@ -307,3 +313,43 @@ def test_a_backup_that_runs_out_of_space_leaves_nothing_that_looks_complete(tmp_
     assert "File too large" in result.stderr
     assert "Traceback" not in result.stderr
     assert list((tmp_path / "backups").iterdir()) == []
+
+
+def test_sqlite_copy_is_one_consistent_snapshot_while_another_connection_writes(tmp_path):
+    """Rows are written in pairs, in transactions; the copy never holds half a pair."""
+    from clinic.backup_database import dump_database
+
+    path = tmp_path / "busy.sqlite3"
+    writer = sqlite3.connect(path, timeout=20, isolation_level=None, check_same_thread=False)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE pair (id INTEGER PRIMARY KEY, payload BLOB)")
+    stop = threading.Event()
+
+    def write_pairs() -> None:
+        while not stop.is_set():
+            writer.execute("BEGIN IMMEDIATE")
+            writer.executemany("INSERT INTO pair (payload) VALUES (?)", [(os.urandom(2048),)] * 2)
+            writer.execute("COMMIT")
+
+    thread = threading.Thread(target=write_pairs)
+    thread.start()
+    try:
+        copies = []
+        for attempt in range(5):
+            copy = tmp_path / f"copy-{attempt}.sqlite3"
+            with second_connection(str(path), "django.db.backends.sqlite3") as alias:
+                dump_database(connections[alias], copy)
+            copies.append(copy)
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+    counts = []
+    for copy in copies:
+        check = sqlite3.connect(copy)
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert check.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        counts.append(check.execute("SELECT COUNT(*) FROM pair").fetchone()[0])
+        check.close()
+    assert all(count % 2 == 0 for count in counts), counts
+    assert counts[-1] > counts[0]  # the writer went on while the copies were taken
