@@ -119,11 +119,11 @@ def _run_client(program: str, arguments: list[str], connection: BaseDatabaseWrap
             f"{program} is not installed or not on PATH: install the PostgreSQL client of the "
             "server's major version (Debian: apt-get install postgresql-client-15)."
         )
-    command = [executable, "--no-password", *_connection_arguments(connection.settings_dict)]
+    connection_arguments, environment = client_connection(connection.settings_dict)
     try:
         result = subprocess.run(  # noqa: S603 - an argument list, no shell
-            [*command, *arguments],
-            env=_client_environment(connection.settings_dict),
+            [executable, "--no-password", *connection_arguments, *arguments],
+            env=environment,
             capture_output=True,
             text=True,
             check=False,
@@ -132,6 +132,15 @@ def _run_client(program: str, arguments: list[str], connection: BaseDatabaseWrap
         raise DatabaseBackupError(f"{program} could not be started: {exc.strerror}.") from None
     if result.returncode != 0:
         raise DatabaseBackupError(f"{program} failed: {_first_error(result.stderr)}")
+
+
+def client_connection(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """Arguments and environment that point pg_dump or pg_restore at a configured database.
+
+    The password goes only into the environment (``PGPASSWORD``): a command line
+    is visible to every user of the machine in the process list.
+    """
+    return _connection_arguments(settings_dict), _client_environment(settings_dict)
 
 
 def _connection_arguments(settings_dict: dict[str, Any]) -> list[str]:

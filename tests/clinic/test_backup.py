@@ -94,7 +94,7 @@ def manage(*args: str, env: dict[str, str], **run: object) -> subprocess.Complet
     environment = {**os.environ, **env}
     return subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False, **run,
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=False, timeout=300, **run,
     )  # fmt: skip
 
 
@@ -353,3 +353,18 @@ def test_sqlite_copy_is_one_consistent_snapshot_while_another_connection_writes(
         check.close()
     assert all(count % 2 == 0 for count in counts), counts
     assert counts[-1] > counts[0]  # the writer went on while the copies were taken
+
+
+def test_the_database_password_reaches_pg_dump_only_through_its_environment():
+    from clinic.backup_database import client_connection
+
+    arguments, environment = client_connection({
+        "NAME": "planner", "USER": "clinic", "PASSWORD": "s3cret-pw", "HOST": "db.internal",
+        "PORT": 5433, "OPTIONS": {"sslmode": "verify-full"},
+    })  # fmt: skip
+    assert arguments == [
+        "--dbname=planner", "--host=db.internal", "--port=5433", "--username=clinic"
+    ]  # fmt: skip
+    assert not any("s3cret" in argument for argument in arguments)
+    assert environment["PGPASSWORD"] == "s3cret-pw"
+    assert environment["PGSSLMODE"] == "verify-full"
