@@ -168,8 +168,10 @@ def read_manifest(directory: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return _parse_manifest(data)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise BackupError(f"{MANIFEST} in {directory} cannot be read: {exc}") from None
+    except KeyError as exc:
+        raise BackupError(f"{MANIFEST} in {directory} cannot be read: no {exc}.") from None
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise BackupError(f"{MANIFEST} in {directory} cannot be read: {exc}.") from None
 
 
 def restore_backup(directory: Path, *, media_root: Path, using: str = "default") -> RestoreSummary:
