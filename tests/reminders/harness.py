@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import redis
 from aiosmtpd.controller import Controller
+from celery import Celery
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
@@ -235,7 +236,8 @@ class Beat:
 
     def stop(self) -> None:
         self.stopping.set()
-        self.thread.join(30)
+        if self.thread.is_alive():
+            self.thread.join(30)
 
     def _run(self) -> None:
         from reminders.tasks import dispatch_due_messages_task
@@ -260,15 +262,26 @@ def publishing_to(url: str) -> Iterator[None]:
 
     keys = ("broker_url", "broker_transport", "broker_transport_options")
     saved = {key: app.conf[key] for key in keys}
-    app.close()  # drop pooled connections to the configured broker
+    drop_broker_pools(app)
     # As clinic/settings.py configures Redis (the embedded broker names its own transport).
     app.conf.update(broker_url=url, broker_transport=None,
                     broker_transport_options={"ack_emulation": False})  # fmt: skip
     try:
         yield
     finally:
-        app.close()
+        drop_broker_pools(app)
         app.conf.update(saved)
+
+
+def drop_broker_pools(app: Celery) -> None:
+    """Forget pooled broker connections, so the next publish connects to the broker now
+    configured (what Celery does in a forked child; it has no public call for it)."""
+    producers = app.amqp._producer_pool
+    for pool in (app._pool, producers):
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                pool.force_close_all()
+    app._pool = app.amqp._producer_pool = None
 
 
 def build_messages(count: int) -> list[int]:
