@@ -154,8 +154,8 @@ def test_rows_started_by_a_dead_worker_of_this_host_go_back_at_once(letters):
             status=Status.SENDING, started_at=timezone.now(), started_by=starter
         )
     assert outbox.reclaim_dead_workers(actor=worker()) == 1
-    assert [status_of(pk) for pk in (dead, alive, elsewhere)] == [Status.PENDING,
-                                                                  Status.SENDING, Status.SENDING]  # fmt: skip
+    statuses = [status_of(pk) for pk in (dead, alive, elsewhere)]
+    assert statuses == [Status.PENDING, Status.SENDING, Status.SENDING]
     assert events_of(dead)[-1] == ("reclaimed", "its worker died")
     assert dead in outbox.claim_due(actor=worker())  # due already: claimed on the same tick
 
