@@ -58,10 +58,8 @@ def stop_group(process: subprocess.Popen, grace: float = 5.0) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
     with contextlib.suppress(ProcessLookupError):  # children outliving their parent too
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -80,8 +78,10 @@ class RedisServer:
     """redis-server on a free loopback port, keeping nothing on disk (like the issue's)."""
 
     def __init__(self, workdir: Path) -> None:
-        if shutil.which("redis-server") is None:
+        binary = shutil.which("redis-server")
+        if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self.binary = binary
         self.workdir = workdir
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -92,7 +92,7 @@ class RedisServer:
         self.starts += 1
         log = self.workdir / f"redis-{self.starts}.log"
         self.process = subprocess.Popen(  # noqa: S603 - our own server
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(self.workdir),
              "--logfile", str(log)],
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -169,7 +169,8 @@ def database_url() -> str:
     db = connection.settings_dict
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 class Worker:
@@ -305,7 +306,8 @@ def build_messages(count: int) -> list[int]:
                 email=f"fault{i}@example.com", email_consent_at=now)
         for i in range(count)
     )  # fmt: skip
-    area, indication = TreatmentArea.objects.get(code="face"), Indication.objects.get(code="wrinkles")
+    area = TreatmentArea.objects.get(code="face")
+    indication = Indication.objects.get(code="wrinkles")
     courses = Course.objects.bulk_create(
         Course(patient=p, indication=indication, area=area, needle_mm=Decimal("0.5"),
                sessions_planned=4, target_gap_weeks=3, practitioner=practitioner,
@@ -322,7 +324,8 @@ def build_messages(count: int) -> list[int]:
     rows = OutboxMessage.objects.bulk_create(
         OutboxMessage(kind=Kind.REMINDER_48H, channel=Channel.EMAIL, recipient=s.patient.email,
                       patient=s.patient, course_id=s.course_id, session=s,
-                      schedule_version=s.schedule_version, dedupe_key=f"faults:{s.pk}", due_at=now - timedelta(minutes=1))
+                      schedule_version=s.schedule_version, dedupe_key=f"faults:{s.pk}",
+                      due_at=now - timedelta(minutes=1))
         for s in sessions
     )  # fmt: skip
     return [row.pk for row in rows]
@@ -356,9 +359,10 @@ class Run:
 
     def wait_delivered(self, count: int, timeout: float) -> bool:
         """Until ``count`` arrived (False at once when no row is left to send)."""
-        return wait_until(
-            lambda: self.delivered() >= count or not self.open_rows(), timeout, 0.5
-        ) and self.delivered() >= count
+        return (
+            wait_until(lambda: self.delivered() >= count or not self.open_rows(), timeout, 0.5)
+            and self.delivered() >= count
+        )
 
     def open_rows(self) -> int:
         from reminders.models import OutboxMessage, Status
