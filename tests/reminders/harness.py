@@ -10,6 +10,7 @@ SMTP to a server in the test process that records each message's Message-ID
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -151,10 +152,16 @@ class Sink:
         self.port = self.controller.port
 
     def start(self) -> None:
+        # aiosmtpd logs every connection at INFO: thousands of lines that would bury a
+        # failure's report in the captured log.
+        self.quieted = logging.getLogger("mail.log")
+        self.level = self.quieted.level
+        self.quieted.setLevel(logging.WARNING)
         self.controller.start()
 
     def stop(self) -> None:
         self.controller.stop()
+        self.quieted.setLevel(self.level)
 
     @property
     def received(self) -> int:
@@ -220,9 +227,13 @@ class Beat:
     """The dispatcher as beat runs it, on a shortened tick, in a thread of the test process.
 
     In production beat publishes ``dispatch_due_messages_task`` every minute and a
-    worker runs it; here the task's function runs every ``tick`` seconds (the
-    minute, shortened like the clinic's other times), so the test decides its
-    pace and a fault in the broker shows up in ``errors`` instead of a worker's log.
+    worker runs it. Here the task's function runs every ``tick`` seconds: beat's
+    minute is a setting (CELERY_BEAT_SCHEDULE) the workers would need changed, while
+    this tick shortens with the clinic's other times; the dispatcher keeps running
+    while the worker it would run in is killed (beat's next tick would reach the
+    new worker anyway); and what it meets (the broker refusing while Redis is
+    down) lands in ``errors`` for the report instead of a worker's log. The faults
+    under test are the broker's, the workers' and the relay's, not beat's.
     """
 
     def __init__(self, tick: float = 1.0, budget: float = 2.0) -> None:

@@ -67,17 +67,21 @@ def shorten_clinic(**fields: object) -> Clinic:
 @pytest.fixture
 def redis_server(tmp_path):
     server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
 def sink():
     server = Sink()
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
