@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Clinic
-from reminders import services
+from reminders import channels, services
 from reminders.models import OutboxMessage, Status
 
 DELAYED = "outbox_delayed"
@@ -54,3 +57,25 @@ def _oldest_due(now: datetime) -> datetime | None:
         if earliest is not None:
             found.append(earliest)
     return min(found, default=None)
+
+
+def paused_notices(now: datetime | None = None) -> list[str]:
+    """What staff read while a channel is paused: "E-mail relay down since 10:42".
+
+    In the clinic's time; the day is named too when the outage began on another day.
+    """
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = (now or timezone.now()).astimezone(tz).date()
+    notices = []
+    for channel, since in sorted(services.paused_channels().items()):
+        local = since.astimezone(tz)
+        at = f"{local:%H:%M}" if local.date() == today else f"{local:%d %b %H:%M}"
+        if channel == "email":
+            notices.append(_("E-mail relay down since %(time)s") % {"time": at})
+        elif channel == "sms":
+            notices.append(_("SMS gateway down since %(time)s") % {"time": at})
+        else:
+            label = channels.get(channel).label if channels.is_registered(channel) else channel
+            notices.append(_("%(channel)s channel down since %(time)s") % {"channel": label,
+                                                                          "time": at})  # fmt: skip
+    return notices
