@@ -1,13 +1,21 @@
 """The outbox: rows written with the booking change that causes them, then delivered.
 
 Creating: called inside the booking, reschedule or cancellation transaction,
-so rows appear and disappear with the change. Delivering: a dispatcher claims
-due rows (only one claimant wins each row), a send task re-checks the row and
-sends outside any transaction, then records the outcome.
+so rows appear and disappear with the change. Delivering: a row goes pending ->
+queued -> sending -> an outcome. A dispatcher claims due rows ("queued", one
+claimant wins each row) and publishes a send task each; the task starts the row
+("sending", recording which worker process started it; only one task wins),
+re-checks it, sends outside any transaction, then records the outcome.
 
 The promise: no duplicate in normal operation, in retries, or with several
-dispatchers; a worker killed mid-send may leave its one message to go twice
-(the row stays "sending" until its lease runs out, then it is tried again).
+dispatchers. Recovery: rows queued but not started within the clinic's
+``requeue_after_seconds`` are published again (the broker lost them); rows a
+dead worker process of this host started go back at once (its message may have
+gone: at most one duplicate per killed process, and Celery's hand-back of the
+killed task delivers it at once); rows started on another host wait for the
+lease. A channel whose relay or gateway keeps failing is paused by its circuit
+breaker (``reminders.breaker``): its messages wait with their attempts back and
+go when it is back, unless their moment has passed.
 """
 
 from __future__ import annotations
