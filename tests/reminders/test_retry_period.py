@@ -80,9 +80,7 @@ def test_bad_dates_are_refused_with_a_clear_message_and_nothing_changes(
 def test_others_do_not_see_the_form_and_get_403(staff_client, history):
     page = staff_client.get(reverse("reminders:failed")).content.decode()
     assert 'data-testid="retry-period"' not in page
-    response = staff_client.post(
-        URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"}
-    )
+    response = staff_client.post(URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"})
     assert response.status_code == 403
     assert OutboxMessage.objects.filter(status=Status.FAILED).count() == 3
 
