@@ -1,20 +1,28 @@
 """The outbox: rows written with the booking change that causes them, then delivered.
 
 Creating: called inside the booking, reschedule or cancellation transaction,
-so rows appear and disappear with the change. Delivering: a dispatcher claims
-due rows (only one claimant wins each row), a send task re-checks the row and
-sends outside any transaction, then records the outcome.
+so rows appear and disappear with the change. Delivering: a row goes pending ->
+queued -> sending -> an outcome. A dispatcher claims due rows ("queued", one
+claimant wins each row) and publishes a send task each; the task starts the row
+("sending", recording which worker process started it; only one task wins),
+re-checks it, sends outside any transaction, then records the outcome.
 
 The promise: no duplicate in normal operation, in retries, or with several
-dispatchers; a worker killed mid-send may leave its one message to go twice
-(the row stays "sending" until its lease runs out, then it is tried again).
+dispatchers. Recovery: rows queued but not started within the clinic's
+``requeue_after_seconds`` are published again (the broker lost them); rows a
+dead worker process of this host started go back at once (its message may have
+gone: at most one duplicate per killed process, and Celery's hand-back of the
+killed task delivers it at once); rows started on another host wait for the
+lease. A channel whose relay or gateway keeps failing is paused by its circuit
+breaker (``reminders.breaker``): its messages wait with their attempts back and
+go when it is back, unless their moment has passed.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -605,3 +613,38 @@ def retry_failed(*, message: OutboxMessage, actor: Actor, now: datetime | None =
     if updated:
         MessageEvent.objects.create(message_id=message.pk, event="retry requested")
     return bool(updated)
+
+
+def _failed_between(start: date, end: date) -> QuerySet[OutboxMessage]:
+    """Failed rows due from ``start`` to ``end`` inclusive (clinic days), index-served."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return OutboxMessage.objects.filter(status=Status.FAILED, due_at__gte=since, due_at__lt=until)
+
+
+def count_failed_between(*, start: date, end: date) -> int:
+    """How many failed messages a retry of that period would queue again."""
+    return _failed_between(start, end).count()
+
+
+@transaction.atomic
+def retry_failed_between(
+    *, start: date, end: date, actor: Actor, now: datetime | None = None
+) -> int:
+    """A manager's "retry all": every failed message due in the period goes back, due now.
+
+    Each row starts its attempts afresh and gets its own "retry requested"
+    event; the send-time checks still decide whether it goes (a reminder whose
+    session has started expires instead). Returns how many were queued again.
+    """
+    now = now or timezone.now()
+    ids = list(_failed_between(start, end).select_for_update().values_list("id", flat=True))
+    OutboxMessage.objects.filter(id__in=ids, status=Status.FAILED).update(
+        status=Status.PENDING, due_at=now, attempts=0
+    )
+    detail = f"all failed messages due {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message_id=pk, event="retry requested", detail=detail, at=now) for pk in ids
+    )
+    return len(ids)

@@ -58,5 +58,9 @@ def queue_daily_agendas_task() -> int:
 
 @worker_ready.connect
 def reclaim_on_worker_start(**kwargs: Any) -> None:
-    """A worker starting on a host sends again at once what that host's dead workers held."""
+    """A worker starting on a host sends again at once what that host's dead workers held.
+
+    Runs in the worker's main process, before it forks pool processes; Celery's
+    Django fix-up closes the connections a forked child inherits.
+    """
     services.reclaim_dead_workers(actor=system_actor(SystemActor.REMINDERS))

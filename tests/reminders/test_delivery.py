@@ -17,7 +17,7 @@ from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
 from courses import services
 from reminders import services as outbox
-from reminders import workers
+from reminders import tasks, workers
 from reminders.models import ChannelState, Kind, MessageEvent, OutboxMessage, Status
 from tests.reminders import relay
 
@@ -158,6 +158,15 @@ def test_rows_started_by_a_dead_worker_of_this_host_go_back_at_once(letters):
     assert statuses == [Status.PENDING, Status.SENDING, Status.SENDING]
     assert events_of(dead)[-1] == ("reclaimed", "its worker died")
     assert dead in outbox.claim_due(actor=worker())  # due already: claimed on the same tick
+
+
+def test_a_starting_worker_reclaims_its_hosts_dead_workers_rows(letters):
+    outbox.claim_due(actor=worker())
+    OutboxMessage.objects.filter(pk=letters[0]).update(
+        status=Status.SENDING, started_by=f"{workers.host_prefix()}{dead_process_id()}/1"
+    )
+    tasks.reclaim_on_worker_start(sender=None)
+    assert status_of(letters[0]) == Status.PENDING
 
 
 def test_a_task_handed_back_after_its_worker_died_sends_at_once(letters, relay_up):
