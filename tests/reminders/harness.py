@@ -102,6 +102,10 @@ class RedisServer:
         if not wait_until(lambda: self._answers(client), timeout=15):
             raise RuntimeError(f"redis-server did not start\n{tail(log)}")
 
+    def queued_tasks(self) -> int:
+        """Tasks waiting in Celery's default queue (a Redis list named after it)."""
+        return int(redis.Redis(port=self.port, socket_connect_timeout=1).llen("celery"))
+
     def kill(self) -> None:
         """SIGKILL: whatever the broker held (queued tasks) is gone."""
         assert self.process is not None

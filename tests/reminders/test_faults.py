@@ -126,12 +126,14 @@ def test_redis_restart_mid_run_loses_nothing_and_sends_nothing_twice(run, redis_
     run.start_worker()
     run.beat.start()
     assert run.wait_delivered(300, timeout=120), run.report()
+    queued = redis_server.queued_tasks()
     redis_server.kill()
-    run.note(f"redis killed at {run.delivered()} delivered")
+    run.note(f"redis killed at {run.delivered()} delivered, {queued} tasks queued in it")
     time.sleep(5)
     redis_server.start()
     back = time.monotonic()
     run.note(f"redis back at {run.delivered()} delivered")
+    assert queued > 0, run.report()  # the restart did lose tasks
     assert run.wait_all(timeout=RECOVERY_SECONDS + 30), run.report()
     run.note(f"all delivered, the last {sink.last_arrival() - back:.1f} s after Redis was back")
     assert sink.last_arrival() - back <= RECOVERY_SECONDS, run.report()
@@ -199,6 +201,7 @@ def test_long_relay_outage_pauses_email_and_fails_nothing(run, sink):
     back = time.monotonic()
     run.note(f"relay accepting at {run.delivered()} delivered; paused_channels() {seen_paused}; "
              f"/healthz while paused {health or last_health}")  # fmt: skip
+    assert sink.handler.refused > 0, run.report()
     assert "email" in seen_paused, run.report()
     assert run.wait_all(timeout=RECOVERY_SECONDS), run.report()
     run.note(f"all delivered, the last {sink.last_arrival() - back:.1f} s after the relay was back")
