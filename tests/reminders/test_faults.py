@@ -96,6 +96,9 @@ def run(catalogue, redis_server, sink, tmp_path):
         "EMAIL_PORT": str(sink.port),
         "CLINIC_CACHE_SECONDS": "1",
         "LOG_LEVEL": "INFO",
+        # A worker that loses Redis dumps the tasks it held to a temporary file
+        # ("EMERGENCY DUMP STATE"): there, not in /tmp.
+        "TMPDIR": str(tmp_path),
     }
     with publishing_to(redis_server.url):
         fault_run = Run(expected, sink, tmp_path, env)
