@@ -117,7 +117,8 @@ class Clinic(models.Model):
         default=60,
         validators=[MinValueValidator(10), MaxValueValidator(3600)],
         help_text="A message handed to the queue but not started by a worker within this long "
-        "(the queue lost it) is handed to the queue again.",
+        "(the queue lost it) is handed to the queue again. Keep it above the time the workers "
+        "take for the 1,000 messages in flight, or busy workers get repeated tasks to skip.",
     )
     breaker_failures = models.PositiveSmallIntegerField(
         default=5,

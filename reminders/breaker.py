@@ -88,6 +88,21 @@ def record_success(*, channel: str, now: datetime) -> None:
     forget()
 
 
+def probe_again(*, channel: str, now: datetime) -> None:
+    """A probe that sent nothing (its moment had passed) frees the next probe at once.
+
+    Part of ``deliver``'s outcome write. Otherwise a backlog whose oldest
+    messages have expired would resume one message per probe interval.
+    Writes only while the channel is paused (as this process last read it).
+    """
+    state = _states().get(channel)
+    if state is not None and state.paused_since is not None:
+        ChannelState.objects.filter(channel=channel, paused_since__isnull=False).update(
+            probe_at=now
+        )
+        forget()
+
+
 def take_probes(*, now: datetime, clinic: Clinic) -> tuple[set[str], set[str]]:
     """(paused channels, those of them whose probe is due now and is ours to send).
 

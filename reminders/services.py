@@ -449,10 +449,11 @@ def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
 
 
 def backlog_waiting(*, now: datetime | None = None) -> bool:
-    """Whether due messages are still waiting to be claimed (on channels not paused)."""
-    held = paused_channels()
-    due = _due(now or timezone.now())
-    return OutboxMessage.objects.filter(due).exclude(channel__in=held).exists()
+    """Whether due messages are still waiting to be claimed (on channels not paused, or
+    on a paused one whose probe is due)."""
+    now = now or timezone.now()
+    held = {c for c, s in breaker.paused().items() if s.probe_at is None or s.probe_at > now}
+    return OutboxMessage.objects.filter(_due(now)).exclude(channel__in=held).exists()
 
 
 def _due(now: datetime) -> Q:
@@ -529,6 +530,7 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
     if refusal is not None:
         status, reason = refusal
         _finish(message, status, status, last_error=reason)
+        breaker.probe_again(channel=message.channel, now=now)  # if it was a probe
         return status
     try:
         provider_id = _send(message, now)

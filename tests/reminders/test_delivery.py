@@ -276,6 +276,20 @@ def test_a_reminder_held_through_an_outage_past_its_session_expires(booked, rela
     assert mail.outbox == []
 
 
+def test_a_probe_that_expired_lets_the_next_probe_go_at_once(booked, letters, relay_up):
+    settings_of_clinic(breaker_failures=1)
+    relay_up["down"] = True
+    send_due()  # paused; everything held
+    OutboxMessage.objects.filter(pk=letters[0]).update(due_at=timezone.now() - timedelta(days=9))
+    Clinic.objects.update(breaker_probe_seconds=3600)
+    ChannelState.objects.update(probe_at=timezone.now())
+    relay_up["down"] = False
+    booked.sessions.update(arrives_at=timezone.now())  # the course has begun: letters expire
+    assert send_due() == [Status.EXPIRED]  # the probe sent nothing...
+    assert outbox.backlog_waiting()  # ...so the dispatcher takes the next probe at once
+    assert len(outbox.claim_due(actor=worker())) == 1
+
+
 def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
     settings_of_clinic(breaker_failures=2)
     relay_up["down"] = True
