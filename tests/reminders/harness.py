@@ -167,10 +167,6 @@ class Sink:
         self.controller.stop()
         self.quieted.setLevel(self.level)
 
-    @property
-    def received(self) -> int:
-        return len(set(self.handler.ids))
-
     def last_arrival(self) -> float:
         return self.handler.times[-1] if self.handler.times else float("nan")
 
