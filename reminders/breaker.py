@@ -88,6 +88,23 @@ def record_success(*, channel: str, now: datetime) -> None:
     forget()
 
 
+def paused_since_claim(*, channel: str, claimed_at: datetime | None) -> bool:
+    """Whether ``channel`` was paused after this message was claimed (as this process
+    last read it, at most a second ago).
+
+    Such a message was queued before the relay went down and is not the probe
+    (a probe is claimed while the channel is paused): sending it would only
+    knock on the closed relay once more, so ``deliver`` holds it untried.
+    """
+    state = _states().get(channel)
+    return (
+        state is not None
+        and state.paused_since is not None
+        and claimed_at is not None
+        and claimed_at < state.paused_since
+    )
+
+
 def probe_again(*, channel: str, now: datetime) -> None:
     """A probe that sent nothing (its moment had passed) frees the next probe at once.
 

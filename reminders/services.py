@@ -532,6 +532,8 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
         _finish(message, status, status, last_error=reason)
         breaker.probe_again(channel=message.channel, now=now)  # if it was a probe
         return status
+    if breaker.paused_since_claim(channel=message.channel, claimed_at=message.claimed_at):
+        return _hold(message, "the channel was paused after this message was queued", now)
     try:
         provider_id = _send(message, now)
     except TemporaryFailure as error:
@@ -557,9 +559,13 @@ def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor:
     clinic = Clinic.current()
     if not breaker.record_failure(channel=message.channel, now=now, clinic=clinic, actor=actor):
         return _retry_or_fail(message, error, now, clinic)
+    return _hold(message, f"{error} (the channel is paused; this attempt does not count)", now)
+
+
+def _hold(message: OutboxMessage, why: str, now: datetime) -> str:
+    """Back to the queue with its attempt given back, to go when the channel resumes."""
     _finish(
-        message, Status.PENDING, "held",
-        last_error=f"{error} (the channel is paused; this attempt does not count)",
+        message, Status.PENDING, "held", last_error=why,
         attempts=max(message.attempts - 1, 0), due_at=now,
     )  # fmt: skip
     return "held"

@@ -20,6 +20,21 @@ PROC = Path("/proc")
 
 
 @cache
+def _host() -> str:
+    """This host's name, with the process-id namespace when there is one to read.
+
+    Two containers may share a host name (host networking) and a boot id (one
+    kernel) but not their process tables: a starter of another namespace is
+    never judged from here.
+    """
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")  # e.g. "pid:[4026531836]"
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}@{namespace.strip('pid:[]')}"
+
+
+@cache
 def _boot_id() -> str:
     try:
         return (PROC / "sys/kernel/random/boot_id").read_text().strip()
@@ -55,7 +70,7 @@ def host_prefix() -> str:
 
 def host_name_prefix() -> str:
     """What every starter of this host, in any boot, begins with."""
-    return f"{socket.gethostname()}/"
+    return f"{_host()}/"
 
 
 _starters: dict[int, str] = {}
@@ -78,7 +93,7 @@ def is_dead_here(starter: str) -> bool:
     """
     host, _, rest = starter.partition("/")
     boot, _, process = rest.partition("/")
-    if host != socket.gethostname() or not process:
+    if host != _host() or not process:
         return False
     if boot != _boot_id():
         return True

@@ -6,11 +6,12 @@ import smtplib
 
 from django.core.mail.backends import locmem
 
-state = {"down": False}
+state = {"down": False, "refused": 0}
 
 
 class RelayBackend(locmem.EmailBackend):
     def send_messages(self, messages):
         if state["down"]:
+            state["refused"] += 1
             raise smtplib.SMTPResponseException(451, b"4.3.0 try again later")
         return super().send_messages(messages)

@@ -29,7 +29,7 @@ def worker():
 @pytest.fixture
 def relay_up(settings):
     settings.EMAIL_BACKEND = "tests.reminders.relay.RelayBackend"
-    relay.state["down"] = False
+    relay.state.update(down=False, refused=0)
     yield relay.state
     relay.state["down"] = False
 
@@ -196,6 +196,10 @@ def test_a_worker_is_told_apart_by_host_boot_and_process_start():
     assert workers.is_dead_here(f"{host}/{boot}/{pid}/{int(ticks) + 1}")  # the id was reused
     assert workers.is_dead_here(f"{host}/an-earlier-boot/{pid}/{ticks}")
     assert not workers.is_dead_here(f"other-{host}/{boot}/{dead_process_id()}/1")
+    # Another container with this host name and kernel, but its own process table:
+    name = host.partition("@")[0]
+    assert "@" in host  # this machine's process namespace is part of the host
+    assert not workers.is_dead_here(f"{name}@1/{boot}/{dead_process_id()}/1")
 
 
 # --- The circuit breaker ---------------------------------------------------------
@@ -217,6 +221,23 @@ def test_a_relay_down_pauses_its_channel_after_the_clinics_number_of_failures(le
     assert (held.status, held.attempts) == (Status.PENDING, 0)  # its attempt given back
     assert "paused" in held.last_error
     assert mail.outbox == []
+
+
+def test_messages_queued_before_the_pause_are_held_without_knocking_on_the_relay(
+    letters, relay_up, time_machine
+):
+    settings_of_clinic(breaker_failures=3)
+    start = timezone.now()
+    queued = outbox.claim_due(actor=worker())  # all twelve in the broker
+    relay_up["down"] = True
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
+    outcomes = [outbox.deliver(pk, actor=worker()) for pk in queued]
+    assert outcomes[:2] == ["retry", "retry"]
+    assert set(outcomes[2:]) == {"held"}
+    assert relay_up["refused"] == 3  # the three that opened the breaker; the rest untried
+    untried = OutboxMessage.objects.get(pk=queued[-1])
+    assert (untried.status, untried.attempts) == (Status.PENDING, 0)
+    assert "paused after this message was queued" in untried.last_error
 
 
 def test_a_paused_channel_gets_one_probe_per_interval_and_a_success_resumes_it(
