@@ -17,7 +17,7 @@ from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
 from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
 
-pytest_plugins = ["tests.services_check", "tests.browser"]
+pytest_plugins = ["tests.services_check", "tests.browser", "tests.parallel"]
 
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
