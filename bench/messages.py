@@ -178,7 +178,7 @@ def measure(count: int) -> dict[str, object]:
     while not app.control.ping(timeout=1.0) and time.monotonic() < deadline:
         pass
     started, worker_cpu, own_cpu = time.monotonic(), cpu_seconds(worker.pid), time.process_time()
-    open_statuses = [Status.PENDING, Status.SENDING]
+    open_statuses = [Status.PENDING, Status.QUEUED, Status.SENDING]
     while OutboxMessage.objects.filter(status__in=open_statuses).exists():
         if not dispatch_due_messages_task():
             time.sleep(POLL_SECONDS)

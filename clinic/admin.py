@@ -149,6 +149,17 @@ class ClinicAdmin(CheckedModelAdmin):
                 "description": "Minimum gaps by needle length are under Courses > Minimum gaps.",
             },
         ),
+        (
+            "Messages",
+            {
+                "fields": [
+                    "reminder_lead_hours", "short_reminder_lead_hours", "aftercare_at",
+                    "quiet_start", "quiet_end", "message_max_attempts", "retry_base_seconds",
+                    "sending_lease_minutes", "requeue_after_seconds", "breaker_failures",
+                    "breaker_probe_seconds", "outbox_alarm_minutes",
+                ],
+            },
+        ),
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

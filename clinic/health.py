@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import connection
@@ -15,6 +16,30 @@ from clinic.tasks import CELERY_WORKER
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 3  # kombu documents the timeout as whole seconds
+
+# A section of /healthz another app reports (clinic may not import the apps above
+# it: they register here when they load). It returns its part of the JSON body and
+# a problem status ("outbox_delayed") that makes the answer 503, or None.
+Section = Callable[[], tuple[dict[str, object], str | None]]
+_sections: dict[str, Section] = {}
+
+
+def register_section(name: str, check: Section) -> None:
+    """Report ``check``'s body under ``name`` in /healthz (read while the database answers)."""
+    _sections[name] = check
+
+
+def sections() -> dict[str, Section]:
+    return dict(_sections)
+
+
+def read_section(check: Section) -> tuple[dict[str, object], str | None]:
+    """The section's report; empty when the database fails meanwhile (already reported)."""
+    try:
+        return check()
+    except DatabaseError:
+        logger.warning("health: a section could not be read", exc_info=True)
+        return {}, None
 
 
 def check_database() -> bool:

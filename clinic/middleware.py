@@ -61,3 +61,27 @@ def has_null_byte(request: HttpRequest) -> bool:
     """Whether the path or any query-string name or value holds a null character."""
     query = unquote(request.META.get("QUERY_STRING", ""))
     return "\x00" in request.path or "\x00" in query
+
+
+class NoStoreMiddleware:
+    """Pages are never kept by a browser or a proxy: ``Cache-Control: no-store``.
+
+    Staff pages and the patients' link pages show names, phone numbers and
+    health details, which must not stay in a shared computer's cache or its
+    back button after a logout (issue #15). Every response that has not said
+    how to cache itself gets ``no-store``, error pages included; a view that
+    sets its own header keeps it (the health check and the patients' links say
+    ``no-store`` through ``never_cache``, the calendar feed and photos say
+    ``private, no-store``). Static files keep the header WhiteNoise gives them
+    (they hold no patient data). First in the list, so the null-byte 400 and
+    every other early answer are covered too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

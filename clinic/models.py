@@ -113,6 +113,31 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="A message stuck 'sending' this long (its worker died) is tried again.",
     )
+    requeue_after_seconds = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(3600)],
+        help_text="A message handed to the queue but not started by a worker within this long "
+        "(the queue lost it) is handed to the queue again. Keep it above the time the workers "
+        "take for the 1,000 messages in flight, or busy workers get repeated tasks to skip.",
+    )
+    breaker_failures = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="After this many temporary failures in a row on one channel (e-mail relay, "
+        "SMS gateway), the channel is paused: messages wait, keeping their attempts.",
+    )
+    breaker_probe_seconds = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(3600)],
+        help_text="While a channel is paused, one message tries it this often; a success "
+        "resumes the channel.",
+    )
+    outbox_alarm_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text="The health check reports a problem (503) when a due message has waited "
+        "longer than this.",
+    )
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(5), MaxValueValidator(60)],

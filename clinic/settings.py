@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.middleware.NoStoreMiddleware",  # first: every answer below it, errors included
     "clinic.middleware.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -283,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
     "queue-daily-agendas": {"task": "reminders.tasks.queue_daily_agendas_task", "schedule": 900.0},
     "delete-expired-drafts": {
         "task": "courses.tasks.delete_expired_drafts_task",
+        "schedule": 3600.0,
+    },
+    "remove-stale-photo-uploads": {
+        "task": "courses.tasks.remove_stale_photo_uploads_task",
         "schedule": 3600.0,
     },
 }

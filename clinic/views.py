@@ -16,16 +16,19 @@ from clinic import health
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker reachability: 200 when both answer, 503 otherwise.
+    """Database and broker reachability, and the apps' sections (the outbox); 503 on a problem.
 
-    The worker's last heartbeat is reported for monitoring but does not change
-    the status: the web process is healthy even while workers restart.
+    "unavailable" when the database or the broker does not answer; otherwise a
+    section's own problem (the outbox's "outbox_delayed": a due message waited
+    past the clinic's alarm time), so a monitor pages someone. The worker's last
+    heartbeat is reported for monitoring but does not change the status: the
+    web process is healthy even while workers restart.
     """
     database_ok = health.check_database()
     broker_ok = health.check_broker()
     heartbeat = health.last_worker_heartbeat() if database_ok else None
-    body = {
-        "status": "ok" if database_ok and broker_ok else "unavailable",
+    status = "ok" if database_ok and broker_ok else "unavailable"
+    body: dict[str, object] = {
         "database": "ok" if database_ok else "unreachable",
         "broker": "ok" if broker_ok else "unreachable",
         "worker_last_seen": heartbeat.isoformat() if heartbeat else None,
@@ -33,7 +36,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             round((timezone.now() - heartbeat).total_seconds()) if heartbeat else None
         ),
     }
-    return JsonResponse(body, status=200 if database_ok and broker_ok else 503)
+    for name, check in health.sections().items():
+        section, problem = health.read_section(check) if database_ok else ({}, None)
+        body[name] = section or None
+        if problem and status == "ok":
+            status = problem
+    return JsonResponse({"status": status, **body}, status=200 if status == "ok" else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

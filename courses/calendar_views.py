@@ -232,6 +232,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         practitioner, clinic=Clinic.for_request(request), now=timezone.now(), host=message_host()
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, no-store"  # it names patients
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -54,7 +54,7 @@ def _device_rows(session: Session) -> list[dict[str, object]]:
 
 
 def session_page(
-    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None
+    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
     session = _session(pk)
     procedure = (
@@ -94,7 +94,7 @@ def session_page(
         "photos": list(session.photos.all()),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
     }
-    return render(request, "courses/session_day.html", context)
+    return render(request, "courses/session_day.html", context, status=status)
 
 
 def _day_refusal(session: Session) -> str:
@@ -260,7 +260,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
     if not form.is_valid():
         messages.error(request, "Choose before or after, and a photo file.")
-        return session_page(request, pk, bound={"photo": form})
+        return session_page(request, pk, bound={"photo": form}, status=400)
     try:
         photos.add_photo(
             session=session, kind=form.cleaned_data["kind"], upload=form.cleaned_data["image"],
@@ -269,7 +269,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except photos.PhotoError as error:
         form.add_error("image", error.message)
         messages.error(request, error.message)
-        return session_page(request, pk, bound={"photo": form})
+        return session_page(request, pk, bound={"photo": form}, status=400)
     messages.success(request, "Photo saved (location data removed).")
     return redirect("courses:session_day", pk=pk)
 
@@ -277,6 +277,10 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served only to logged-in staff (the middleware), never as public media."""
     photo = get_object_or_404(SessionPhoto, pk=pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    try:
+        image = photo.image.open("rb")
+    except FileNotFoundError:  # its file was lost (or is still being moved into place)
+        raise Http404("The photo's file is missing.") from None
+    response = FileResponse(image, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"  # a patient's face stays off disk caches
     return response

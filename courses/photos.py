@@ -2,11 +2,14 @@
 
 Re-encoding drops EXIF (including GPS location) and any other embedded
 metadata; the orientation EXIF described is applied to the pixels first.
+
+A photo's file and its row appear together, and go together (courses.photo_files).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from io import BytesIO
 
 from django.core.files.base import ContentFile
@@ -16,7 +19,8 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.actors import Actor
-from courses.models import PhotoKind, Session, SessionPhoto
+from courses import photo_files
+from courses.models import PhotoKind, Session, SessionPhoto, photo_path
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_SIDE = 2400
@@ -24,6 +28,8 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 class PhotoError(Exception):
+    """A photo refused, with the message staff see."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -56,11 +62,28 @@ def add_photo(
     actor: Actor,
     now: datetime | None = None,
 ) -> SessionPhoto:
+    """Store a re-encoded before or after photo of ``session``.
+
+    The file is staged beside its final name and moved there when the
+    transaction commits. Called as the outermost transaction (the upload view);
+    should an enclosing transaction roll back after this returns, the hidden
+    staged file stays (no row names it, nothing serves it).
+    """
     if kind not in PhotoKind.values:
         raise PhotoError("Say whether the photo is from before or after the session.")
     photo = SessionPhoto(
         session=session, kind=kind, uploaded_by=actor, uploaded_at=now or timezone.now()
     )
-    photo.image.save("photo.jpg", clean_image(upload), save=False)
-    photo.save()
+    photo.image.name = photo_path(photo, "photo.jpg")
+    storage = photo.image.storage
+    try:
+        staged = photo_files.stage_file(storage, photo.image.name, clean_image(upload))
+    except photo_files.PhotoStorageError as error:
+        raise PhotoError(error.message) from None
+    try:
+        photo.save()
+    except BaseException:
+        photo_files.remove_file(storage, staged)
+        raise
+    transaction.on_commit(partial(photo_files.move_into_place, storage, staged, photo.image.name))
     return photo

@@ -16,6 +16,7 @@ from courses.services import clinic_tz
 from planner import charts
 from planner.forms import PeriodForm
 from planner.reports import build_report, csv_rows, monday_of
+from reminders.health import paused_notices
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -31,6 +32,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "server_now": now,
         "refresh_seconds": board.REFRESH_SECONDS,
     }
+    if not request.GET.get("fragment"):  # the page, not its 30-second refresh
+        context["notices"] = paused_notices(now)
     template = "planner/_board.html" if request.GET.get("fragment") else "planner/home.html"
     return render(request, template, context)
 

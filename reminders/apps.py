@@ -7,7 +7,7 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the reminder channels (the one place that lists them, e-mail first)
-        and the outbox as a listener to courses' events."""
+        the outbox as a listener to courses' events, and its section of /healthz."""
         from reminders import channels
         from reminders.channels.email import EmailChannel
         from reminders.channels.sms import SmsChannel
@@ -21,3 +21,9 @@ class RemindersConfig(AppConfig):
         from reminders.course_events import OUTBOX_LISTENER
 
         events.register(OUTBOX_LISTENER)
+
+        # clinic's /healthz reports the outbox (clinic may not import reminders either).
+        from clinic import health
+        from reminders.health import outbox_health
+
+        health.register_section("outbox", outbox_health)

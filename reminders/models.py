@@ -25,6 +25,9 @@ class Channel(models.TextChoices):
 
 class Status(models.TextChoices):
     PENDING = "pending", "Pending"
+    # Claimed by a dispatcher and published to the broker; no worker has started it.
+    QUEUED = "queued", "Queued"
+    # A worker started it (started_at, started_by): its lease runs from then.
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -62,6 +65,11 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.CharField(
+        max_length=200, blank=True, editable=False,
+        help_text="The worker process that started sending it (host, boot, process id, start).",
+    )  # fmt: skip
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
@@ -73,12 +81,15 @@ class OutboxMessage(models.Model):
         # the table's indexes: the queue's own indexes hold only the rows in their
         # state (partial), so a row leaving the queue costs them nothing and they
         # stay small however long the history grows. The claim token needs none:
-        # its rows are found through the "sending" index.
+        # its rows are found through the "queued" index.
         constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_once")]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(status=Status.PENDING), name="outbox_due"),
             models.Index(
-                fields=["claimed_at"], condition=Q(status=Status.SENDING), name="outbox_lease"
+                fields=["claimed_at"], condition=Q(status=Status.QUEUED), name="outbox_queued"
+            ),
+            models.Index(
+                fields=["started_at"], condition=Q(status=Status.SENDING), name="outbox_lease"
             ),
             models.Index(
                 fields=["due_at"], condition=Q(status=Status.FAILED), name="outbox_failed"
@@ -102,3 +113,23 @@ class MessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChannelState(models.Model):
+    """A channel's circuit breaker: consecutive temporary failures, and since when it is paused.
+
+    Written only when a send on the channel fails, and when a success follows
+    failures (never on every success). While ``paused_since`` is set the
+    dispatcher claims nothing on the channel but one probe message at
+    ``probe_at``; a success closes it.
+    """
+
+    channel = models.CharField(max_length=10, unique=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Consecutive temporary failures.")
+    paused_since = models.DateTimeField(null=True, blank=True)
+    probe_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        state = f"paused since {self.paused_since:%Y-%m-%d %H:%M}" if self.paused_since else "open"
+        return f"{self.channel}: {state}"

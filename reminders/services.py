@@ -1,20 +1,28 @@
 """The outbox: rows written with the booking change that causes them, then delivered.
 
 Creating: called inside the booking, reschedule or cancellation transaction,
-so rows appear and disappear with the change. Delivering: a dispatcher claims
-due rows (only one claimant wins each row), a send task re-checks the row and
-sends outside any transaction, then records the outcome.
+so rows appear and disappear with the change. Delivering: a row goes pending ->
+queued -> sending -> an outcome. A dispatcher claims due rows ("queued", one
+claimant wins each row) and publishes a send task each; the task starts the row
+("sending", recording which worker process started it; only one task wins),
+re-checks it, sends outside any transaction, then records the outcome.
 
 The promise: no duplicate in normal operation, in retries, or with several
-dispatchers; a worker killed mid-send may leave its one message to go twice
-(the row stays "sending" until its lease runs out, then it is tried again).
+dispatchers. Recovery: rows queued but not started within the clinic's
+``requeue_after_seconds`` are published again (the broker lost them); rows a
+dead worker process of this host started go back at once (its message may have
+gone: at most one duplicate per killed process, and Celery's hand-back of the
+killed task delivers it at once); rows started on another host wait for the
+lease. A channel whose relay or gateway keeps failing is paused by its circuit
+breaker (``reminders.breaker``): its messages wait with their attempts back and
+go when it is back, unless their moment has passed.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,8 +35,8 @@ from clinic.models import Clinic, OpeningHours, Practitioner
 from courses import rescheduling
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
+from reminders import breaker, links, schedule, validity, workers
 from reminders import channels as registry
-from reminders import links, schedule, validity
 from reminders.channels import PermanentFailure, TemporaryFailure
 from reminders.models import (
     BEFORE_SESSION,
@@ -298,73 +306,154 @@ def withdraw_consent(*, patient: Patient, channel: str, actor: Actor) -> None:
 # --- Delivery -------------------------------------------------------------------
 
 
-# Rows claimed but not yet sent, at most. A backlog stays "pending" in the table
-# rather than queueing in the broker, where its rows could outlive their lease.
+# Rows really in flight (queued to the broker recently, or started within the
+# lease), at most. A backlog stays "pending" in the table rather than queueing
+# in the broker, where its rows could outlive their lease.
 MAX_IN_FLIGHT = 1000
 CLAIM_BATCH = 500
 # While the cap holds a backlog back, the dispatcher looks again this often.
 BACKLOG_POLL_SECONDS = 0.5
 
 
+def paused_channels() -> dict[str, datetime]:
+    """The channels the circuit breaker paused, each with since when."""
+    return {
+        channel: state.paused_since
+        for channel, state in breaker.paused().items()
+        if state.paused_since is not None
+    }
+
+
 @transaction.atomic
 def claim_due(*, actor: Actor, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
-    """Mark due rows "sending" and return their ids; each row is won by one claimant.
+    """Mark rows "queued" for the broker and return their ids; each row is won by one claimant.
 
-    Rows stuck in "sending" past the lease (their worker died) are claimed
-    again. Row locks skip rows another dispatcher holds, and the claiming
-    update repeats the "is it due" test, so a row another claimant took in the
-    meantime is not taken twice, on any database. The claim token tells this
-    claimant which rows it won.
+    Three kinds of rows are (re)claimed, oldest first: rows queued longer than
+    the clinic's ``requeue_after_seconds`` and never started (the broker lost
+    their task: published again, attempts unchanged; a duplicate task is
+    harmless, only one wins the start), rows a worker started longer ago than
+    the lease (their worker is gone), and due pending rows, except on a paused
+    channel (one probe message each ``breaker_probe_seconds``). The in-flight
+    cap counts only rows really in flight, so stale rows never block it. Row
+    locks skip rows another dispatcher holds, and each claiming update repeats
+    its condition, so a row another claimant took meanwhile is not taken twice.
     """
     now = now or timezone.now()
-    lease = timedelta(minutes=Clinic.current().sending_lease_minutes)
-    in_flight = OutboxMessage.objects.filter(
-        status=Status.SENDING, claimed_at__gte=now - lease
-    ).count()
-    limit = min(limit, MAX_IN_FLIGHT - in_flight)
+    clinic = Clinic.current()
+    requeued = Q(status=Status.QUEUED, claimed_at__lt=now - _requeue_age(clinic))
+    expired = Q(status=Status.SENDING, started_at__lt=now - _lease(clinic))
+    limit = min(limit, MAX_IN_FLIGHT - _in_flight(now, clinic))
     if limit <= 0:
-        return []  # the workers are behind: claiming more would only age rows past the lease
-    expired = Q(status=Status.SENDING, claimed_at__lt=now - lease)
-    due = _due(now)
+        return []  # the workers are behind: claiming more would only age rows in the broker
+    held, probing = breaker.take_probes(now=now, clinic=clinic)
+    due = _due(now) & ~Q(channel__in=held) if held else _due(now)
     candidates: dict[int, str] = {}
-    # Two index-served reads rather than one with "or" (which reads and sorts the
-    # whole queue): abandoned rows first, then the due ones, oldest first.
-    for condition, oldest in ((expired, "claimed_at"), (due, "due_at")):
-        candidates |= dict(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(condition)
-            .order_by(oldest)
-            .values_list("id", "status")[: limit - len(candidates)]
-        )
-        if len(candidates) >= limit:
-            break
+    # Index-served reads, one per kind, rather than one with "or" (which reads and
+    # sorts the whole queue); then one probe message per paused channel due one.
+    for condition, oldest in ((requeued, "claimed_at"), (expired, "started_at"), (due, "due_at")):
+        if len(candidates) < limit:
+            candidates |= _oldest(condition, oldest, limit - len(candidates))
+    for channel in sorted(probing):
+        candidates |= _oldest(_due(now) & Q(channel=channel), "due_at", 1)
     if not candidates:
         return []
+    return _mark_queued(candidates, requeued, expired, now)
+
+
+def _oldest(condition: Q, oldest: str, count: int) -> dict[int, str]:
+    return dict(
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(condition)
+        .order_by(oldest)
+        .values_list("id", "status")[:count]
+    )
+
+
+def _mark_queued(candidates: dict[int, str], requeued: Q, expired: Q, now: datetime) -> list[int]:
     token = uuid.uuid4().hex
-    OutboxMessage.objects.filter(due | expired, id__in=list(candidates)).update(
-        status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+    ids = list(candidates)
+    claim = {"status": Status.QUEUED, "claimed_at": now, "claim_token": token}
+    OutboxMessage.objects.filter(requeued, id__in=ids).update(**claim)
+    OutboxMessage.objects.filter(expired, id__in=ids).update(
+        **claim, started_at=None, started_by="", attempts=F("attempts") + 1
+    )
+    OutboxMessage.objects.filter(status=Status.PENDING, id__in=ids).update(
+        **claim, attempts=F("attempts") + 1
     )
     claimed = list(
-        OutboxMessage.objects.filter(  # found through the index of "sending" rows
-            status=Status.SENDING, claimed_at=now, claim_token=token
+        OutboxMessage.objects.filter(  # found through the index of "queued" rows
+            status=Status.QUEUED, claimed_at=now, claim_token=token
         ).values_list("id", flat=True)
     )
+    why: dict[str, tuple[str, str]] = {
+        Status.QUEUED: ("re-published", "not started within the requeue time (the queue lost it)"),
+        Status.SENDING: ("reclaimed", "its worker did not finish within the lease"),
+    }
     MessageEvent.objects.bulk_create(
-        MessageEvent(
-            message_id=pk,
-            event="reclaimed",
-            detail="its worker did not finish within the lease",
-            at=now,
-        )
+        MessageEvent(message_id=pk, event=event, detail=detail, at=now)
         for pk in claimed
-        if candidates[pk] == Status.SENDING
+        if candidates[pk] in why
+        for event, detail in [why[candidates[pk]]]
     )
     return claimed
 
 
+def _lease(clinic: Clinic) -> timedelta:
+    return timedelta(minutes=clinic.sending_lease_minutes)
+
+
+def _requeue_age(clinic: Clinic) -> timedelta:
+    return timedelta(seconds=clinic.requeue_after_seconds)
+
+
+def _in_flight(now: datetime, clinic: Clinic) -> int:
+    """Rows queued recently plus rows started within the lease (each count index-served)."""
+    queued = OutboxMessage.objects.filter(
+        status=Status.QUEUED, claimed_at__gte=now - _requeue_age(clinic)
+    ).count()
+    started = OutboxMessage.objects.filter(
+        status=Status.SENDING, started_at__gte=now - _lease(clinic)
+    ).count()
+    return queued + started
+
+
+@transaction.atomic
+def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
+    """Rows started by a worker process of this host that no longer exists go back to the queue.
+
+    Called when a worker starts and on every dispatcher run: a killed worker's
+    rows are sent again at once, not after the lease (its message may have gone
+    out already: at most one duplicate each). Rows started on another host keep
+    the lease (this host cannot see that process).
+    """
+    now = now or timezone.now()
+    starters = set(
+        OutboxMessage.objects.filter(  # "sending" rows: the in-flight few, index-served
+            status=Status.SENDING, started_by__startswith=workers.host_name_prefix()
+        ).values_list("started_by", flat=True)
+    )
+    dead = [starter for starter in starters if workers.is_dead_here(starter)]
+    ids = list(
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.SENDING, started_by__in=dead)
+        .values_list("id", flat=True)
+    )
+    OutboxMessage.objects.filter(id__in=ids, status=Status.SENDING).update(
+        status=Status.PENDING, started_at=None, started_by=""
+    )
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message_id=pk, event="reclaimed", detail="its worker died", at=now)
+        for pk in ids
+    )
+    return len(ids)
+
+
 def backlog_waiting(*, now: datetime | None = None) -> bool:
-    """Whether due messages are still waiting to be claimed."""
-    return OutboxMessage.objects.filter(_due(now or timezone.now())).exists()
+    """Whether due messages are still waiting to be claimed (on channels not paused, or
+    on a paused one whose probe is due)."""
+    now = now or timezone.now()
+    held = {c for c, s in breaker.paused().items() if s.probe_at is None or s.probe_at > now}
+    return OutboxMessage.objects.filter(_due(now)).exclude(channel__in=held).exists()
 
 
 def _due(now: datetime) -> Q:
@@ -384,15 +473,40 @@ def _why_not_send(message: OutboxMessage, now: datetime) -> tuple[str, str] | No
     return None
 
 
+def _start(message: OutboxMessage, now: datetime) -> bool:
+    """Win the row for this worker process: "queued" -> "sending", recording who started it.
+
+    A row already "sending" is taken over only when the process that started it
+    is gone (a worker child killed mid-send, whose task the broker handed back):
+    its message may have gone out already, so at most one duplicate. Any other
+    row is not ours: a repeated task, or a row already handled.
+    """
+    me = workers.current_starter()
+    mine = {"status": Status.SENDING, "started_at": now, "started_by": me}
+    if message.status == Status.QUEUED:
+        won = OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(**mine)
+    elif message.status == Status.SENDING and workers.is_dead_here(message.started_by):
+        won = OutboxMessage.objects.filter(
+            pk=message.pk, status=Status.SENDING, started_by=message.started_by
+        ).update(**mine)
+        if won:
+            MessageEvent.objects.create(message=message, event="reclaimed",
+                                        detail="its worker died", at=now)  # fmt: skip
+    else:
+        return False
+    message.status, message.started_at, message.started_by = Status.SENDING, now, me
+    return bool(won)
+
+
 def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -> bool:
-    """Record an outcome only if the row is still ours ("sending").
+    """Record an outcome only if the row is still ours ("sending", started by us).
 
     A success is recorded on the row itself (sent_at, provider id); every other
     outcome also gets a history event saying why.
     """
-    done = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status, **fields
-    )
+    done = OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, started_by=message.started_by
+    ).update(status=status, **fields)
     if done and status != Status.SENT:
         MessageEvent.objects.create(
             message_id=message.pk, event=event, detail=str(fields.get("last_error", ""))
@@ -401,30 +515,32 @@ def _finish(message: OutboxMessage, status: str, event: str, **fields: object) -
 
 
 def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> str:
-    """Send one claimed message and record what happened; returns the outcome.
+    """Start one queued message, send it and record what happened; returns the outcome.
 
-    Not one transaction: nothing is sent while a transaction is open (the
-    outcome is its own write after the send).
+    Not one transaction: nothing is sent while a transaction is open (the start
+    and the outcome are writes of their own, before and after the send).
     """
     now = now or timezone.now()
-    try:  # the course and practitioner load only for the kinds that use them
-        message = OutboxMessage.objects.select_related("patient", "session").get(pk=message_id)
-    except OutboxMessage.DoesNotExist:
-        return "skipped"
-    if message.status != Status.SENDING:
+    # The course and practitioner load only for the kinds that use them.
+    found = OutboxMessage.objects.select_related("patient", "session").filter(pk=message_id)
+    message = found.first()
+    if message is None or not _start(message, now):
         return "skipped"  # a second delivery of the same task, or already handled
     refusal = _why_not_send(message, now)
     if refusal is not None:
         status, reason = refusal
         _finish(message, status, status, last_error=reason)
+        breaker.probe_again(channel=message.channel, now=now)  # if it was a probe
         return status
     try:
         provider_id = _send(message, now)
     except TemporaryFailure as error:
-        return _retry_or_fail(message, str(error), now)
-    except PermanentFailure as error:
+        return _temporary_failure(message, str(error), now, actor)
+    except PermanentFailure as error:  # the relay answered: the channel works
+        breaker.record_success(channel=message.channel, now=now)
         _finish(message, Status.FAILED, "failed", last_error=str(error))
         return Status.FAILED
+    breaker.record_success(channel=message.channel, now=now)
     _finish(
         message,
         Status.SENT,
@@ -436,8 +552,20 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
     return Status.SENT
 
 
-def _retry_or_fail(message: OutboxMessage, error: str, now: datetime) -> str:
+def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor: Actor) -> str:
+    """A channel that is (or now becomes) paused holds the message with its attempt back."""
     clinic = Clinic.current()
+    if not breaker.record_failure(channel=message.channel, now=now, clinic=clinic, actor=actor):
+        return _retry_or_fail(message, error, now, clinic)
+    _finish(
+        message, Status.PENDING, "held",
+        last_error=f"{error} (the channel is paused; this attempt does not count)",
+        attempts=max(message.attempts - 1, 0), due_at=now,
+    )  # fmt: skip
+    return "held"
+
+
+def _retry_or_fail(message: OutboxMessage, error: str, now: datetime, clinic: Clinic) -> str:
     if message.attempts >= clinic.message_max_attempts:
         _finish(
             message,
@@ -487,3 +615,38 @@ def retry_failed(*, message: OutboxMessage, actor: Actor, now: datetime | None =
     if updated:
         MessageEvent.objects.create(message_id=message.pk, event="retry requested")
     return bool(updated)
+
+
+def _failed_between(start: date, end: date) -> QuerySet[OutboxMessage]:
+    """Failed rows due from ``start`` to ``end`` inclusive (clinic days), index-served."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return OutboxMessage.objects.filter(status=Status.FAILED, due_at__gte=since, due_at__lt=until)
+
+
+def count_failed_between(*, start: date, end: date) -> int:
+    """How many failed messages a retry of that period would queue again."""
+    return _failed_between(start, end).count()
+
+
+@transaction.atomic
+def retry_failed_between(
+    *, start: date, end: date, actor: Actor, now: datetime | None = None
+) -> int:
+    """A manager's "retry all": every failed message due in the period goes back, due now.
+
+    Each row starts its attempts afresh and gets its own "retry requested"
+    event; the send-time checks still decide whether it goes (a reminder whose
+    session has started expires instead). Returns how many were queued again.
+    """
+    now = now or timezone.now()
+    ids = list(_failed_between(start, end).select_for_update().values_list("id", flat=True))
+    OutboxMessage.objects.filter(id__in=ids, status=Status.FAILED).update(
+        status=Status.PENDING, due_at=now, attempts=0
+    )
+    detail = f"all failed messages due {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message_id=pk, event="retry requested", detail=detail, at=now) for pk in ids
+    )
+    return len(ids)

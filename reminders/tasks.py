@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import transaction
 
 from clinic.actors import SystemActor, system_actor
@@ -22,6 +24,7 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     """
     started, total = time.monotonic(), 0
     actor = system_actor(SystemActor.REMINDERS)
+    services.reclaim_dead_workers(actor=actor)  # this host's dead workers' rows, at once
     while True:
         with transaction.atomic():
             claimed = services.claim_due(actor=actor)
@@ -51,3 +54,13 @@ def send_message_task(message_id: int) -> str:
 @shared_task(time_limit=60, soft_time_limit=50)
 def queue_daily_agendas_task() -> int:
     return services.queue_daily_agendas(actor=system_actor(SystemActor.REMINDERS))
+
+
+@worker_ready.connect
+def reclaim_on_worker_start(**kwargs: Any) -> None:
+    """A worker starting on a host sends again at once what that host's dead workers held.
+
+    Runs in the worker's main process, before it forks pool processes; Celery's
+    Django fix-up closes the connections a forked child inherits.
+    """
+    services.reclaim_dead_workers(actor=system_actor(SystemActor.REMINDERS))

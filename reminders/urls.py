@@ -9,6 +9,7 @@ urlpatterns = [
     path("p/cancel/<str:token>/", views.cancel, name="cancel"),
     path("p/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("messages/failed/", views.failed_messages, name="failed"),
+    path("messages/failed/retry-period/", views.retry_period, name="retry_period"),
     path("messages/patient/<int:pk>/", views.patient_messages, name="patient_messages"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
 ]

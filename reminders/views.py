@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,8 +21,9 @@ from courses import session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
 from patients.models import Patient
-from reminders import channels, links, services
+from reminders import channels, health, links, services
 from reminders.content import when
+from reminders.forms import RetryPeriodForm
 from reminders.models import OutboxMessage, Status
 
 LINK_ERRORS = {
@@ -159,15 +162,49 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )  # fmt: skip
 
 
+# Who may retry every failed message of a period at once (for now; roles come later).
+RETRY_ALL_PERMISSION = "reminders.change_outboxmessage"
+
+
 def failed_messages(request: HttpRequest) -> HttpResponse:
-    """Clinic-wide: messages that could not be delivered, with a retry button."""
+    """Clinic-wide: messages that could not be delivered, with a retry button.
+
+    A paused channel is named at the top; a manager also gets the form to retry
+    every failed message of a period.
+    """
+    form = RetryPeriodForm() if request.user.has_perm(RETRY_ALL_PERMISSION) else None
+    return _failed_page(request, form)
+
+
+def _failed_page(
+    request: HttpRequest, form: RetryPeriodForm | None, status: int = 200
+) -> HttpResponse:
     failed = (
         OutboxMessage.objects.filter(status=Status.FAILED)
         .select_related("patient", "practitioner__user")
         .order_by("-due_at")
     )
     page = Paginator(failed, 50).get_page(request.GET.get("page"))
-    return render(request, "reminders/failed.html", {"page": page})
+    context = {"page": page, "notices": health.paused_notices(), "retry_form": form}
+    return render(request, "reminders/failed.html", context, status=status)
+
+
+@require_POST
+def retry_period(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A manager's "retry all failed messages of a period": the count first, then the retry."""
+    if not request.user.has_perm(RETRY_ALL_PERMISSION):
+        raise PermissionDenied
+    form = RetryPeriodForm(request.POST)
+    if not form.is_valid():
+        return _failed_page(request, form, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    if not form.cleaned_data["confirm"]:
+        count = services.count_failed_between(start=start, end=end)
+        context = {"start": start, "end": end, "count": count}
+        return render(request, "reminders/retry_period_confirm.html", context)
+    count = services.retry_failed_between(start=start, end=end, actor=request.user)
+    messages.success(request, _("%(count)s failed message(s) queued again.") % {"count": count})
+    return redirect("reminders:failed")
 
 
 MESSAGES_PAGE_SIZE = 50

@@ -6,10 +6,9 @@ sessions that hold their time (not cancelled, not no-show) count. SQLite has no
 equivalent; there the service's check inside the transaction is the guard.
 """
 
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
-from clinic.migration_ops import postgres_only
+from clinic.migration_ops import PostgresExtension, postgres_only
 
 CONSTRAINTS = {
     "session_practitioner_no_overlap": "practitioner_id",
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
     dependencies = [("courses", "0001_initial")]
 
     operations = [
-        BtreeGistExtension(),
+        PostgresExtension("btree_gist"),  # BtreeGistExtension, reversible on SQLite too
         postgres_only(
             [
                 f"ALTER TABLE courses_session ADD CONSTRAINT {name} EXCLUDE USING gist "

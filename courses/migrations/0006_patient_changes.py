@@ -4,6 +4,32 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+PATIENT_LINK = "system-patient-link"  # clinic.actors.SystemActor.PATIENT_LINK, as it is named
+
+
+def name_the_patient_link(apps, schema_editor):
+    """Backwards: changed_by becomes required again, so a change without one needs a name.
+
+    An empty changed_by meant "the patient, through a reminder link" (this
+    migration's help text); the patient-link system actor (clinic.actors) says
+    exactly that, so nothing is lost. Going forward again keeps the actor, as
+    migration 0012 would have written it. The actor is made here as
+    clinic.actors.system_actor makes it (inactive, unusable password).
+    """
+    SessionChange = apps.get_model("courses", "SessionChange")
+    unnamed = SessionChange.objects.filter(changed_by__isnull=True)
+    if not unnamed.exists():
+        return
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    user, _ = User.objects.get_or_create(
+        username=PATIENT_LINK, defaults={"is_active": False, "is_staff": False, "password": "!"}
+    )
+    unnamed.update(changed_by=user)
+    if schema_editor.connection.vendor == "postgresql":
+        # The update queued deferred foreign-key checks; PostgreSQL refuses to
+        # alter a table with pending trigger events, so run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
 
 class Migration(migrations.Migration):
 
@@ -18,4 +44,7 @@ class Migration(migrations.Migration):
             name='changed_by',
             field=models.ForeignKey(blank=True, help_text='Empty when the patient made the change through a reminder link.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
+        # Listed after the AlterField so that, backwards, it runs before the column
+        # becomes NOT NULL again.
+        migrations.RunPython(migrations.RunPython.noop, name_the_patient_link),
     ]

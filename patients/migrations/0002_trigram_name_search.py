@@ -5,10 +5,9 @@ GIN trigram indexes on the same expressions serve it. SQLite, the embedded
 default for small installs, has no equivalent and scans.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from clinic.migration_ops import postgres_only
+from clinic.migration_ops import PostgresExtension, postgres_only
 
 INDEXES = {"patient_last_name_trgm": "last_name", "patient_first_name_trgm": "first_name"}
 
@@ -17,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [("patients", "0001_initial")]
 
     operations = [
-        TrigramExtension(),
+        PostgresExtension("pg_trgm"),  # TrigramExtension, reversible on SQLite too
         postgres_only(
             [
                 f"CREATE INDEX IF NOT EXISTS {name} ON patients_patient "

@@ -60,7 +60,7 @@ def test_the_outbox_tasks_act_as_the_reminders_actor(booked, monkeypatch, settin
     sends = spy(monkeypatch, outbox, "deliver")
     agendas = spy(monkeypatch, outbox, "queue_daily_agendas")
     assert tasks.dispatch_due_messages_task() > 0
-    message = OutboxMessage.objects.filter(status=Status.SENDING, channel="email").first()
+    message = OutboxMessage.objects.filter(status=Status.QUEUED, channel="email").first()
     assert tasks.send_message_task(message.pk) == Status.SENT
     tasks.queue_daily_agendas_task()
     assert set(claims) == set(sends) == set(agendas) == {SystemActor.REMINDERS}

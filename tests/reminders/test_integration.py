@@ -77,7 +77,7 @@ def wait_until(predicate, timeout=20.0):
 
 
 def settled():
-    return not OutboxMessage.objects.filter(status=Status.SENDING).exists()
+    return not OutboxMessage.objects.filter(status__in=[Status.QUEUED, Status.SENDING]).exists()
 
 
 def dispatch():

@@ -103,7 +103,7 @@ def test_moved_session_message_is_cancelled_at_send_time(booked, practitioner, s
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first = booked.sessions.get(number=1)
     reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
-    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
+    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.QUEUED)
     first.schedule_version += 1
     first.save()
     assert (
@@ -116,7 +116,7 @@ def test_message_for_a_started_session_expires(booked, time_machine, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first = booked.sessions.get(number=1)
     reminder = rows(session=first, kind=Kind.REMINDER_48H, channel="email")[0]
-    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.SENDING)
+    OutboxMessage.objects.filter(pk=reminder.pk).update(status=Status.QUEUED)
     time_machine.move_to(first.arrives_at + timedelta(minutes=1), tick=False)
     assert outbox.deliver(reminder.pk, actor=system_actor(SystemActor.REMINDERS)) == Status.EXPIRED
     assert mail.outbox == []
@@ -134,6 +134,10 @@ def test_stuck_sending_message_is_reclaimed_after_the_lease(booked):
     [pk] = [m.pk for m in rows(kind=Kind.COURSE_BOOKED, channel="email")]
     claimed_at = timezone.now()
     claim_all(claimed_at)
+    # A worker on another host started it (this host cannot tell whether it lives).
+    OutboxMessage.objects.filter(pk=pk).update(
+        status=Status.SENDING, started_at=claimed_at, started_by="elsewhere/boot/123/456"
+    )
     assert pk not in claim_all(claimed_at + timedelta(minutes=9))
     assert pk in claim_all(claimed_at + timedelta(minutes=11))
     assert OutboxMessage.objects.get(pk=pk).attempts == 2
@@ -173,7 +177,7 @@ def test_claims_stop_at_the_in_flight_cap(booked, monkeypatch):
     later = timezone.now() + timedelta(days=400)
     assert len(claim_all(later)) == 3
     assert claim_all(later) == []  # the workers are behind: the backlog waits in the table
-    OutboxMessage.objects.filter(status=Status.SENDING).update(status=Status.SENT)
+    OutboxMessage.objects.filter(status=Status.QUEUED).update(status=Status.SENT)
     assert len(claim_all(later)) == 3
 
 
@@ -181,7 +185,7 @@ def sending(kind, **fields):
     """A message of ``kind`` claimed for sending now (as the dispatcher leaves it)."""
     defaults = {"channel": "email", "recipient": "staff@clinic.example", "due_at": timezone.now()}
     return OutboxMessage.objects.create(
-        kind=kind, dedupe_key=f"test:{kind}", status=Status.SENDING, **{**defaults, **fields}
+        kind=kind, dedupe_key=f"test:{kind}", status=Status.QUEUED, **{**defaults, **fields}
     )
 
 

@@ -1,0 +1,122 @@
+"""A photo's file and its row appear together, and go together (issue #15).
+
+The file is written under a temporary hidden name beside its final one, the
+row is saved, and the file is moved into place (``os.replace``, atomic within
+one folder) when the transaction commits. A write that fails (a full disk)
+leaves nothing behind and saves no row. When a row goes, directly or with its
+session, course or patient, its file is deleted once that transaction
+commits; a rolled-back delete keeps it. Staged files that never reached their
+place (a transaction rolled back around the upload, a process killed in
+between) are swept hourly. For the file-system storage the planner uses.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.db import transaction
+
+from courses.models import SessionPhoto
+
+logger = logging.getLogger(__name__)
+
+PHOTO_FOLDER = "session-photos"  # courses.models.photo_path
+STAGED_SUFFIX = ".part"
+STALE_AFTER_SECONDS = 3600  # an upload is staged and committed within one request
+NOT_STORED = (
+    "The photo could not be stored (the server's disk may be full), so nothing was saved. "
+    "Try again later, and tell the clinic manager if it happens again."
+)
+
+
+class PhotoStorageError(Exception):
+    """The photo's file could not be written; nothing was left behind."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def stage_file(storage: Storage, name: str, content: ContentFile) -> str:
+    """Write ``content`` under a temporary name in ``name``'s folder and return that name.
+
+    On any error writing (a full disk, a lost mount) the partial file is
+    removed and PhotoStorageError says so: nothing is left behind.
+    """
+    folder, base = posixpath.split(name)
+    staged = posixpath.join(folder, f".{base}{STAGED_SUFFIX}")  # hidden, and never a row's name
+    try:
+        os.makedirs(os.path.dirname(storage.path(staged)), exist_ok=True)
+        with storage.open(staged, "wb") as out:
+            for chunk in content.chunks():
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:
+        remove_file(storage, staged)
+        logger.error("Photo not stored: %s", error.strerror or type(error).__name__)
+        raise PhotoStorageError(NOT_STORED) from None
+    return staged
+
+
+def move_into_place(storage: Storage, staged: str, name: str) -> None:
+    """On commit: give the staged file its row's name (an atomic rename in one folder)."""
+    os.replace(storage.path(staged), storage.path(name))
+
+
+def remove_file(storage: Storage, name: str) -> None:
+    """Delete a stored file if it is there; a file already gone is no error."""
+    try:
+        storage.delete(name)
+    except FileNotFoundError:
+        pass
+    except OSError as error:  # the row is gone either way; the name is random, no patient data
+        logger.error("Photo file %s not deleted: %s", name, error.strerror)
+
+
+def delete_file_on_commit(
+    sender: type[SessionPhoto], instance: SessionPhoto, **kwargs: Any
+) -> None:
+    """post_delete of SessionPhoto: remove its file once the deleting transaction commits.
+
+    A signal, not a service: a photo row also goes by cascade (its session,
+    course or patient deleted, in the planner or the admin), which only
+    Django's collector sees. Deleting on commit keeps the file of a delete that
+    is rolled back.
+    """
+    if instance.image.name:
+        transaction.on_commit(
+            partial(remove_file, instance.image.storage, instance.image.name),
+            using=kwargs.get("using"),
+        )
+
+
+def remove_stale_staged_files(
+    storage: Storage = default_storage, older_than: float = STALE_AFTER_SECONDS
+) -> int:
+    """Delete staged photo files older than ``older_than`` seconds; how many.
+
+    No row names a staged file, so one left this long belongs to an upload
+    whose transaction never committed.
+    """
+    folder = Path(storage.path(PHOTO_FOLDER))
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    removed = 0
+    for staged in folder.glob(f".*{STAGED_SUFFIX}"):
+        try:
+            if staged.stat().st_mtime < cutoff:
+                staged.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

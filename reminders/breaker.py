@@ -1,0 +1,122 @@
+"""A circuit breaker per channel: a relay or gateway that is down pauses its channel.
+
+After the clinic's ``breaker_failures`` temporary failures in a row on one
+channel (any messages), the channel is paused: the dispatcher claims nothing on
+it but one probe message every ``breaker_probe_seconds``, and a message that
+fails while the channel is down gets its attempt back (attempts are for the
+message's own errors, not the relay's). The first success closes it.
+
+The state is a row per channel (``ChannelState``), written when a send fails
+and when a success follows failures, never on every success: each process
+reads the rows at most once a second to know whether a success must reset them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from clinic.actors import Actor
+from clinic.models import Clinic
+from reminders.models import ChannelState
+
+logger = logging.getLogger(__name__)
+
+# How stale this process's view of the channels may be when a send succeeds.
+STATE_CACHE_SECONDS = 1.0
+_cache: dict[str, object] = {}
+
+
+def _states() -> dict[str, ChannelState]:
+    now = time.monotonic()
+    if _cache.get("until", 0.0) < now:  # type: ignore[operator]
+        _cache["states"] = {s.channel: s for s in ChannelState.objects.all()}
+        _cache["until"] = now + STATE_CACHE_SECONDS
+    return _cache["states"]  # type: ignore[return-value]
+
+
+def forget() -> None:
+    """Read the rows again at the next success (after a write of ours, and in tests)."""
+    _cache.clear()
+
+
+def paused() -> dict[str, ChannelState]:
+    """The paused channels' rows, read now."""
+    return {s.channel: s for s in ChannelState.objects.filter(paused_since__isnull=False)}
+
+
+@transaction.atomic
+def record_failure(*, channel: str, now: datetime, clinic: Clinic, actor: Actor) -> bool:
+    """Count a temporary failure on ``channel``; True when the channel is (now) paused.
+
+    Part of ``deliver``'s outcome (its actor, the send task's). A failure while
+    paused (the probe, or a message already in flight) puts the next probe a
+    full interval later.
+    """
+    state, _ = ChannelState.objects.select_for_update().get_or_create(channel=channel)
+    state.failures += 1
+    probe_in = timedelta(seconds=clinic.breaker_probe_seconds)
+    if state.paused_since is None and state.failures >= clinic.breaker_failures:
+        state.paused_since, state.probe_at = now, now + probe_in
+        logger.warning("the %s channel is paused after %s failures in a row", channel,
+                       state.failures)  # fmt: skip
+    elif state.paused_since is not None:
+        state.probe_at = now + probe_in
+    state.updated_at = now
+    state.save()
+    forget()
+    return state.paused_since is not None
+
+
+def record_success(*, channel: str, now: datetime) -> None:
+    """A message went out on ``channel``: reset its failures and resume it, if it had any.
+
+    Part of ``deliver``'s outcome write. Writes nothing when the channel had no
+    failures (as this process last read it, at most a second ago).
+    """
+    state = _states().get(channel)
+    if state is None or (state.failures == 0 and state.paused_since is None):
+        return
+    ChannelState.objects.filter(channel=channel).update(
+        failures=0, paused_since=None, probe_at=None, updated_at=now
+    )
+    if state.paused_since is not None:
+        logger.warning("the %s channel is resumed", channel)
+    forget()
+
+
+def probe_again(*, channel: str, now: datetime) -> None:
+    """A probe that sent nothing (its moment had passed) frees the next probe at once.
+
+    Part of ``deliver``'s outcome write. Otherwise a backlog whose oldest
+    messages have expired would resume one message per probe interval.
+    Writes only while the channel is paused (as this process last read it).
+    """
+    state = _states().get(channel)
+    if state is not None and state.paused_since is not None:
+        ChannelState.objects.filter(channel=channel, paused_since__isnull=False).update(
+            probe_at=now
+        )
+        forget()
+
+
+def take_probes(*, now: datetime, clinic: Clinic) -> tuple[set[str], set[str]]:
+    """(paused channels, those of them whose probe is due now and is ours to send).
+
+    Part of ``claim_due``'s write. A probe is taken by one dispatcher only: the
+    probe time moves on by a conditional update, which one claimant wins.
+    """
+    held = paused()
+    probing = set()
+    next_probe = now + timedelta(seconds=clinic.breaker_probe_seconds)
+    for channel, state in held.items():
+        if state.probe_at is not None and state.probe_at > now:
+            continue
+        if ChannelState.objects.filter(pk=state.pk, probe_at=state.probe_at).update(
+            probe_at=next_probe
+        ):
+            probing.add(channel)
+    return set(held), probing

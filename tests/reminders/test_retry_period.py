@@ -1,0 +1,95 @@
+"""A manager retries every failed message of a period at once; others cannot."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reminders import services as outbox
+from reminders.models import ChannelState, Kind, MessageEvent, OutboxMessage, Status
+from tests.factories import staff_actor
+
+URL = reverse("reminders:retry_period")
+
+
+def failed(n, due_at, **fields):
+    values = {"kind": Kind.DAILY_AGENDA, "channel": "email", "recipient": "staff@clinic.example",
+              "due_at": due_at, "dedupe_key": f"test:{n}", "status": Status.FAILED,
+              "attempts": 5, "last_error": "gave up after 5 attempts: SMTP 451"}  # fmt: skip
+    return OutboxMessage.objects.create(**{**values, **fields})
+
+
+@pytest.fixture
+def history(db, now):
+    """Failed messages due on 30 Dec, 31 Dec and 1 Jan (clinic time), and one sent."""
+    day = timezone.now().replace(hour=10) - timedelta(days=1)  # 1 Jan 2026, 10:00
+    rows = [failed(n, day - timedelta(days=n)) for n in range(3)]
+    failed(9, day, status=Status.SENT)
+    return rows
+
+
+def test_the_service_queues_again_the_failed_messages_of_the_period_with_one_event_each(history):
+    count = outbox.retry_failed_between(
+        start=date(2025, 12, 31), end=date(2026, 1, 1), actor=staff_actor()
+    )
+    assert count == 2
+    retried = OutboxMessage.objects.filter(status=Status.PENDING)
+    assert sorted(retried.values_list("pk", flat=True)) == [history[0].pk, history[1].pk]
+    assert set(retried.values_list("attempts", "due_at")) == {(0, timezone.now())}
+    assert OutboxMessage.objects.get(pk=history[2].pk).status == Status.FAILED  # 30 Dec
+    events = MessageEvent.objects.filter(event="retry requested")
+    assert sorted(events.values_list("message_id", flat=True)) == [history[0].pk, history[1].pk]
+
+
+def test_a_manager_sees_the_count_first_then_retries(manager_client, history):
+    page = manager_client.get(reverse("reminders:failed")).content.decode()
+    assert 'data-testid="retry-period"' in page
+    response = manager_client.post(URL, {"start": "2025-12-30", "end": "2026-01-01"})
+    assert response.status_code == 200
+    assert "3 failed messages due from 30 Dec 2025 to 1 Jan 2026" in response.content.decode()
+    assert OutboxMessage.objects.filter(status=Status.FAILED).count() == 3  # nothing yet
+    response = manager_client.post(
+        URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"}, follow=True
+    )
+    assert "3 failed message(s) queued again." in response.content.decode()
+    assert not OutboxMessage.objects.filter(status=Status.FAILED).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "error"),
+    [
+        ("2026-01-01", "2025-12-30", "The period must end on or after its first day."),
+        ("2024-01-01", "2026-01-01", "Choose a period of at most a year."),
+        ("2026-01-01", "2026-02-01", "The period cannot end in the future."),
+        ("1999-12-31", "2000-01-02", "Choose a date from 2000 on."),
+        ("yesterday", "2026-01-01", "Enter a valid date."),
+        ("", "2026-01-01", "This field is required."),
+        ("99999-01-01", "2026-01-01", "Enter a valid date."),
+    ],
+)
+def test_bad_dates_are_refused_with_a_clear_message_and_nothing_changes(
+    manager_client, history, start, end, error
+):
+    response = manager_client.post(URL, {"start": start, "end": end, "confirm": "on"})
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert OutboxMessage.objects.filter(status=Status.FAILED).count() == 3
+
+
+def test_others_do_not_see_the_form_and_get_403(staff_client, history):
+    page = staff_client.get(reverse("reminders:failed")).content.decode()
+    assert 'data-testid="retry-period"' not in page
+    response = staff_client.post(URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"})
+    assert response.status_code == 403
+    assert OutboxMessage.objects.filter(status=Status.FAILED).count() == 3
+
+
+def test_a_paused_channel_is_named_on_the_failed_page_and_the_board(staff_client, db, now):
+    since = timezone.now().replace(hour=10, minute=42)  # the clinic is in London: UTC in winter
+    ChannelState.objects.create(channel="email", failures=5, paused_since=since)
+    for url in (reverse("reminders:failed"), reverse("home")):
+        page = staff_client.get(url).content.decode()
+        assert "E-mail relay down since 10:42" in page
+    ChannelState.objects.update(paused_since=None)
+    assert "relay down" not in staff_client.get(reverse("home")).content.decode()
