@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
 PLANNER_ADDR ?= 127.0.0.1:8000
 export PLANNER_ADDR
+# `make test` runs the tests on both cores (pytest-xdist; each worker has its own test
+# database and Redis database, tests/parallel.py). PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint format bench clean
 
@@ -32,7 +35,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

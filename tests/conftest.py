@@ -17,7 +17,24 @@ from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
 from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
 
-pytest_plugins = ["tests.services_check", "tests.browser"]
+pytest_plugins = ["tests.services_check", "tests.browser", "tests.parallel"]
+
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hash test passwords with MD5: tests only (never in clinic/settings.py).
+
+    PBKDF2's million rounds took about 0.3 s per user made by a factory, most of
+    the setup of a test that books a course. The live server and in-process
+    workers share these settings, so logging in through the form still works.
+    """
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -89,9 +106,14 @@ def patient(now, practitioner):
 
 @pytest.fixture
 def catalogue(db):
-    """The migration-seeded defaults (transactional tests flush them between tests)."""
-    seed_catalogue(apps)
-    seed_indication_areas(apps)
+    """The migration-seeded defaults (transactional tests flush them between tests).
+
+    A flush empties every table, so one query tells whether to seed them again;
+    reseeding row by row in every test cost some 30 queries each.
+    """
+    if not Indication.objects.exists():
+        seed_catalogue(apps)
+        seed_indication_areas(apps)
 
 
 @pytest.fixture

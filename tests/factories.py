@@ -72,15 +72,29 @@ class InformationSheetFactory(factory.django.DjangoModelFactory):
 
 
 def seed_clinic_hours(practitioner, *, rooms=2):
-    """Rooms, opening Monday-Saturday 09:00-18:00, the practitioner Monday-Friday."""
-    room_objects = [Room.objects.get_or_create(name=f"Room {i + 1}")[0] for i in range(rooms)]
-    for weekday in range(6):
-        OpeningHours.objects.get_or_create(weekday=weekday, opens=time(9), closes=time(18))
-    for weekday in range(5):
-        WorkingHours.objects.get_or_create(
-            practitioner=practitioner, weekday=weekday, starts=time(9), ends=time(18)
-        )
-    return room_objects
+    """Rooms, opening Monday-Saturday 09:00-18:00, the practitioner Monday-Friday.
+
+    Adds only what is missing (a second practitioner gets their hours; the rooms
+    and opening hours stay), reading each table once rather than row by row.
+    """
+    nine, six = time(9), time(18)
+    names = [f"Room {i + 1}" for i in range(rooms)]
+    have = set(Room.objects.filter(name__in=names).values_list("name", flat=True))
+    Room.objects.bulk_create(Room(name=name) for name in names if name not in have)
+    opening = OpeningHours.objects.filter(opens=nine, closes=six)
+    have = set(opening.values_list("weekday", flat=True))
+    OpeningHours.objects.bulk_create(
+        OpeningHours(weekday=day, opens=nine, closes=six) for day in range(6) if day not in have
+    )
+    working = practitioner.working_hours.filter(starts=nine, ends=six)
+    have = set(working.values_list("weekday", flat=True))
+    WorkingHours.objects.bulk_create(
+        WorkingHours(practitioner=practitioner, weekday=day, starts=nine, ends=six)
+        for day in range(5)
+        if day not in have
+    )
+    by_name = Room.objects.in_bulk(names, field_name="name")
+    return [by_name[name] for name in names]
 
 
 def cleared_patient(user, **fields):

@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import redis
 from aiosmtpd.controller import Controller
 from celery import Celery
@@ -287,12 +288,19 @@ def publishing_to(url: str) -> Iterator[None]:
 
 def drop_broker_pools(app: Celery) -> None:
     """Forget pooled broker connections, so the next publish connects to the broker now
-    configured (what Celery does in a forked child; it has no public call for it)."""
+    configured (what Celery does in a forked child; it has no public call for it).
+
+    kombu keeps producer pools in a process-wide registry keyed by connection:
+    closing the app's pool alone left a closed pool there for the suite's own
+    broker, and the next test publishing to it failed ("Acquire on closed pool").
+    ``kombu.pools.reset`` closes and forgets them all, as kombu does after a fork.
+    """
     producers = app.amqp._producer_pool
     for pool in (app._pool, producers):
         if pool is not None:
             with contextlib.suppress(Exception):
                 pool.force_close_all()
+    kombu.pools.reset()
     app._pool = app.amqp._producer_pool = None
 
 
