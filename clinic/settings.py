@@ -323,6 +323,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_link_secrets": {"()": "clinic.logs.RedactLinkSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_link_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
+    # The development server's request lines (paths with link secrets) through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -31,9 +31,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "can_choose": own is not None,
         "server_now": now,
         "refresh_seconds": board.REFRESH_SECONDS,
+        # In the refreshed part too: an open board shows a relay going down and coming back.
+        "notices": paused_notices(now),
     }
-    if not request.GET.get("fragment"):  # the page, not its 30-second refresh
-        context["notices"] = paused_notices(now)
     template = "planner/_board.html" if request.GET.get("fragment") else "planner/home.html"
     return render(request, template, context)
 

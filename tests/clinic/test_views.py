@@ -94,3 +94,9 @@ def test_a_staff_form_sent_without_the_csrf_cookie_keeps_the_staff_layout(staff_
     assert response.status_code == 403
     assert 'data-testid="csrf-refused"' in page
     assert "Back to the planner" in page
+
+
+def test_the_health_check_answers_head_for_monitors(client, db):
+    response = client.head("/healthz")
+    assert response.status_code in (200, 503)
+    assert client.post("/healthz").status_code == 405

@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from courses import services, session_day
 from patients import services as patient_services
 from patients.screening import Answers
+from reminders.models import ChannelState
 from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours, staff_actor
 from tests.queries import queries_to_get
 
@@ -99,3 +101,13 @@ def test_board_query_count_does_not_grow_with_sessions(client, practitioner, dra
         services.confirm_course(course=course, actor=practitioner.user)
     assert len(board(client).context["rows"]) == 5
     assert queries_to_get(client, reverse("home")) == before
+
+
+def test_the_refreshed_board_shows_a_relay_going_down_and_coming_back(client, practitioner, now):
+    client.force_login(practitioner.user)
+    assert "relay down" not in board(client, fragment="1").content.decode()
+    state = ChannelState.objects.create(channel="email", failures=5, paused_since=timezone.now())
+    assert "E-mail relay down since" in board(client, fragment="1").content.decode()
+    state.paused_since = None
+    state.save()
+    assert "relay down" not in board(client, fragment="1").content.decode()
