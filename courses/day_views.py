@@ -92,6 +92,11 @@ def session_page(
         "forms": forms_,
         "needle_changes": list(procedure.needle_changes.all()) if procedure else [],
         "photos": list(session.photos.all()),
+        "photo_refusal": session_flow.photo_refusal(
+            status=session.status,
+            booked_on=timezone.localdate(session.arrives_at),
+            today=timezone.localdate(),
+        ),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
     }
     return render(request, "courses/session_day.html", context, status=status)

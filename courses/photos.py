@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.actors import Actor
-from courses import photo_files
+from courses import photo_files, session_flow
 from courses.models import PhotoKind, Session, SessionPhoto, photo_path
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -69,11 +69,17 @@ def add_photo(
     should an enclosing transaction roll back after this returns, the hidden
     staged file stays (no row names it, nothing serves it).
     """
+    now = now or timezone.now()
+    refusal = session_flow.photo_refusal(
+        status=session.status,
+        booked_on=timezone.localdate(session.arrives_at),
+        today=timezone.localdate(now),
+    )
+    if refusal is not None:
+        raise PhotoError(refusal)
     if kind not in PhotoKind.values:
         raise PhotoError("Say whether the photo is from before or after the session.")
-    photo = SessionPhoto(
-        session=session, kind=kind, uploaded_by=actor, uploaded_at=now or timezone.now()
-    )
+    photo = SessionPhoto(session=session, kind=kind, uploaded_by=actor, uploaded_at=now)
     photo.image.name = photo_path(photo, "photo.jpg")
     storage = photo.image.storage
     try:

@@ -99,6 +99,24 @@ class EarlierSession:
     status: str
 
 
+# A session's photos: taken once it has begun (before, during, after, or at a
+# follow-up), or on its day before check-in; never for one that did not happen.
+NO_PHOTOS = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+NOT_BEGUN = (SessionStatus.SCHEDULED, SessionStatus.CONFIRMED)
+
+
+def photo_refusal(*, status: str, booked_on: date, today: date) -> str | None:
+    """Why a photo may not be added to a session now, or None (days are the clinic's)."""
+    if status in NO_PHOTOS:
+        return "This session did not take place (cancelled or a no-show): it has no photos."
+    if status in NOT_BEGUN and booked_on != today:
+        return (
+            f"This session is booked for {booked_on:%a %d %b %Y}: its photos are taken on that "
+            "day or once it has begun."
+        )
+    return None
+
+
 def check_session_day(
     *, booked_on: date, today: date, unfinished_earlier: Sequence[EarlierSession]
 ) -> None:

@@ -2,6 +2,7 @@ import errno
 import io
 import os
 import time
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image
 
-from courses import services
+from courses import rescheduling, services
 from courses.models import Course, Session, SessionPhoto
 from courses.photo_files import NOT_STORED
 from courses.tasks import remove_stale_photo_uploads_task
@@ -35,11 +36,14 @@ def jpeg_with_location(size=(64, 48)):
 
 
 @pytest.fixture
-def session(draft, practitioner, settings, tmp_path):
+def session(draft, practitioner, settings, tmp_path, time_machine):
+    """The course's first session, on its day (photos are taken on the day or once begun)."""
     settings.MEDIA_ROOT = tmp_path
     course = draft(needle_mm=Decimal("0.5"), sessions_planned=4)
     services.confirm_course(course=course, actor=practitioner.user)
-    return course.sessions.get(number=1)
+    first = course.sessions.get(number=1)
+    time_machine.move_to(first.arrives_at - timedelta(hours=1), tick=False)
+    return first
 
 
 @pytest.fixture
@@ -229,3 +233,19 @@ def test_a_staged_file_no_commit_moved_is_swept_after_an_hour(
     os.utime(staged, (an_hour_ago, an_hour_ago))
     assert remove_stale_photo_uploads_task() == 1
     assert files_under(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.parametrize("case", ["tomorrow", "cancelled"])
+def test_no_photo_for_a_session_of_another_day_or_one_that_did_not_happen(
+    case, upload, session, staff, time_machine, practitioner
+):
+    if case == "tomorrow":
+        time_machine.move_to(session.arrives_at - timedelta(days=1), tick=False)
+    else:
+        rescheduling.cancel_session(session=session, reason="ill", actor=practitioner.user)
+    page = staff.get(reverse("courses:session_day", args=[session.pk])).content.decode()
+    assert 'data-testid="photo-refusal"' in page
+    assert "Upload photo" not in page
+    response = upload()
+    assert response.status_code == 400
+    assert not SessionPhoto.objects.exists()

@@ -256,3 +256,26 @@ def test_over_zones_say_what_was_exceeded():
     assert flow.over_zones([zone("forehead", h=9), zone("chin")], required=7) == [
         "forehead (horizontal 9/7)"
     ]
+
+
+DAY = date(2026, 1, 6)
+
+
+@pytest.mark.parametrize(
+    ("status", "booked_on", "allowed"),
+    [
+        (SessionStatus.SCHEDULED, DAY, True),  # before photos on the day, before check-in
+        (SessionStatus.CONFIRMED, DAY, True),
+        (SessionStatus.SCHEDULED, DAY + timedelta(days=1), False),  # tomorrow's session
+        (SessionStatus.CONFIRMED, DAY - timedelta(days=1), False),  # a day passed, never begun
+        (SessionStatus.CHECKED_IN, DAY, True),
+        (SessionStatus.IN_PROCEDURE, DAY, True),
+        (SessionStatus.COMPLETED, DAY - timedelta(days=30), True),  # a follow-up photo
+        (SessionStatus.STOPPED, DAY - timedelta(days=1), True),
+        (SessionStatus.CANCELLED, DAY, False),
+        (SessionStatus.NO_SHOW, DAY, False),
+    ],
+)
+def test_photos_belong_to_a_session_that_began_or_is_on_its_day(status, booked_on, allowed):
+    refusal = flow.photo_refusal(status=status, booked_on=booked_on, today=DAY)
+    assert (refusal is None) == allowed
