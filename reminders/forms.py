@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # A period a manager retries at once: at most a year, none of it in the future.
-LONGEST_PERIOD = timedelta(days=366)
+LONGEST_PERIOD = timedelta(days=365)  # both ends included: a leap year fits
 EARLIEST = date(2000, 1, 1)
 
 
