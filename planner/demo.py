@@ -21,6 +21,7 @@ from courses.demo import (
     load_demo_history,
 )
 from patients.demo import load_demo_patients
+from reminders.demo import settle_demo_history
 
 DEMO_CLINIC = {
     "name": "Demo Skin Clinic",
@@ -61,6 +62,7 @@ def load_demo_data(*, actor: Actor) -> list[DemoLogin]:
     load_demo_courses()
     load_demo_devices()
     load_demo_history()
+    settle_demo_history()
     return logins
 
 

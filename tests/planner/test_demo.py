@@ -85,3 +85,14 @@ def test_demo_report_and_overview_show_the_history(db, client, time_machine):
     assert report.context["report"].totals.sessions_done >= 8  # the last eight weeks
     overview = client.get(reverse("courses:overview"))
     assert len(overview.context["rows"]) >= 6
+
+
+def test_a_fresh_demo_has_no_message_waiting_from_the_past_and_healthz_is_green(client, db):
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
+    past = timezone.now() - timedelta(minutes=5)
+    assert not OutboxMessage.objects.filter(status="pending", due_at__lt=past).exists()
+    assert OutboxMessage.objects.filter(status="sent", provider_message_id="demo-history").exists()
+    body = client.get(reverse("healthz")).json()
+    assert (
+        body["outbox"]["oldest_due_seconds"] is None or body["outbox"]["oldest_due_seconds"] < 600
+    )
