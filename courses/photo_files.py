@@ -125,22 +125,22 @@ def remove_stale_staged_files(
                 removed += 1
         except FileNotFoundError:
             continue
+        except OSError as error:  # one file that cannot be settled does not stop the sweep
+            logger.error("Staged photo file %s not settled: %s", staged.name, error.strerror)
     return removed
 
 
 @transaction.atomic
 def _move_if_committed(staged: Path, final: Path, name: str) -> bool:
-    """Move ``staged`` to ``final`` if a committed row names it; whether one does.
+    """Move ``staged`` to ``final`` if a committed row names it and its file is missing.
 
-    The row is locked while the file moves, so a delete of it waits, and its
-    on-commit removal then finds the file in place (PostgreSQL; SQLite has one writer).
-    A final file already in place is the row's: the staged copy is then a leftover.
+    Whether it moved: if not, no row names it, or the row's file is in place
+    and the staged copy is a leftover. The row is locked while the file moves,
+    so a delete of it waits and its on-commit removal then finds the file in
+    place (PostgreSQL; SQLite takes no row locks).
     """
-    if not SessionPhoto.objects.select_for_update().filter(image=name).exists():
+    if final.exists() or not SessionPhoto.objects.select_for_update().filter(image=name).exists():
         return False
-    if final.exists():
-        staged.unlink()
-    else:
-        os.replace(staged, final)
-        logger.warning("Photo file %s moved into place by the sweep", name)
+    os.replace(staged, final)
+    logger.warning("Photo file %s moved into place by the sweep", name)
     return True
