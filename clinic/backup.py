@@ -9,12 +9,16 @@ A backup is written into a hidden temporary folder next to the target and
 renamed into place at the end, so a folder with a manifest is always complete;
 a failed backup removes its temporary folder. A restore checks every checksum
 before it touches anything, loads onto an empty database only (one with no
-tables at all: never migrated) and into a MEDIA_ROOT with no files.
+tables at all: never migrated) and into a MEDIA_ROOT with no files. It puts
+the media in place before it loads the database (in one transaction), and
+takes them back if the load fails, so a failed restore changes neither.
+Uploads still staged and a restore's partial folder are not backed up.
 """
 
 from __future__ import annotations
 
 import errno
+import fnmatch
 import hashlib
 import json
 import os
@@ -37,6 +41,8 @@ MANIFEST = "manifest.json"
 MEDIA = "media"
 CHUNK_BYTES = 1024 * 1024
 PRIVATE_FILE_MODE = 0o600  # health data: only the account that makes backups reads them
+STAGED_UPLOAD = ".*.part"  # courses.photo_files.stage_file's hidden name, before its row commits
+RESTORE_PARTIAL = ".restore-partial-"  # a restore's media, copied and checked, not yet moved
 
 
 class BackupError(Exception):
@@ -175,23 +181,38 @@ def read_manifest(directory: Path) -> Manifest:
 
 
 def restore_backup(directory: Path, *, media_root: Path, using: str = "default") -> RestoreSummary:
-    """Restore a verified backup onto an empty database and an empty ``media_root``."""
+    """Restore a verified backup onto an empty database and an empty ``media_root``.
+
+    The media go into place first, then the database is loaded: the load is
+    all or nothing, and media files can be taken back, so a failure at either
+    step leaves the database and ``media_root`` as they were. The other order
+    left a loaded database without its photos when moving them failed.
+    """
     directory = directory.absolute()
     manifest = verify_backup(directory)
     connection = connections[using]
     try:
         _refuse_restore_target(manifest, connection, media_root)
-        staged = _stage_media(directory, manifest, media_root)
-        try:
-            database.load_database(connection, directory / manifest.database_file)
-            _move_staged_media(staged, media_root)
-        finally:
-            shutil.rmtree(staged, ignore_errors=True)
+        placed = _place_media(directory, manifest, media_root)
+    except (DatabaseBackupError, DatabaseError, OSError) as exc:
+        raise _as_backup_error(exc, "The restore failed before it changed anything") from None
+    try:
+        database.load_database(connection, directory / manifest.database_file)
+    except BaseException as exc:
+        _take_back_media(placed, media_root)
+        raise _as_backup_error(
+            exc, "The restore failed; the database was left empty and MEDIA_ROOT as it was"
+        ) from None
+    try:
         restored = database.latest_migrations(connection)
         pending = database.pending_migrations(connection)
         rows = database.count_rows(connection)
-    except (DatabaseBackupError, DatabaseError, OSError) as exc:
-        raise _as_backup_error(exc, "The restore failed") from None
+    except DatabaseError as exc:
+        raise BackupError(
+            f"The database and media were restored, but reading them back failed ({exc}). "
+            f"Check with `manage.py migrate --check`; to start again, drop and recreate the "
+            f"database (createdb -T template0), empty MEDIA_ROOT ({media_root}) and restore again."
+        ) from None
     return RestoreSummary(
         rows=rows,
         media_files=len(manifest.media_files),
@@ -242,14 +263,16 @@ def _rename_into_place(work: Path, directory: Path) -> None:
 def _copy_media(media_root: Path, target: Path) -> list[FileEntry]:
     """Copy every regular file under ``media_root`` (symbolic links are not followed).
 
-    A file deleted while the backup runs is skipped: the database dump was taken
-    first, so it holds no row made after the copy started.
+    Files not yet (or never) in their place are left out: uploads still staged
+    and a restore's partial folder. A file deleted while the backup runs is
+    skipped: the database dump was taken first, so it holds no row made after
+    the copy started.
     """
     target.mkdir()
     entries = []
     for relative in _relative_files(media_root):
         source = media_root / relative
-        if source.is_symlink():
+        if source.is_symlink() or is_unfinished_media(relative):
             continue
         try:
             reader = source.open("rb")
@@ -261,6 +284,17 @@ def _copy_media(media_root: Path, target: Path) -> list[FileEntry]:
             size, digest = _copy_stream(reader, destination, mode=PRIVATE_FILE_MODE)
         entries.append(FileEntry(f"{MEDIA}/{relative}", digest, size))
     return entries
+
+
+def is_unfinished_media(relative: str) -> bool:
+    """A file under MEDIA_ROOT that is no one's yet: a staged upload or a restore's leftover.
+
+    courses.photo_files stages an upload as a hidden ``.NAME.part`` beside its
+    place until its row commits (clinic cannot import courses, so the pattern is
+    matched here); an interrupted restore leaves its ``.restore-partial-*`` folder.
+    """
+    parts = PurePosixPath(relative).parts
+    return parts[0].startswith(RESTORE_PARTIAL) or fnmatch.fnmatchcase(parts[-1], STAGED_UPLOAD)
 
 
 def _refuse_restore_target(manifest: Manifest, connection: Any, media_root: Path) -> None:
@@ -285,7 +319,8 @@ def _refuse_restore_target(manifest: Manifest, connection: Any, media_root: Path
     if held:
         raise BackupError(
             f"MEDIA_ROOT ({media_root}) holds {len(held)} files, e.g. {held[0]}: move them "
-            "away or point MEDIA_ROOT at an empty folder."
+            "away or point MEDIA_ROOT at an empty folder (a restore that was interrupted "
+            "leaves its files there: empty the folder and restore again)."
         )
 
 
@@ -295,7 +330,7 @@ def _stage_media(directory: Path, manifest: Manifest, media_root: Path) -> Path:
     Inside, not next to it: MEDIA_ROOT is often a mount point, and renames stay on its disk.
     """
     media_root.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=".restore-partial-", dir=media_root))
+    staged = Path(tempfile.mkdtemp(prefix=RESTORE_PARTIAL, dir=media_root))
     try:
         for entry in manifest.media_files:
             destination = staged / PurePosixPath(entry.path).relative_to(MEDIA)
@@ -310,9 +345,39 @@ def _stage_media(directory: Path, manifest: Manifest, media_root: Path) -> Path:
     return staged
 
 
-def _move_staged_media(staged: Path, media_root: Path) -> None:
-    for child in sorted(staged.iterdir()):
-        os.rename(child, media_root / child.name)
+def _place_media(directory: Path, manifest: Manifest, media_root: Path) -> list[Path]:
+    """Copy and check the backup's media, then move them into ``media_root``; what was placed.
+
+    A failure takes back whatever was already placed and removes the staged copy.
+    """
+    staged = _stage_media(directory, manifest, media_root)
+    placed: list[Path] = []
+    try:
+        for child in sorted(staged.iterdir()):
+            os.rename(child, media_root / child.name)  # over an empty folder, never a full one
+            placed.append(media_root / child.name)
+    except BaseException:
+        _take_back_media(placed, media_root)
+        raise
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return placed
+
+
+def _take_back_media(placed: list[Path], media_root: Path) -> None:
+    """Remove the media a failed restore placed, or say how to reset by hand."""
+    for path in placed:
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError as exc:
+            raise BackupError(
+                f"The restore failed and the media files it had placed could not be removed "
+                f"({exc.strerror}: {exc.filename}). Nothing was loaded into the database. Empty "
+                f"MEDIA_ROOT ({media_root}) before restoring again."
+            ) from None
 
 
 def _relative_files(root: Path) -> list[str]:
@@ -382,7 +447,8 @@ def _as_backup_error(exc: BaseException, context: str) -> BaseException:
     if isinstance(exc, DatabaseBackupError):
         return BackupError(f"{context}: {exc}")
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
+        path = exc.filename2 or exc.filename  # a rename's target is the one in the way
+        where = f" ({path})" if path else ""
         return BackupError(f"{context}: {exc.strerror or exc}{where}.")
     if isinstance(exc, DatabaseError):
         return BackupError(f"{context}: the database answered: {exc}".strip())

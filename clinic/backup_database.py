@@ -12,9 +12,11 @@ command line, and neither it nor a row of data is logged.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from django.db.migrations.recorder import MigrationRecorder
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
 DUMP_FILES = {POSTGRESQL: "database.pgdump", SQLITE: "database.sqlite3"}
+# `pg_restore --list`, an extension's comment: "4286; 0 0 COMMENT - EXTENSION btree_gist"
+EXTENSION_COMMENT = re.compile(r"^\d+; \d+ \d+ COMMENT - EXTENSION ")
 # libpq reads these from the environment; the DATABASES setting may carry them as OPTIONS.
 LIBPQ_OPTIONS = {
     "sslmode": "PGSSLMODE",
@@ -65,10 +69,44 @@ def load_database(connection: BaseDatabaseWrapper, source: Path) -> None:
     """
     if check_vendor(connection) == POSTGRESQL:
         connection.close()  # pg_restore is another session; ours must not hold anything open
-        restore_options = ["--single-transaction", "--exit-on-error", "--no-owner", "--no-acl"]
-        _run_client("pg_restore", [*restore_options, str(source)], connection)
+        with tempfile.TemporaryDirectory(prefix="planner-restore-") as folder:
+            contents = Path(folder) / "contents.list"
+            contents.write_text(_restorable_contents(_list_contents(source)), encoding="utf-8")
+            restore_options = [
+                "--single-transaction", "--exit-on-error", "--no-owner", "--no-acl",
+                f"--use-list={contents}",
+            ]  # fmt: skip
+            _run_client("pg_restore", [*restore_options, str(source)], connection)
     else:
         _load_sqlite(connection, source)
+
+
+def _list_contents(source: Path) -> str:
+    """The dump's table of contents (``pg_restore --list``: reads the file, not the database)."""
+    executable = _client_program("pg_restore")
+    try:
+        result = subprocess.run(  # noqa: S603 - an argument list, no shell
+            [executable, "--list", str(source)], capture_output=True, text=True, check=False
+        )
+    except OSError as exc:
+        raise DatabaseBackupError(f"pg_restore could not be started: {exc.strerror}.") from None
+    if result.returncode != 0:
+        raise DatabaseBackupError(f"pg_restore failed: {_first_error(result.stderr)}")
+    return result.stdout
+
+
+def _restorable_contents(contents: str) -> str:
+    """The table of contents without the extensions' comments.
+
+    ``COMMENT ON EXTENSION`` needs the extension's owner. Where a superuser
+    created btree_gist and pg_trgm in the new database beforehand (the usual
+    way for a planner whose database user is not a superuser), the restoring
+    owner is not theirs and, with ``--exit-on-error``, the whole restore failed
+    on a comment. ``CREATE EXTENSION`` writes the same comment from the
+    extension's control file, so nothing is lost.
+    """
+    kept = [line for line in contents.splitlines() if not EXTENSION_COMMENT.match(line)]
+    return "\n".join(kept) + "\n"
 
 
 def table_names(connection: BaseDatabaseWrapper) -> list[str]:
@@ -113,12 +151,7 @@ def pending_migrations(connection: BaseDatabaseWrapper) -> list[str]:
 
 def _run_client(program: str, arguments: list[str], connection: BaseDatabaseWrapper) -> None:
     """Run pg_dump or pg_restore against the connection's database; refuse on any failure."""
-    executable = shutil.which(program)
-    if executable is None:
-        raise DatabaseBackupError(
-            f"{program} is not installed or not on PATH: install the PostgreSQL client of the "
-            "server's major version (Debian: apt-get install postgresql-client-15)."
-        )
+    executable = _client_program(program)
     connection_arguments, environment = client_connection(connection.settings_dict)
     try:
         result = subprocess.run(  # noqa: S603 - an argument list, no shell
@@ -132,6 +165,16 @@ def _run_client(program: str, arguments: list[str], connection: BaseDatabaseWrap
         raise DatabaseBackupError(f"{program} could not be started: {exc.strerror}.") from None
     if result.returncode != 0:
         raise DatabaseBackupError(f"{program} failed: {_first_error(result.stderr)}")
+
+
+def _client_program(program: str) -> str:
+    executable = shutil.which(program)
+    if executable is None:
+        raise DatabaseBackupError(
+            f"{program} is not installed or not on PATH: install the PostgreSQL client of the "
+            "server's major version (Debian: apt-get install postgresql-client-15)."
+        )
+    return executable
 
 
 def client_connection(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:

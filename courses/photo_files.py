@@ -6,8 +6,9 @@ one folder) when the transaction commits. A write that fails (a full disk)
 leaves nothing behind and saves no row. When a row goes, directly or with its
 session, course or patient, its file is deleted once that transaction
 commits; a rolled-back delete keeps it. Staged files that never reached their
-place (a transaction rolled back around the upload, a process killed in
-between) are swept hourly. For the file-system storage the planner uses.
+place are swept hourly: moved into place when their row committed (the process
+died before the rename, or the rename failed), deleted when no row names them
+(the upload's transaction rolled back). For the file-system storage the planner uses.
 """
 
 from __future__ import annotations
@@ -102,10 +103,12 @@ def delete_file_on_commit(
 def remove_stale_staged_files(
     storage: Storage = default_storage, older_than: float = STALE_AFTER_SECONDS
 ) -> int:
-    """Delete staged photo files older than ``older_than`` seconds; how many.
+    """Settle staged photo files older than ``older_than`` seconds; how many were deleted.
 
-    No row names a staged file, so one left this long belongs to an upload
-    whose transaction never committed.
+    A staged file whose row committed (the process died between the commit and
+    the on-commit rename, or the rename failed) is moved into place: the row
+    would otherwise name no file for ever. One that no row names belongs to an
+    upload whose transaction never committed, and is deleted.
     """
     folder = Path(storage.path(PHOTO_FOLDER))
     if not folder.is_dir():
@@ -114,9 +117,30 @@ def remove_stale_staged_files(
     removed = 0
     for staged in folder.glob(f".*{STAGED_SUFFIX}"):
         try:
-            if staged.stat().st_mtime < cutoff:
+            if staged.stat().st_mtime >= cutoff:  # its upload may still be committing
+                continue
+            name = f"{PHOTO_FOLDER}/{staged.name[1 : -len(STAGED_SUFFIX)]}"
+            if not _move_if_committed(staged, Path(storage.path(name)), name):
                 staged.unlink()
                 removed += 1
         except FileNotFoundError:
             continue
+        except OSError as error:  # one file that cannot be settled does not stop the sweep
+            logger.error("Staged photo file %s not settled: %s", staged.name, error.strerror)
     return removed
+
+
+@transaction.atomic
+def _move_if_committed(staged: Path, final: Path, name: str) -> bool:
+    """Move ``staged`` to ``final`` if a committed row names it and its file is missing.
+
+    Whether it moved: if not, no row names it, or the row's file is in place
+    and the staged copy is a leftover. The row is locked while the file moves,
+    so a delete of it waits and its on-commit removal then finds the file in
+    place (PostgreSQL; SQLite takes no row locks).
+    """
+    if final.exists() or not SessionPhoto.objects.select_for_update().filter(image=name).exists():
+        return False
+    os.replace(staged, final)
+    logger.warning("Photo file %s moved into place by the sweep", name)
+    return True

@@ -16,5 +16,5 @@ def delete_expired_drafts_task() -> int:
 
 @shared_task(time_limit=300, soft_time_limit=240)
 def remove_stale_photo_uploads_task() -> int:
-    """Hourly (beat): delete staged photo files no committed upload moved into place."""
+    """Hourly (beat): move a committed upload's staged file into place; delete orphans."""
     return photo_files.remove_stale_staged_files()

@@ -19,6 +19,7 @@ from PIL import Image
 from courses import rescheduling, services
 from courses.models import Course, Session, SessionPhoto
 from courses.photo_files import NOT_STORED
+from courses.photos import add_photo
 from courses.tasks import remove_stale_photo_uploads_task
 
 GPS_IFD = 0x8825
@@ -218,21 +219,51 @@ def test_a_rolled_back_delete_keeps_the_file(upload, settings, django_capture_on
     assert files_under(settings.MEDIA_ROOT) == [photo.image.name]
 
 
-def test_a_staged_file_no_commit_moved_is_swept_after_an_hour(
-    staff, session, settings, django_capture_on_commit_callbacks
+def age_staged_files(root, seconds=3601):
+    """Make every staged file look ``seconds`` old to the sweep (whose clock is frozen here)."""
+    staged = list(Path(root).rglob("*.part"))
+    then = time.time() - seconds
+    for path in staged:
+        os.utime(path, (then, then))
+    return staged
+
+
+def test_a_staged_file_no_commit_moved_is_swept_after_an_hour(session, practitioner, settings):
+    with transaction.atomic():  # the upload's transaction rolls back: no row, no rename
+        add_photo(
+            session=session, kind="before", upload=jpeg_with_location(), actor=practitioner.user
+        )
+        transaction.set_rollback(True)
+    assert not SessionPhoto.objects.exists()
+    (staged,) = Path(settings.MEDIA_ROOT).rglob("*.part")
+    assert remove_stale_photo_uploads_task() == 0  # a fresh one may still be committed
+    assert staged.exists()
+    age_staged_files(settings.MEDIA_ROOT)
+    assert remove_stale_photo_uploads_task() == 1
+    assert files_under(settings.MEDIA_ROOT) == []
+
+
+def test_a_staged_file_whose_row_committed_is_moved_into_place_not_swept(
+    staff, session, practitioner, settings, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks():  # the transaction never commits
+    with django_capture_on_commit_callbacks():  # committed; the process died before the rename
         staff.post(
             reverse("courses:photo_upload", args=[session.pk]),
             {"kind": "before", "image": jpeg_with_location()},
         )
-    (staged,) = Path(settings.MEDIA_ROOT).rglob("*.part")
-    assert remove_stale_photo_uploads_task() == 0  # a fresh one may still be committed
-    assert staged.exists()
-    an_hour_ago = time.time() - 3601  # the clock the sweep reads (frozen in these tests)
-    os.utime(staged, (an_hour_ago, an_hour_ago))
-    assert remove_stale_photo_uploads_task() == 1
-    assert files_under(settings.MEDIA_ROOT) == []
+    photo = SessionPhoto.objects.get()
+    assert staff.get(reverse("courses:photo", args=[photo.pk])).status_code == 404
+    with transaction.atomic():  # and an orphan beside it, from an upload rolled back
+        add_photo(
+            session=session, kind="after", upload=jpeg_with_location(), actor=practitioner.user
+        )
+        transaction.set_rollback(True)
+    assert len(age_staged_files(settings.MEDIA_ROOT)) == 2
+    assert remove_stale_photo_uploads_task() == 1  # only the orphan is deleted
+    assert files_under(settings.MEDIA_ROOT) == [photo.image.name]
+    response = staff.get(reverse("courses:photo", args=[photo.pk]))
+    assert response.status_code == 200
+    assert Image.open(BytesIO(b"".join(response.streaming_content))).size == (64, 48)
 
 
 @pytest.mark.parametrize("case", ["tomorrow", "cancelled"])
