@@ -44,8 +44,9 @@ def forget() -> None:
 
 
 def paused() -> dict[str, ChannelState]:
-    """The paused channels' rows, read now."""
-    return {s.channel: s for s in ChannelState.objects.filter(paused_since__isnull=False)}
+    """The paused channels' rows, read now, in the channels' order (a stable probe order)."""
+    rows = ChannelState.objects.filter(paused_since__isnull=False).order_by("channel")
+    return {s.channel: s for s in rows}
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
 from reminders import breaker, links, schedule, validity, workers
 from reminders import channels as registry
-from reminders.channels import PermanentFailure, TemporaryFailure
+from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 from reminders.models import (
     BEFORE_SESSION,
     Channel,
@@ -438,7 +438,7 @@ def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
         .filter(status=Status.SENDING, started_by__in=dead)
         .values_list("id", flat=True)
     )
-    OutboxMessage.objects.filter(id__in=ids, status=Status.SENDING).update(
+    OutboxMessage.objects.filter(id__in=ids, status=Status.SENDING, started_by__in=dead).update(
         status=Status.PENDING, started_at=None, started_by=""
     )
     MessageEvent.objects.bulk_create(
@@ -536,8 +536,12 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
         return _hold(message, "the channel was paused after this message was queued", now)
     try:
         provider_id = _send(message, now)
-    except TemporaryFailure as error:
+    except ChannelDown as error:  # the relay or gateway itself: the breaker counts it
         return _temporary_failure(message, str(error), now, actor)
+    except TemporaryFailure as error:  # this message only (a full mailbox); its attempt counts
+        if not isinstance(error, _ChannelFault):  # the relay answered: the channel works
+            breaker.record_success(channel=message.channel, now=now)
+        return _retry_or_fail(message, str(error), now, Clinic.current())
     except PermanentFailure as error:  # the relay answered: the channel works
         breaker.record_success(channel=message.channel, now=now)
         _finish(message, Status.FAILED, "failed", last_error=str(error))
@@ -555,7 +559,8 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
 
 
 def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor: Actor) -> str:
-    """A channel that is (or now becomes) paused holds the message with its attempt back."""
+    """The relay is down: a channel that is (or now becomes) paused holds the message with
+    its attempt back; before that, the message retries and its attempt counts."""
     clinic = Clinic.current()
     if not breaker.record_failure(channel=message.channel, now=now, clinic=clinic, actor=actor):
         return _retry_or_fail(message, error, now, clinic)
@@ -607,9 +612,14 @@ def _send(message: OutboxMessage, now: datetime) -> str:
             "outbox message %s: the %s channel raised %s", message.pk, channel.key,
             type(error).__name__,
         )  # fmt: skip
-        raise TemporaryFailure(
+        raise _ChannelFault(
             f"the {channel.label} channel failed ({type(error).__name__})"
         ) from None
+
+
+class _ChannelFault(TemporaryFailure):
+    """A channel raised something unexpected (a bug, a full disk): this message's
+    temporary failure, which neither pauses the channel nor proves it works."""
 
 
 @transaction.atomic

@@ -29,9 +29,9 @@ def worker():
 @pytest.fixture
 def relay_up(settings):
     settings.EMAIL_BACKEND = "tests.reminders.relay.RelayBackend"
-    relay.state.update(down=False, refused=0)
+    relay.state.update(down=False, refused=0, rcpt={}, **{"raise": None})
     yield relay.state
-    relay.state["down"] = False
+    relay.state.update(down=False, rcpt={}, **{"raise": None})
 
 
 @pytest.fixture
@@ -327,3 +327,67 @@ def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
 def test_a_success_without_earlier_failures_writes_no_channel_state(letters, relay_up):
     assert send_due().count(Status.SENT) == len(letters)
     assert not ChannelState.objects.exists()
+
+
+# --- Who refused: the relay, or one recipient --------------------------------------
+
+
+def test_a_full_mailbox_retries_its_message_and_never_pauses_the_channel(letters, relay_up):
+    settings_of_clinic(breaker_failures=3, message_max_attempts=5)
+    relay_up["rcpt"]["ada@example.com"] = (452, b"4.2.2 mailbox full")
+    assert send_due() == ["retry"] * len(letters)  # each its own attempt; none held
+    assert outbox.paused_channels() == {}
+    row = OutboxMessage.objects.get(pk=letters[0])
+    assert (row.status, row.attempts) == (Status.PENDING, 1)
+    assert "recipient refused: [452]" in row.last_error
+
+
+def test_a_full_mailbox_fails_after_its_attempts_while_others_go(letters, relay_up, time_machine):
+    settings_of_clinic(breaker_failures=2, message_max_attempts=3, retry_base_seconds=60)
+    OutboxMessage.objects.filter(pk=letters[0]).update(recipient="full@example.com", patient=None)
+    relay_up["rcpt"]["full@example.com"] = (452, b"4.2.2 mailbox full")
+    start = timezone.now()
+    for minute in range(0, 60):
+        time_machine.move_to(start + timedelta(minutes=minute), tick=False)
+        send_due()
+    full = OutboxMessage.objects.get(pk=letters[0])
+    assert (full.status, full.attempts) == (Status.FAILED, 3)
+    assert outbox.paused_channels() == {}
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == len(letters) - 1
+
+
+def test_a_refused_recipient_on_the_probe_resumes_the_channel(letters, relay_up, time_machine):
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=60)
+    relay_up["down"] = True
+    start = timezone.now()
+    send_due()
+    assert "email" in outbox.paused_channels()
+    relay_up["down"] = False
+    relay_up["rcpt"]["ada@example.com"] = (450, b"4.2.1 mailbox busy")
+    time_machine.move_to(start + timedelta(seconds=61), tick=False)
+    assert send_due() == ["retry"]  # the relay answered: it is up
+    assert outbox.paused_channels() == {}
+
+
+def test_a_relay_refusing_every_recipient_with_451_4_3_0_pauses_the_channel(letters, relay_up):
+    settings_of_clinic(breaker_failures=3)
+    relay_up["rcpt"]["ada@example.com"] = (451, b"4.3.0 Mailbox busy")
+    outcomes = send_due()
+    assert outcomes[:2] == ["retry", "retry"]
+    assert set(outcomes[2:]) == {"held"}
+    assert "email" in outbox.paused_channels()
+
+
+def test_a_broken_channel_fails_its_messages_without_pausing(letters, relay_up):
+    settings_of_clinic(breaker_failures=2, message_max_attempts=1)
+    relay_up["raise"] = ValueError("a bug in a backend")
+    assert set(send_due()) == {Status.FAILED}
+    assert outbox.paused_channels() == {}
+
+
+def test_paused_channels_are_read_in_the_channels_order(db):
+    from reminders import breaker
+
+    for channel in ("sms", "email"):
+        ChannelState.objects.create(channel=channel, paused_since=timezone.now())
+    assert list(breaker.paused()) == ["email", "sms"]
