@@ -568,11 +568,12 @@ def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor:
 
 
 def _hold(message: OutboxMessage, why: str, now: datetime) -> str:
-    """Back to the queue with its attempt given back, to go when the channel resumes."""
-    _finish(
-        message, Status.PENDING, "held", last_error=why,
-        attempts=max(message.attempts - 1, 0), due_at=now,
-    )  # fmt: skip
+    """Back to the queue with its attempt given back, to go when the channel resumes.
+
+    Its due time stays: /healthz's age of the oldest due message grows through
+    an outage (and the probe, the oldest due, is the one waiting longest).
+    """
+    _finish(message, Status.PENDING, "held", last_error=why, attempts=max(message.attempts - 1, 0))
     return "held"
 
 

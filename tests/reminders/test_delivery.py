@@ -324,6 +324,27 @@ def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
     assert outbox.paused_channels() == {}
 
 
+def test_holding_keeps_the_due_time_so_the_alarm_sees_an_outage_grow(
+    letters, relay_up, time_machine, client
+):
+    from reminders.health import outbox_health
+
+    OutboxMessage.objects.exclude(pk__in=letters[:3]).delete()  # a quiet clinic: three e-mails
+    settings_of_clinic(breaker_failures=2, outbox_alarm_minutes=10)
+    due_at = OutboxMessage.objects.get(pk=letters[2]).due_at
+    start = timezone.now()
+    relay_up["down"] = True
+    for minute in range(0, 16):
+        time_machine.move_to(start + timedelta(minutes=minute), tick=False)
+        send_due()
+    held = OutboxMessage.objects.get(pk=letters[2])
+    assert (held.status, held.due_at) == (Status.PENDING, due_at)
+    body, problem = outbox_health()
+    assert body["oldest_due_seconds"] >= 15 * 60
+    assert problem == "outbox_delayed"
+    assert client.get("/healthz").status_code == 503
+
+
 def test_a_success_without_earlier_failures_writes_no_channel_state(letters, relay_up):
     assert send_due().count(Status.SENT) == len(letters)
     assert not ChannelState.objects.exists()
