@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
-from courses import services
 from reminders import services as outbox
 from reminders import tasks, workers
 from reminders.models import ChannelState, Kind, MessageEvent, OutboxMessage, Status
@@ -32,24 +31,6 @@ def relay_up(settings):
     relay.state.update(down=False, refused=0, rcpt={}, **{"raise": None})
     yield relay.state
     relay.state.update(down=False, rcpt={}, **{"raise": None})
-
-
-@pytest.fixture
-def booked(draft, reachable, practitioner):
-    course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, actor=practitioner.user)
-    return course
-
-
-@pytest.fixture
-def letters(booked):
-    """Twelve e-mails due now to the booked patient (course-booked notices of the course)."""
-    OutboxMessage.objects.exclude(kind=Kind.COURSE_BOOKED, channel="email").delete()
-    [first] = OutboxMessage.objects.all()
-    for n in range(11):
-        first.pk, first.dedupe_key = None, f"test:letter:{n}"
-        first.save()
-    return list(OutboxMessage.objects.values_list("pk", flat=True))
 
 
 def settings_of_clinic(**values):
@@ -125,6 +106,18 @@ def test_the_in_flight_cap_is_not_blocked_by_rows_the_broker_lost(
     # All four are stale: none of them counts as in flight, so the cap has room again.
     again = outbox.claim_due(actor=worker())
     assert sorted(again) == sorted([*first, letters[3]])
+
+
+def test_stale_rows_the_broker_still_holds_count_against_the_cap_and_are_not_republished(
+    letters, time_machine, monkeypatch
+):
+    monkeypatch.setattr(outbox, "MAX_IN_FLIGHT", 4)
+    claimed_at = timezone.now()
+    outbox.claim_due(actor=worker(), limit=4)
+    time_machine.move_to(claimed_at + timedelta(seconds=61), tick=False)
+    assert outbox.claim_due(actor=worker(), republish_stale=False) == []  # slow workers
+    assert outbox.count_queued() == 4
+    assert not MessageEvent.objects.filter(event="re-published").exists()
 
 
 def test_started_rows_count_against_the_cap_within_the_lease(letters, time_machine, monkeypatch):
@@ -291,25 +284,89 @@ def test_a_reminder_held_through_an_outage_past_its_session_expires(booked, rela
     assert send_due() == ["held"]
     time_machine.move_to(first.arrives_at + timedelta(minutes=5), tick=False)  # still down
     relay_up["down"] = False
-    assert send_due() == [Status.EXPIRED]  # the probe finds its moment passed
+    assert send_due() == []  # the dispatcher finds the probe's moment passed: nothing to send
     reminder.refresh_from_db()
     assert (reminder.status, reminder.last_error) == (Status.EXPIRED, "the session has started")
     assert mail.outbox == []
 
 
-def test_a_probe_that_expired_lets_the_next_probe_go_at_once(booked, letters, relay_up):
-    settings_of_clinic(breaker_failures=1)
+def _pause_with_an_expired_head(letters, relay_up, head):
+    """E-mail paused, probe due now; the ``head`` oldest letters no longer worth sending."""
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=3600)
     relay_up["down"] = True
     send_due()  # paused; everything held
-    OutboxMessage.objects.filter(pk=letters[0]).update(due_at=timezone.now() - timedelta(days=9))
-    Clinic.objects.update(breaker_probe_seconds=3600)
+    # "Course completed" for a course that is not: cancelled at send time.
+    OutboxMessage.objects.filter(pk__in=letters[:head]).update(
+        kind=Kind.COURSE_COMPLETED, due_at=timezone.now() - timedelta(days=1)
+    )
     ChannelState.objects.update(probe_at=timezone.now())
     relay_up["down"] = False
-    # The course has begun (its first session arrived): the course-booked letters expire.
-    booked.sessions.filter(number=1).update(arrives_at=timezone.now())
-    assert send_due() == [Status.EXPIRED]  # the probe sent nothing...
-    assert outbox.backlog_waiting()  # ...so the dispatcher takes the next probe at once
-    assert len(outbox.claim_due(actor=worker())) == 1
+
+
+def test_the_dispatcher_ends_an_outages_expired_head_and_probes_with_a_message_worth_sending(
+    booked, letters, relay_up
+):
+    _pause_with_an_expired_head(letters, relay_up, head=6)
+    assert send_due() == [Status.SENT]  # one tick: the probe went, and the channel resumed
+    assert outbox.paused_channels() == {}
+    assert {status_of(pk) for pk in letters[:6]} == {Status.CANCELLED}
+    assert events_of(letters[0])[-1] == ("cancelled", "the course is no longer completed")
+
+
+def test_a_head_longer_than_one_scan_lets_the_next_tick_probe_at_once(
+    booked, letters, relay_up, monkeypatch
+):
+    monkeypatch.setattr(outbox, "PROBE_SCAN", 4)
+    _pause_with_an_expired_head(letters, relay_up, head=6)
+    assert send_due() == []  # four ended, no probe yet...
+    assert ChannelState.objects.get().probe_at == timezone.now()
+    assert outbox.backlog_waiting()  # ...so the dispatcher looks again at once
+    assert send_due() == [Status.SENT]
+
+
+def test_a_message_queued_before_the_pause_that_expires_does_not_free_the_probe(
+    booked, letters, relay_up, time_machine
+):
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=3600)
+    start = timezone.now()
+    outbox.claim_due(actor=worker())  # all twelve queued before the relay goes down
+    OutboxMessage.objects.filter(pk=letters[1]).update(kind=Kind.COURSE_COMPLETED)
+    relay_up["down"] = True
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
+    assert outbox.deliver(letters[0], actor=worker()) == "held"  # paused
+    probe_at = ChannelState.objects.get().probe_at
+    assert outbox.deliver(letters[1], actor=worker()) == Status.CANCELLED  # not the probe
+    assert ChannelState.objects.get().probe_at == probe_at
+
+
+# --- A paused channel's re-published and lease-expired rows ------------------------
+
+
+def test_rows_of_a_paused_channel_are_not_republished_or_reclaimed_except_as_the_probe(
+    letters, relay_up, time_machine
+):
+    settings_of_clinic(breaker_failures=2, breaker_probe_seconds=400)
+    start = timezone.now()
+    queued = outbox.claim_due(actor=worker())  # twelve queued; the broker loses ten of them
+    relay_up["down"] = True
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
+    assert [outbox.deliver(pk, actor=worker()) for pk in queued[:2]] == ["retry", "held"]
+    OutboxMessage.objects.filter(pk=queued[2]).update(
+        status=Status.SENDING, started_at=start, started_by="another-host/boot/1/1"
+    )
+    time_machine.move_to(start + timedelta(minutes=7), tick=False)  # probe due, lease not out
+    OutboxMessage.objects.filter(status=Status.PENDING).update(status=Status.CANCELLED)
+    relay_up["refused"] = 0
+    probe = outbox.claim_due(actor=worker())
+    assert len(probe) == 1  # one stale queued row, as the probe; not the other nine
+    assert outbox.deliver(probe[0], actor=worker()) == "held"
+    time_machine.move_to(start + timedelta(minutes=12), tick=False)  # the lease ran out too
+    assert outbox.claim_due(actor=worker()) == []  # the next probe is not due yet
+    assert relay_up["refused"] == 1
+    relay_up["down"] = False
+    time_machine.move_to(start + timedelta(minutes=20), tick=False)
+    assert send_due() == [Status.SENT]  # the probe (the one held before) resumes the channel
+    assert send_due() == [Status.SENT] * 9  # then eight still queued, one started elsewhere
 
 
 def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
