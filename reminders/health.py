@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic
@@ -75,7 +75,8 @@ def paused_notices(now: datetime | None = None) -> list[str]:
     notices = []
     for channel, since in sorted(services.paused_channels().items()):
         local = since.astimezone(tz)
-        at = f"{local:%H:%M}" if local.date() == today else f"{local:%d %b %H:%M}"
+        # Django's formats (translated month names), not strftime's C-locale "%b".
+        at = formats.date_format(local, "H:i" if local.date() == today else "j F H:i")
         if channel == "email":
             notices.append(_("E-mail relay down since %(time)s") % {"time": at})
         elif channel == "sms":

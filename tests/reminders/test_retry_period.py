@@ -52,8 +52,29 @@ def test_a_manager_sees_the_count_first_then_retries(manager_client, history):
     response = manager_client.post(
         URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"}, follow=True
     )
-    assert "3 failed message(s) queued again." in response.content.decode()
+    assert "3 failed messages queued again." in response.content.decode()
     assert not OutboxMessage.objects.filter(status=Status.FAILED).exists()
+
+
+def test_one_message_retried_is_told_in_the_singular(manager_client, history):
+    response = manager_client.post(
+        URL, {"start": "2026-01-01", "end": "2026-01-01", "confirm": "on"}, follow=True
+    )
+    assert "1 failed message queued again." in response.content.decode()
+
+
+def test_a_pause_that_began_on_another_day_names_the_day_in_the_pages_language(
+    staff_client, db, now
+):
+    from django.utils import translation
+
+    from reminders.health import paused_notices
+
+    since = timezone.now().replace(hour=10, minute=42) - timedelta(days=1)
+    ChannelState.objects.create(channel="email", failures=5, paused_since=since)
+    assert paused_notices() == ["E-mail relay down since 1 January 10:42"]
+    with translation.override("fr"):
+        assert "1 janvier 10:42" in paused_notices()[0]
 
 
 @pytest.mark.parametrize(
