@@ -44,8 +44,9 @@ def forget() -> None:
 
 
 def paused() -> dict[str, ChannelState]:
-    """The paused channels' rows, read now."""
-    return {s.channel: s for s in ChannelState.objects.filter(paused_since__isnull=False)}
+    """The paused channels' rows, read now, in the channels' order (a stable probe order)."""
+    rows = ChannelState.objects.filter(paused_since__isnull=False).order_by("channel")
+    return {s.channel: s for s in rows}
 
 
 @transaction.atomic
@@ -105,19 +106,28 @@ def paused_since_claim(*, channel: str, claimed_at: datetime | None) -> bool:
     )
 
 
-def probe_again(*, channel: str, now: datetime) -> None:
+def probe_again(*, channel: str, claimed_at: datetime | None, now: datetime) -> None:
     """A probe that sent nothing (its moment had passed) frees the next probe at once.
 
     Part of ``deliver``'s outcome write. Otherwise a backlog whose oldest
-    messages have expired would resume one message per probe interval.
-    Writes only while the channel is paused (as this process last read it).
+    messages have expired would resume one message per probe interval. Only
+    for the probe (claimed while the channel was paused, as this process last
+    read it): a message queued before the pause is not one.
     """
     state = _states().get(channel)
-    if state is not None and state.paused_since is not None:
-        ChannelState.objects.filter(channel=channel, paused_since__isnull=False).update(
-            probe_at=now
-        )
-        forget()
+    if (
+        state is not None
+        and state.paused_since is not None
+        and claimed_at is not None
+        and claimed_at >= state.paused_since
+    ):
+        probe_at_once(channel=channel, now=now)
+
+
+def probe_at_once(*, channel: str, now: datetime) -> None:
+    """The next dispatcher tick may probe ``channel`` (while it is paused)."""
+    ChannelState.objects.filter(channel=channel, paused_since__isnull=False).update(probe_at=now)
+    forget()
 
 
 def take_probes(*, now: datetime, clinic: Clinic) -> tuple[set[str], set[str]]:

@@ -8,7 +8,7 @@ and templates/sms/. Every time is shown in the recipient's time zone, named.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -179,11 +179,25 @@ def course_sessions(message: OutboxMessage) -> list[Session]:
     return list(message.course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
 
 
+def agenda_day(message: OutboxMessage) -> date:
+    """The clinic day a daily agenda was made for, from its key ``agenda:{pk}:{date}``.
+
+    Not its due time: a retry or a hold during an outage moves that (a manager's
+    "retry all" sets it to now), and the agenda must still list its own day.
+    """
+    tz = ZoneInfo(settings.TIME_ZONE)
+    _, _, named = message.dedupe_key.rpartition(":")
+    try:
+        return date.fromisoformat(named)
+    except ValueError:  # not a key queue_daily_agendas wrote: the day it was written
+        return message.created_at.astimezone(tz).date()
+
+
 def agenda_sessions(message: OutboxMessage) -> list[Session]:
     assert message.practitioner_id is not None  # a daily agenda is a practitioner's
     tz = ZoneInfo(settings.TIME_ZONE)
     return list(
-        Session.objects.arriving_on(message.due_at.astimezone(tz).date(), tz)
+        Session.objects.arriving_on(agenda_day(message), tz)
         .filter(practitioner_id=message.practitioner_id, status__in=HOLDING_STATUSES)
         .select_related("course__area", "patient", "room")
         .order_by("arrives_at")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic
@@ -21,9 +21,12 @@ def outbox_health(now: datetime | None = None) -> tuple[dict[str, object], str |
     """The oldest due-but-unsent message's age, rows stuck past their lease, paused channels.
 
     A problem (``outbox_delayed``, so /healthz answers 503) when a due message has
-    waited longer than the clinic's ``outbox_alarm_minutes``: a relay down, no
-    worker, a broker that lost its queue. A fixed number of queries, each served
-    by a partial index of the queue's states, however long the history.
+    waited longer than the clinic's ``outbox_alarm_minutes`` (a relay down, no
+    worker, a broker that lost its queue), or a channel has been paused that long
+    (even with nothing due on it: the next message will wait). For a monitor that
+    pages someone, not for a load balancer's liveness check (see the README). A
+    fixed number of queries, each served by a partial index of the queue's
+    states, however long the history.
     """
     now = now or timezone.now()
     clinic = Clinic.current()
@@ -34,13 +37,16 @@ def outbox_health(now: datetime | None = None) -> tuple[dict[str, object], str |
         started_at__lt=now - timedelta(minutes=clinic.sending_lease_minutes),
     ).count()
     alarm = clinic.outbox_alarm_minutes * 60
+    paused = services.paused_channels()
     body: dict[str, object] = {
         "oldest_due_seconds": age,
         "stuck_past_lease": stuck,
-        "paused_channels": {c: at.isoformat() for c, at in services.paused_channels().items()},
+        "paused_channels": {c: at.isoformat() for c, at in paused.items()},
         "alarm_after_seconds": alarm,
     }
-    return body, DELAYED if age is not None and age > alarm else None
+    paused_too_long = any((now - since).total_seconds() > alarm for since in paused.values())
+    delayed = (age is not None and age > alarm) or paused_too_long
+    return body, DELAYED if delayed else None
 
 
 def _oldest_due(now: datetime) -> datetime | None:
@@ -69,7 +75,8 @@ def paused_notices(now: datetime | None = None) -> list[str]:
     notices = []
     for channel, since in sorted(services.paused_channels().items()):
         local = since.astimezone(tz)
-        at = f"{local:%H:%M}" if local.date() == today else f"{local:%d %b %H:%M}"
+        # Django's formats (translated month names), not strftime's C-locale "%b".
+        at = formats.date_format(local, "H:i" if local.date() == today else "j F H:i")
         if channel == "email":
             notices.append(_("E-mail relay down since %(time)s") % {"time": at})
         elif channel == "sms":

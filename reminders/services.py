@@ -37,7 +37,7 @@ from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
 from reminders import breaker, links, schedule, validity, workers
 from reminders import channels as registry
-from reminders.channels import PermanentFailure, TemporaryFailure
+from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 from reminders.models import (
     BEFORE_SESSION,
     Channel,
@@ -325,39 +325,91 @@ def paused_channels() -> dict[str, datetime]:
 
 
 @transaction.atomic
-def claim_due(*, actor: Actor, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
+def claim_due(
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    limit: int = CLAIM_BATCH,
+    republish_stale: bool = True,
+) -> list[int]:
     """Mark rows "queued" for the broker and return their ids; each row is won by one claimant.
 
     Three kinds of rows are (re)claimed, oldest first: rows queued longer than
     the clinic's ``requeue_after_seconds`` and never started (the broker lost
     their task: published again, attempts unchanged; a duplicate task is
     harmless, only one wins the start), rows a worker started longer ago than
-    the lease (their worker is gone), and due pending rows, except on a paused
-    channel (one probe message each ``breaker_probe_seconds``). The in-flight
-    cap counts only rows really in flight, so stale rows never block it. Row
-    locks skip rows another dispatcher holds, and each claiming update repeats
-    its condition, so a row another claimant took meanwhile is not taken twice.
+    the lease (their worker is gone), and due pending rows. ``republish_stale``
+    is the dispatcher's word on the first kind (``tasks.republish_needed``: the
+    broker holds fewer send tasks than there are queued rows, or cannot say);
+    without it, stale queued rows are still in the broker behind slow workers, so
+    they are neither published again nor left out of the in-flight cap. No kind
+    is claimed on a paused channel, except its probe (``_take_probe``: one
+    message each ``breaker_probe_seconds``). The in-flight cap counts only rows
+    really in flight. Row locks skip rows another dispatcher holds, and each
+    claiming update repeats its condition, so a row another claimant took
+    meanwhile is not taken twice.
     """
     now = now or timezone.now()
     clinic = Clinic.current()
     requeued = Q(status=Status.QUEUED, claimed_at__lt=now - _requeue_age(clinic))
     expired = Q(status=Status.SENDING, started_at__lt=now - _lease(clinic))
-    limit = min(limit, MAX_IN_FLIGHT - _in_flight(now, clinic))
+    limit = min(limit, MAX_IN_FLIGHT - _in_flight(now, clinic, all_queued=not republish_stale))
     if limit <= 0:
         return []  # the workers are behind: claiming more would only age rows in the broker
     held, probing = breaker.take_probes(now=now, clinic=clinic)
-    due = _due(now) & ~Q(channel__in=held) if held else _due(now)
+    kinds = [(expired, "started_at"), (_due(now), "due_at")]
+    if republish_stale:
+        kinds.insert(0, (requeued, "claimed_at"))
     candidates: dict[int, str] = {}
     # Index-served reads, one per kind, rather than one with "or" (which reads and
     # sorts the whole queue); then one probe message per paused channel due one.
-    for condition, oldest in ((requeued, "claimed_at"), (expired, "started_at"), (due, "due_at")):
+    for condition, oldest in kinds:
         if len(candidates) < limit:
-            candidates |= _oldest(condition, oldest, limit - len(candidates))
+            open_only = condition & ~Q(channel__in=held) if held else condition
+            candidates |= _oldest(open_only, oldest, limit - len(candidates))
     for channel in sorted(probing):
-        candidates |= _oldest(_due(now) & Q(channel=channel), "due_at", 1)
+        candidates |= _take_probe(channel, kinds[:-1], now)
     if not candidates:
         return []
     return _mark_queued(candidates, requeued, expired, now)
+
+
+# How many of a paused channel's oldest due messages one tick checks for a probe.
+PROBE_SCAN = 50
+
+
+def _take_probe(channel: str, stale: list[tuple[Q, str]], now: datetime) -> dict[int, str]:
+    """The probe of a paused channel: its oldest due message still worth sending.
+
+    Checked here, before it is published: an outage's oldest messages have often
+    expired (a reminder whose session began), and a probe that sends nothing
+    would cost a whole probe interval each. Those are ended here as the send
+    task would end them; when all ``PROBE_SCAN`` read were, the next tick probes
+    again at once. Without a due one, a stale queued or started row is the probe.
+    """
+    due = _oldest(_due(now) & Q(channel=channel), "due_at", PROBE_SCAN)
+    rows = OutboxMessage.objects.select_related("patient", "session", "course").in_bulk(list(due))
+    for pk in due:  # oldest first
+        refusal = _why_not_send(rows[pk], now)
+        if refusal is None:
+            return {pk: Status.PENDING}
+        _end_unsent(rows[pk], *refusal, now)
+    if len(due) == PROBE_SCAN:
+        breaker.probe_at_once(channel=channel, now=now)
+        return {}
+    for condition, oldest in stale:
+        found = _oldest(condition & Q(channel=channel), oldest, 1)
+        if found:
+            return found
+    return {}
+
+
+def _end_unsent(message: OutboxMessage, status: str, reason: str, now: datetime) -> None:
+    """A pending row that must not go any more ends cancelled or expired, with the reason."""
+    if OutboxMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(
+        status=status, last_error=reason
+    ):
+        MessageEvent.objects.create(message_id=message.pk, event=status, detail=reason, at=now)
 
 
 def _oldest(condition: Q, oldest: str, count: int) -> dict[int, str]:
@@ -406,11 +458,13 @@ def _requeue_age(clinic: Clinic) -> timedelta:
     return timedelta(seconds=clinic.requeue_after_seconds)
 
 
-def _in_flight(now: datetime, clinic: Clinic) -> int:
-    """Rows queued recently plus rows started within the lease (each count index-served)."""
-    queued = OutboxMessage.objects.filter(
-        status=Status.QUEUED, claimed_at__gte=now - _requeue_age(clinic)
-    ).count()
+def _in_flight(now: datetime, clinic: Clinic, *, all_queued: bool = False) -> int:
+    """Rows queued recently (or all queued rows, when the broker still holds the stale
+    ones) plus rows started within the lease (each count index-served)."""
+    queued_rows = OutboxMessage.objects.filter(status=Status.QUEUED)
+    if not all_queued:
+        queued_rows = queued_rows.filter(claimed_at__gte=now - _requeue_age(clinic))
+    queued = queued_rows.count()
     started = OutboxMessage.objects.filter(
         status=Status.SENDING, started_at__gte=now - _lease(clinic)
     ).count()
@@ -438,7 +492,7 @@ def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
         .filter(status=Status.SENDING, started_by__in=dead)
         .values_list("id", flat=True)
     )
-    OutboxMessage.objects.filter(id__in=ids, status=Status.SENDING).update(
+    OutboxMessage.objects.filter(id__in=ids, status=Status.SENDING, started_by__in=dead).update(
         status=Status.PENDING, started_at=None, started_by=""
     )
     MessageEvent.objects.bulk_create(
@@ -446,6 +500,11 @@ def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
         for pk in ids
     )
     return len(ids)
+
+
+def count_queued() -> int:
+    """Rows queued to the broker and not started (index-served): the send tasks it should hold."""
+    return OutboxMessage.objects.filter(status=Status.QUEUED).count()
 
 
 def backlog_waiting(*, now: datetime | None = None) -> bool:
@@ -530,14 +589,18 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
     if refusal is not None:
         status, reason = refusal
         _finish(message, status, status, last_error=reason)
-        breaker.probe_again(channel=message.channel, now=now)  # if it was a probe
+        breaker.probe_again(channel=message.channel, claimed_at=message.claimed_at, now=now)
         return status
     if breaker.paused_since_claim(channel=message.channel, claimed_at=message.claimed_at):
         return _hold(message, "the channel was paused after this message was queued", now)
     try:
         provider_id = _send(message, now)
-    except TemporaryFailure as error:
+    except ChannelDown as error:  # the relay or gateway itself: the breaker counts it
         return _temporary_failure(message, str(error), now, actor)
+    except TemporaryFailure as error:  # this message only (a full mailbox); its attempt counts
+        if not isinstance(error, _ChannelFault):  # the relay answered: the channel works
+            breaker.record_success(channel=message.channel, now=now)
+        return _retry_or_fail(message, str(error), now, Clinic.current())
     except PermanentFailure as error:  # the relay answered: the channel works
         breaker.record_success(channel=message.channel, now=now)
         _finish(message, Status.FAILED, "failed", last_error=str(error))
@@ -555,7 +618,8 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
 
 
 def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor: Actor) -> str:
-    """A channel that is (or now becomes) paused holds the message with its attempt back."""
+    """The relay is down: a channel that is (or now becomes) paused holds the message with
+    its attempt back; before that, the message retries and its attempt counts."""
     clinic = Clinic.current()
     if not breaker.record_failure(channel=message.channel, now=now, clinic=clinic, actor=actor):
         return _retry_or_fail(message, error, now, clinic)
@@ -563,11 +627,12 @@ def _temporary_failure(message: OutboxMessage, error: str, now: datetime, actor:
 
 
 def _hold(message: OutboxMessage, why: str, now: datetime) -> str:
-    """Back to the queue with its attempt given back, to go when the channel resumes."""
-    _finish(
-        message, Status.PENDING, "held", last_error=why,
-        attempts=max(message.attempts - 1, 0), due_at=now,
-    )  # fmt: skip
+    """Back to the queue with its attempt given back, to go when the channel resumes.
+
+    Its due time stays: /healthz's age of the oldest due message grows through
+    an outage (and the probe, the oldest due, is the one waiting longest).
+    """
+    _finish(message, Status.PENDING, "held", last_error=why, attempts=max(message.attempts - 1, 0))
     return "held"
 
 
@@ -607,9 +672,14 @@ def _send(message: OutboxMessage, now: datetime) -> str:
             "outbox message %s: the %s channel raised %s", message.pk, channel.key,
             type(error).__name__,
         )  # fmt: skip
-        raise TemporaryFailure(
+        raise _ChannelFault(
             f"the {channel.label} channel failed ({type(error).__name__})"
         ) from None
+
+
+class _ChannelFault(TemporaryFailure):
+    """A channel raised something unexpected (a bug, a full disk): this message's
+    temporary failure, which neither pauses the channel nor proves it works."""
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from functools import partial
 from typing import Any
@@ -9,9 +10,14 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 from django.db import transaction
+from kombu.exceptions import ChannelError
 
 from clinic.actors import SystemActor, system_actor
 from reminders import services
+
+logger = logging.getLogger(__name__)
+# How long the dispatcher waits for a broker connection to ask its queue's length.
+BROKER_TIMEOUT_SECONDS = 3
 
 
 @shared_task(time_limit=60, soft_time_limit=50)
@@ -26,8 +32,9 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
     actor = system_actor(SystemActor.REMINDERS)
     services.reclaim_dead_workers(actor=actor)  # this host's dead workers' rows, at once
     while True:
+        republish = republish_needed()
         with transaction.atomic():
-            claimed = services.claim_due(actor=actor)
+            claimed = services.claim_due(actor=actor, republish_stale=republish)
             transaction.on_commit(partial(enqueue_sends, claimed))
         total += len(claimed)
         if time.monotonic() - started > budget_seconds:
@@ -36,6 +43,43 @@ def dispatch_due_messages_task(budget_seconds: float = 40.0) -> int:
             if not services.backlog_waiting():
                 return total
             time.sleep(services.BACKLOG_POLL_SECONDS)
+
+
+def republish_needed() -> bool:
+    """Whether rows queued longer than the requeue time are to be published again.
+
+    Only when the broker holds fewer send tasks than there are queued rows not
+    started: it lost some (Redis restarted). Workers merely slower than the
+    requeue time leave their tasks in the broker, and publishing those again
+    each tick would only pile up duplicates. The broker is asked first, so a
+    worker starting a row in between cannot look like a loss. When the broker
+    cannot say, the rows are published again (a duplicate task is harmless).
+    """
+    if not services.count_queued():
+        return True  # nothing queued: nothing to publish again either way
+    waiting = waiting_sends()
+    return waiting is None or waiting < services.count_queued()
+
+
+def waiting_sends() -> int | None:
+    """How many tasks wait in the send task's queue, or None when the broker cannot say.
+
+    Other tasks on the same queue (beat's few ticks) count too: a loss smaller
+    than they are is found a tick later, when they have run.
+    """
+    app = send_message_task.app
+    queue = app.conf.task_default_queue  # send tasks are not routed elsewhere
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+            channel = connection.default_channel  # kombu's stub names too few of its methods
+            declared = channel.queue_declare(queue=queue, passive=True)  # type: ignore[attr-defined]
+            return int(declared.message_count)
+    except ChannelError:  # no such queue (Redis drops an empty list): nothing waits
+        return 0
+    except Exception:  # kombu raises transport-specific errors; any of them means "cannot say"
+        logger.warning("dispatcher: the broker did not say how many sends wait", exc_info=True)
+        return None
 
 
 def enqueue_sends(message_ids: list[int]) -> None:

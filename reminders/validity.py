@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from courses.models import OPEN_STATUSES, CourseStatus, SessionStatus
 from reminders import content
@@ -70,13 +73,17 @@ def _course_completed(message: OutboxMessage, now: datetime) -> Refusal | None:
     assert message.course is not None  # why_not_send refused the row if it is gone
     if message.course.status != CourseStatus.COMPLETED:
         return Status.CANCELLED, "the course is no longer completed"
-    if now - message.due_at > COMPLETION_FRESH_FOR:
+    # From when it was written (the course completed then), not its due time, which a
+    # retry or a manager's "retry all" moves to now.
+    if now - message.created_at > COMPLETION_FRESH_FOR:
         days = COMPLETION_FRESH_FOR.days
-        return Status.EXPIRED, f"it was due more than {days} days before sending"
+        return Status.EXPIRED, f"it was written more than {days} days before sending"
     return None
 
 
 def _daily_agenda(message: OutboxMessage, now: datetime) -> Refusal | None:
+    if now.astimezone(ZoneInfo(settings.TIME_ZONE)).date() > content.agenda_day(message):
+        return Status.EXPIRED, "the day of the agenda has passed"
     if not content.agenda_sessions(message):
         return Status.CANCELLED, "no sessions on that day any more"
     return None

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -203,7 +204,10 @@ def retry_period(request: AuthenticatedHttpRequest) -> HttpResponse:
         context = {"start": start, "end": end, "count": count}
         return render(request, "reminders/retry_period_confirm.html", context)
     count = services.retry_failed_between(start=start, end=end, actor=request.user)
-    messages.success(request, _("%(count)s failed message(s) queued again.") % {"count": count})
+    queued = ngettext(
+        "%(count)s failed message queued again.", "%(count)s failed messages queued again.", count
+    )
+    messages.success(request, queued % {"count": count})
     return redirect("reminders:failed")
 
 
@@ -223,7 +227,7 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
 def retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)
     if services.retry_failed(message=message, actor=request.user):
-        messages.success(request, "The message is queued again.")
+        messages.success(request, _("The message is queued again."))
     else:
-        messages.info(request, "That message is not failed any more.")
+        messages.info(request, _("That message is not failed any more."))
     return redirect("reminders:failed")

@@ -67,6 +67,7 @@ READS = {
     "patient_channels": "where a patient's messages may go",
     "channel_states": "each chosen channel's state, for the patient page",
     "backlog_waiting": "whether due messages wait to be claimed",
+    "count_queued": "how many rows are queued to the broker and not started",
     "paused_channels": "the channels the circuit breaker paused, and since when",
     "count_failed_between": "how many failed messages a period's retry would queue again",
 }

@@ -2,7 +2,8 @@
 
 A channel knows whether a patient chose it, consented to it and has a usable
 address for it; how to turn an outbox row into what it sends; and how to send
-it, raising ``TemporaryFailure`` (tried again later) or ``PermanentFailure``.
+it, raising ``ChannelDown`` (the transport is down: the channel may pause),
+``TemporaryFailure`` (this message later) or ``PermanentFailure``.
 The outbox loops over ``all()`` and looks rows up with ``get(key)``, so a new
 channel is one folder and a ``register`` call in ``reminders/apps.py``.
 
@@ -22,7 +23,14 @@ if TYPE_CHECKING:
 
 
 class TemporaryFailure(Exception):
-    """The transport may take the message later: the outbox retries with backoff."""
+    """The transport answered but refused this message for now (a full mailbox,
+    greylisting): the outbox retries it with backoff, and its attempts count."""
+
+
+class ChannelDown(TemporaryFailure):
+    """The relay or gateway itself is not taking messages (unreachable, timed out, 421,
+    a 4xx to the connection, MAIL FROM or DATA): counts for the channel's circuit
+    breaker (``reminders.breaker``), not against the message's attempts once paused."""
 
 
 class PermanentFailure(Exception):

@@ -1,6 +1,8 @@
 import pytest
 from django.utils import timezone
 
+from courses import services
+from reminders.models import Kind, OutboxMessage
 from tests.factories import cleared_patient
 
 
@@ -21,3 +23,21 @@ def fresh_breaker_view():
     breaker.forget()
     yield
     breaker.forget()
+
+
+@pytest.fixture
+def booked(draft, reachable, practitioner):
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, actor=practitioner.user)
+    return course
+
+
+@pytest.fixture
+def letters(booked):
+    """Twelve e-mails due now to the booked patient (course-booked notices of the course)."""
+    OutboxMessage.objects.exclude(kind=Kind.COURSE_BOOKED, channel="email").delete()
+    [first] = OutboxMessage.objects.all()
+    for n in range(11):
+        first.pk, first.dedupe_key = None, f"test:letter:{n}"
+        first.save()
+    return list(OutboxMessage.objects.values_list("pk", flat=True))

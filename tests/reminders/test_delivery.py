@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from clinic.actors import SystemActor, system_actor
 from clinic.models import Clinic
-from courses import services
 from reminders import services as outbox
 from reminders import tasks, workers
 from reminders.models import ChannelState, Kind, MessageEvent, OutboxMessage, Status
@@ -29,27 +28,9 @@ def worker():
 @pytest.fixture
 def relay_up(settings):
     settings.EMAIL_BACKEND = "tests.reminders.relay.RelayBackend"
-    relay.state.update(down=False, refused=0)
+    relay.state.update(down=False, refused=0, rcpt={}, **{"raise": None})
     yield relay.state
-    relay.state["down"] = False
-
-
-@pytest.fixture
-def booked(draft, reachable, practitioner):
-    course = draft(patient=reachable, sessions_planned=4)
-    services.confirm_course(course=course, actor=practitioner.user)
-    return course
-
-
-@pytest.fixture
-def letters(booked):
-    """Twelve e-mails due now to the booked patient (course-booked notices of the course)."""
-    OutboxMessage.objects.exclude(kind=Kind.COURSE_BOOKED, channel="email").delete()
-    [first] = OutboxMessage.objects.all()
-    for n in range(11):
-        first.pk, first.dedupe_key = None, f"test:letter:{n}"
-        first.save()
-    return list(OutboxMessage.objects.values_list("pk", flat=True))
+    relay.state.update(down=False, rcpt={}, **{"raise": None})
 
 
 def settings_of_clinic(**values):
@@ -125,6 +106,18 @@ def test_the_in_flight_cap_is_not_blocked_by_rows_the_broker_lost(
     # All four are stale: none of them counts as in flight, so the cap has room again.
     again = outbox.claim_due(actor=worker())
     assert sorted(again) == sorted([*first, letters[3]])
+
+
+def test_stale_rows_the_broker_still_holds_count_against_the_cap_and_are_not_republished(
+    letters, time_machine, monkeypatch
+):
+    monkeypatch.setattr(outbox, "MAX_IN_FLIGHT", 4)
+    claimed_at = timezone.now()
+    outbox.claim_due(actor=worker(), limit=4)
+    time_machine.move_to(claimed_at + timedelta(seconds=61), tick=False)
+    assert outbox.claim_due(actor=worker(), republish_stale=False) == []  # slow workers
+    assert outbox.count_queued() == 4
+    assert not MessageEvent.objects.filter(event="re-published").exists()
 
 
 def test_started_rows_count_against_the_cap_within_the_lease(letters, time_machine, monkeypatch):
@@ -291,25 +284,89 @@ def test_a_reminder_held_through_an_outage_past_its_session_expires(booked, rela
     assert send_due() == ["held"]
     time_machine.move_to(first.arrives_at + timedelta(minutes=5), tick=False)  # still down
     relay_up["down"] = False
-    assert send_due() == [Status.EXPIRED]  # the probe finds its moment passed
+    assert send_due() == []  # the dispatcher finds the probe's moment passed: nothing to send
     reminder.refresh_from_db()
     assert (reminder.status, reminder.last_error) == (Status.EXPIRED, "the session has started")
     assert mail.outbox == []
 
 
-def test_a_probe_that_expired_lets_the_next_probe_go_at_once(booked, letters, relay_up):
-    settings_of_clinic(breaker_failures=1)
+def _pause_with_an_expired_head(letters, relay_up, head):
+    """E-mail paused, probe due now; the ``head`` oldest letters no longer worth sending."""
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=3600)
     relay_up["down"] = True
     send_due()  # paused; everything held
-    OutboxMessage.objects.filter(pk=letters[0]).update(due_at=timezone.now() - timedelta(days=9))
-    Clinic.objects.update(breaker_probe_seconds=3600)
+    # "Course completed" for a course that is not: cancelled at send time.
+    OutboxMessage.objects.filter(pk__in=letters[:head]).update(
+        kind=Kind.COURSE_COMPLETED, due_at=timezone.now() - timedelta(days=1)
+    )
     ChannelState.objects.update(probe_at=timezone.now())
     relay_up["down"] = False
-    # The course has begun (its first session arrived): the course-booked letters expire.
-    booked.sessions.filter(number=1).update(arrives_at=timezone.now())
-    assert send_due() == [Status.EXPIRED]  # the probe sent nothing...
-    assert outbox.backlog_waiting()  # ...so the dispatcher takes the next probe at once
-    assert len(outbox.claim_due(actor=worker())) == 1
+
+
+def test_the_dispatcher_ends_an_outages_expired_head_and_probes_with_a_message_worth_sending(
+    booked, letters, relay_up
+):
+    _pause_with_an_expired_head(letters, relay_up, head=6)
+    assert send_due() == [Status.SENT]  # one tick: the probe went, and the channel resumed
+    assert outbox.paused_channels() == {}
+    assert {status_of(pk) for pk in letters[:6]} == {Status.CANCELLED}
+    assert events_of(letters[0])[-1] == ("cancelled", "the course is no longer completed")
+
+
+def test_a_head_longer_than_one_scan_lets_the_next_tick_probe_at_once(
+    booked, letters, relay_up, monkeypatch
+):
+    monkeypatch.setattr(outbox, "PROBE_SCAN", 4)
+    _pause_with_an_expired_head(letters, relay_up, head=6)
+    assert send_due() == []  # four ended, no probe yet...
+    assert ChannelState.objects.get().probe_at == timezone.now()
+    assert outbox.backlog_waiting()  # ...so the dispatcher looks again at once
+    assert send_due() == [Status.SENT]
+
+
+def test_a_message_queued_before_the_pause_that_expires_does_not_free_the_probe(
+    booked, letters, relay_up, time_machine
+):
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=3600)
+    start = timezone.now()
+    outbox.claim_due(actor=worker())  # all twelve queued before the relay goes down
+    OutboxMessage.objects.filter(pk=letters[1]).update(kind=Kind.COURSE_COMPLETED)
+    relay_up["down"] = True
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
+    assert outbox.deliver(letters[0], actor=worker()) == "held"  # paused
+    probe_at = ChannelState.objects.get().probe_at
+    assert outbox.deliver(letters[1], actor=worker()) == Status.CANCELLED  # not the probe
+    assert ChannelState.objects.get().probe_at == probe_at
+
+
+# --- A paused channel's re-published and lease-expired rows ------------------------
+
+
+def test_rows_of_a_paused_channel_are_not_republished_or_reclaimed_except_as_the_probe(
+    letters, relay_up, time_machine
+):
+    settings_of_clinic(breaker_failures=2, breaker_probe_seconds=400)
+    start = timezone.now()
+    queued = outbox.claim_due(actor=worker())  # twelve queued; the broker loses ten of them
+    relay_up["down"] = True
+    time_machine.move_to(start + timedelta(seconds=1), tick=False)
+    assert [outbox.deliver(pk, actor=worker()) for pk in queued[:2]] == ["retry", "held"]
+    OutboxMessage.objects.filter(pk=queued[2]).update(
+        status=Status.SENDING, started_at=start, started_by="another-host/boot/1/1"
+    )
+    time_machine.move_to(start + timedelta(minutes=7), tick=False)  # probe due, lease not out
+    OutboxMessage.objects.filter(status=Status.PENDING).update(status=Status.CANCELLED)
+    relay_up["refused"] = 0
+    probe = outbox.claim_due(actor=worker())
+    assert len(probe) == 1  # one stale queued row, as the probe; not the other nine
+    assert outbox.deliver(probe[0], actor=worker()) == "held"
+    time_machine.move_to(start + timedelta(minutes=12), tick=False)  # the lease ran out too
+    assert outbox.claim_due(actor=worker()) == []  # the next probe is not due yet
+    assert relay_up["refused"] == 1
+    relay_up["down"] = False
+    time_machine.move_to(start + timedelta(minutes=20), tick=False)
+    assert send_due() == [Status.SENT]  # the probe (the one held before) resumes the channel
+    assert send_due() == [Status.SENT] * 9  # then eight still queued, one started elsewhere
 
 
 def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
@@ -324,6 +381,91 @@ def test_a_failure_then_a_success_resets_the_count(letters, relay_up):
     assert outbox.paused_channels() == {}
 
 
+def test_holding_keeps_the_due_time_so_the_alarm_sees_an_outage_grow(
+    letters, relay_up, time_machine, client
+):
+    from reminders.health import outbox_health
+
+    OutboxMessage.objects.exclude(pk__in=letters[:3]).delete()  # a quiet clinic: three e-mails
+    settings_of_clinic(breaker_failures=2, outbox_alarm_minutes=10)
+    due_at = OutboxMessage.objects.get(pk=letters[2]).due_at
+    start = timezone.now()
+    relay_up["down"] = True
+    for minute in range(0, 16):
+        time_machine.move_to(start + timedelta(minutes=minute), tick=False)
+        send_due()
+    held = OutboxMessage.objects.get(pk=letters[2])
+    assert (held.status, held.due_at) == (Status.PENDING, due_at)
+    body, problem = outbox_health()
+    assert body["oldest_due_seconds"] >= 15 * 60
+    assert problem == "outbox_delayed"
+    assert client.get("/healthz").status_code == 503
+
+
 def test_a_success_without_earlier_failures_writes_no_channel_state(letters, relay_up):
     assert send_due().count(Status.SENT) == len(letters)
     assert not ChannelState.objects.exists()
+
+
+# --- Who refused: the relay, or one recipient --------------------------------------
+
+
+def test_a_full_mailbox_retries_its_message_and_never_pauses_the_channel(letters, relay_up):
+    settings_of_clinic(breaker_failures=3, message_max_attempts=5)
+    relay_up["rcpt"]["ada@example.com"] = (452, b"4.2.2 mailbox full")
+    assert send_due() == ["retry"] * len(letters)  # each its own attempt; none held
+    assert outbox.paused_channels() == {}
+    row = OutboxMessage.objects.get(pk=letters[0])
+    assert (row.status, row.attempts) == (Status.PENDING, 1)
+    assert "recipient refused: [452]" in row.last_error
+
+
+def test_a_full_mailbox_fails_after_its_attempts_while_others_go(letters, relay_up, time_machine):
+    settings_of_clinic(breaker_failures=2, message_max_attempts=3, retry_base_seconds=60)
+    OutboxMessage.objects.filter(pk=letters[0]).update(recipient="full@example.com", patient=None)
+    relay_up["rcpt"]["full@example.com"] = (452, b"4.2.2 mailbox full")
+    start = timezone.now()
+    for minute in range(0, 60):
+        time_machine.move_to(start + timedelta(minutes=minute), tick=False)
+        send_due()
+    full = OutboxMessage.objects.get(pk=letters[0])
+    assert (full.status, full.attempts) == (Status.FAILED, 3)
+    assert outbox.paused_channels() == {}
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == len(letters) - 1
+
+
+def test_a_refused_recipient_on_the_probe_resumes_the_channel(letters, relay_up, time_machine):
+    settings_of_clinic(breaker_failures=1, breaker_probe_seconds=60)
+    relay_up["down"] = True
+    start = timezone.now()
+    send_due()
+    assert "email" in outbox.paused_channels()
+    relay_up["down"] = False
+    relay_up["rcpt"]["ada@example.com"] = (450, b"4.2.1 mailbox busy")
+    time_machine.move_to(start + timedelta(seconds=61), tick=False)
+    assert send_due() == ["retry"]  # the relay answered: it is up
+    assert outbox.paused_channels() == {}
+
+
+def test_a_relay_refusing_every_recipient_with_451_4_3_0_pauses_the_channel(letters, relay_up):
+    settings_of_clinic(breaker_failures=3)
+    relay_up["rcpt"]["ada@example.com"] = (451, b"4.3.0 Mailbox busy")
+    outcomes = send_due()
+    assert outcomes[:2] == ["retry", "retry"]
+    assert set(outcomes[2:]) == {"held"}
+    assert "email" in outbox.paused_channels()
+
+
+def test_a_broken_channel_fails_its_messages_without_pausing(letters, relay_up):
+    settings_of_clinic(breaker_failures=2, message_max_attempts=1)
+    relay_up["raise"] = ValueError("a bug in a backend")
+    assert set(send_due()) == {Status.FAILED}
+    assert outbox.paused_channels() == {}
+
+
+def test_paused_channels_are_read_in_the_channels_order(db):
+    from reminders import breaker
+
+    for channel in ("sms", "email"):
+        ChannelState.objects.create(channel=channel, paused_since=timezone.now())
+    assert list(breaker.paused()) == ["email", "sms"]

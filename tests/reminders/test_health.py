@@ -81,3 +81,14 @@ def test_the_outbox_section_reads_a_fixed_number_of_queries(client, db, now):
     few = queries_of_health(client)
     add_rows(1, 40)
     assert queries_of_health(client) == few  # the row count changes nothing
+
+
+def test_a_channel_paused_longer_than_the_alarm_makes_it_503_with_nothing_due(client, db, now):
+    ChannelState.objects.create(
+        channel="email", failures=5, paused_since=timezone.now() - timedelta(minutes=9)
+    )
+    status, body = health(client)
+    assert (status, body["outbox"]["oldest_due_seconds"]) == (200, None)
+    ChannelState.objects.update(paused_since=timezone.now() - timedelta(minutes=11))
+    status, body = health(client)
+    assert (status, body["status"]) == (503, "outbox_delayed")

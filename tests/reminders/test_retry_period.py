@@ -52,8 +52,29 @@ def test_a_manager_sees_the_count_first_then_retries(manager_client, history):
     response = manager_client.post(
         URL, {"start": "2025-12-30", "end": "2026-01-01", "confirm": "on"}, follow=True
     )
-    assert "3 failed message(s) queued again." in response.content.decode()
+    assert "3 failed messages queued again." in response.content.decode()
     assert not OutboxMessage.objects.filter(status=Status.FAILED).exists()
+
+
+def test_one_message_retried_is_told_in_the_singular(manager_client, history):
+    response = manager_client.post(
+        URL, {"start": "2026-01-01", "end": "2026-01-01", "confirm": "on"}, follow=True
+    )
+    assert "1 failed message queued again." in response.content.decode()
+
+
+def test_a_pause_that_began_on_another_day_names_the_day_in_the_pages_language(
+    staff_client, db, now
+):
+    from django.utils import translation
+
+    from reminders.health import paused_notices
+
+    since = timezone.now().replace(hour=10, minute=42) - timedelta(days=1)
+    ChannelState.objects.create(channel="email", failures=5, paused_since=since)
+    assert paused_notices() == ["E-mail relay down since 1 January 10:42"]
+    with translation.override("fr"):
+        assert "1 janvier 10:42" in paused_notices()[0]
 
 
 @pytest.mark.parametrize(
@@ -93,3 +114,79 @@ def test_a_paused_channel_is_named_on_the_failed_page_and_the_board(staff_client
         assert "E-mail relay down since 10:42" in page
     ChannelState.objects.update(paused_since=None)
     assert "relay down" not in staff_client.get(reverse("home")).content.decode()
+
+
+# --- A retry cannot send a stale agenda or completion notice -------------------------
+
+
+def _worker():
+    from clinic.actors import SystemActor, system_actor
+
+    return system_actor(SystemActor.REMINDERS)
+
+
+def test_a_retried_agenda_lists_its_own_day_and_expires_once_that_day_has_passed(
+    draft, reachable, practitioner, time_machine, settings
+):
+    from django.core import mail
+
+    from courses import services
+    from reminders import content
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, actor=practitioner.user)
+    first, second = course.sessions.get(number=1), course.sessions.get(number=2)
+    time_machine.move_to(first.arrives_at.replace(hour=6), tick=False)
+    assert outbox.queue_daily_agendas(actor=_worker()) == 1
+    agenda = OutboxMessage.objects.get(kind=Kind.DAILY_AGENDA)
+    OutboxMessage.objects.exclude(pk=agenda.pk).delete()  # the patient's own messages
+    OutboxMessage.objects.filter(pk=agenda.pk).update(status=Status.FAILED)
+    # Retried the same evening (due now): still the first session's day.
+    time_machine.move_to(first.arrives_at.replace(hour=20), tick=False)
+    outbox.retry_failed(message=agenda, actor=staff_actor())
+    agenda.refresh_from_db()
+    assert [s.pk for s in content.agenda_sessions(agenda)] == [first.pk]
+    OutboxMessage.objects.filter(pk=agenda.pk).update(status=Status.FAILED)
+    # A manager's "retry all" on the second session's day: that agenda is old news.
+    time_machine.move_to(second.arrives_at.replace(hour=8), tick=False)
+    day = timezone.localdate(first.arrives_at)
+    retried = outbox.retry_failed_between(start=day, end=day, actor=staff_actor())
+    assert retried == 1
+    mail.outbox.clear()
+    assert outbox.claim_due(actor=_worker()) == [agenda.pk]
+    assert outbox.deliver(agenda.pk, actor=_worker()) == Status.EXPIRED
+    agenda.refresh_from_db()
+    assert (agenda.status, agenda.last_error) == (
+        Status.EXPIRED,
+        "the day of the agenda has passed",
+    )
+    assert mail.outbox == []
+
+
+def test_a_retried_course_completed_notice_expires_by_when_it_was_written(
+    draft, reachable, practitioner, time_machine, settings
+):
+    from django.core import mail
+
+    from courses import services
+    from courses.models import Course, CourseStatus
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    course = draft(patient=reachable, sessions_planned=4)
+    services.confirm_course(course=course, actor=practitioner.user)
+    Course.objects.filter(pk=course.pk).update(status=CourseStatus.COMPLETED)
+    OutboxMessage.objects.all().delete()  # the booking's messages
+    written = timezone.now()
+    message = OutboxMessage.objects.create(
+        kind=Kind.COURSE_COMPLETED, channel="email", recipient=reachable.email,
+        patient=reachable, course=course, due_at=written, dedupe_key="test:completed",
+        status=Status.FAILED, created_at=written,
+    )  # fmt: skip
+    time_machine.move_to(written + timedelta(days=5), tick=False)
+    day = timezone.localdate(written)
+    assert outbox.retry_failed_between(start=day, end=day, actor=staff_actor()) == 1
+    mail.outbox.clear()
+    assert outbox.claim_due(actor=_worker()) == [message.pk]
+    assert outbox.deliver(message.pk, actor=_worker()) == Status.EXPIRED
+    assert mail.outbox == []

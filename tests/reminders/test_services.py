@@ -244,7 +244,8 @@ def test_a_course_completed_message_is_not_sent_weeks_late(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     Course.objects.filter(pk=booked.pk).update(status=CourseStatus.COMPLETED)
     message = sending(Kind.COURSE_COMPLETED, course=booked, due_at=timezone.now() - late,
-                      recipient=booked.patient.email, patient=booked.patient)  # fmt: skip
+                      created_at=timezone.now() - late, recipient=booked.patient.email,
+                      patient=booked.patient)  # fmt: skip
     assert outbox.deliver(message.pk, actor=system_actor(SystemActor.REMINDERS)) == outcome
     assert len(mail.outbox) == (1 if outcome == Status.SENT else 0)
 

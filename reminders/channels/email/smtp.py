@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
-from reminders.channels import PermanentFailure, TemporaryFailure
+from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 
 _mail = threading.local()
 
@@ -51,18 +51,57 @@ def _deliver_email(email: EmailMultiAlternatives) -> None:
 
 
 def deliver(email: EmailMultiAlternatives) -> None:
-    """Send one e-mail; 4xx answers and an unreachable server are temporary, 5xx permanent."""
+    """Send one e-mail; an SMTP answer becomes ChannelDown, TemporaryFailure or PermanentFailure.
+
+    The rule (RFC 5321 codes, RFC 3463 enhanced codes): the relay itself is down
+    (``ChannelDown``, counted by the channel's circuit breaker) when it cannot be
+    reached or hangs up, times out, fails the greeting or our login, answers 4xx
+    to MAIL FROM or DATA, or refuses every recipient with 421 or a 451 that is
+    not about the recipient (451 4.3.x "mail system", 4.4.x "network": the fault
+    relay's "451 4.3.0"). A recipient refused with another 4xx (450/452 mailbox
+    busy or full, 451 4.7.x greylisting) is this message's temporary failure: the
+    relay answered, so the channel works and the message's attempts count. Any
+    5xx is permanent for the message.
+    """
     try:
         _deliver_email(email)
-    except smtplib.SMTPResponseException as error:
-        _drop_connection()
-        failure = TemporaryFailure if 400 <= error.smtp_code < 500 else PermanentFailure
-        raise failure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
     except smtplib.SMTPRecipientsRefused as error:
         _drop_connection()
-        codes = [code for code, _ in error.recipients.values()]
+        answers = list(error.recipients.values())
+        codes = [code for code, _ in answers]
+        if all(_relay_wide(code, text) for code, text in answers):
+            raise ChannelDown(f"relay refused every recipient: {codes}") from None
         failure = TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure
         raise failure(f"recipient refused: {codes}") from None
+    except _SESSION_REFUSED as err:
+        _drop_connection()
+        raise ChannelDown(f"SMTP {err.smtp_code}: the relay refused the session") from None
+    except smtplib.SMTPResponseException as error:
+        _drop_connection()
+        failure = ChannelDown if 400 <= error.smtp_code < 500 else PermanentFailure
+        raise failure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from None
     except OSError as error:  # includes every other SMTPException, refusals and time-outs
         _drop_connection()
-        raise TemporaryFailure(f"mail server unavailable: {error}") from None
+        raise ChannelDown(f"mail server unavailable: {error}") from None
+
+
+# The relay refused the session itself (greeting, HELO, our login): nothing can go.
+_SESSION_REFUSED = (
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+)
+# Enhanced status subjects about the recipient (RFC 3463): 4.1.x addressing,
+# 4.2.x mailbox, 4.7.x security or policy (greylisting). Others are the relay's own.
+_RECIPIENT_SUBJECTS = {"1", "2", "7"}
+
+
+def _relay_wide(code: int, text: bytes | str) -> bool:
+    """Whether a refused RCPT speaks for the relay rather than for that recipient."""
+    if code == 421:
+        return True
+    if code != 451:
+        return False
+    answer = text.decode(errors="replace") if isinstance(text, bytes) else text
+    enhanced = answer.split(" ", 1)[0].split(".")
+    return not (len(enhanced) == 3 and enhanced[0] == "4" and enhanced[1] in _RECIPIENT_SUBJECTS)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from clinic.models import Clinic
 from patients.models import Patient, can_take_sms
 from reminders import content
-from reminders.channels import PermanentFailure, TemporaryFailure
+from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 from reminders.channels.sms.backends import SmsError, get_backend
 from reminders.models import Channel, OutboxMessage
 
@@ -45,4 +45,6 @@ class SmsChannel:
         try:
             return get_backend().send(to=to, text=rendered, reference=reference)
         except SmsError as error:
+            if error.gateway_down:
+                raise ChannelDown(str(error)) from None
             raise (TemporaryFailure if error.temporary else PermanentFailure)(str(error)) from None

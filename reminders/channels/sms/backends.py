@@ -16,9 +16,13 @@ TIMEOUT_SECONDS = 10
 
 
 class SmsError(Exception):
-    def __init__(self, message: str, *, temporary: bool) -> None:
+    """``temporary``: try this message again later; ``gateway_down``: the gateway itself
+    is not taking messages (counted by the channel's circuit breaker)."""
+
+    def __init__(self, message: str, *, temporary: bool, gateway_down: bool = False) -> None:
         super().__init__(message)
-        self.temporary = temporary
+        self.temporary = temporary or gateway_down
+        self.gateway_down = gateway_down
 
 
 class SmsBackend(Protocol):
@@ -42,7 +46,10 @@ class FileSmsBackend:
 class HttpSmsBackend:
     """POSTs JSON {to, from, text, reference} with a bearer token; expects {"id": ...}.
 
-    Time-outs, connection errors and 5xx answers are temporary; 4xx are permanent.
+    Time-outs, connection errors, 5xx and 429 (too many requests) answers mean the
+    gateway is not taking messages (the channel's circuit breaker counts them);
+    other 4xx are permanent for the message. The gateway answers per request
+    (one recipient), so it has no per-recipient temporary refusal.
     """
 
     def send(self, *, to: str, text: str, reference: str) -> str:
@@ -62,9 +69,12 @@ class HttpSmsBackend:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
-            raise SmsError(f"gateway answered {error.code}", temporary=error.code >= 500) from None
+            down = error.code >= 500 or error.code == 429
+            raise SmsError(f"gateway answered {error.code}", temporary=down,
+                           gateway_down=down) from None  # fmt: skip
         except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise SmsError(f"gateway unreachable: {error}", temporary=True) from None
+            raise SmsError(f"gateway unreachable: {error}", temporary=True,
+                           gateway_down=True) from None  # fmt: skip
         except ValueError:
             return reference
         return str(answer.get("id") or reference)

@@ -46,17 +46,19 @@ def test_sends_json_with_bearer_token_and_returns_provider_id(gateway):
 
 
 @pytest.mark.parametrize(
-    ("status", "temporary"), [(500, True), (503, True), (400, False), (401, False)]
-)
-def test_gateway_errors_are_classified(gateway, status, temporary):
+    ("status", "temporary", "gateway_down"),
+    [(500, True, True), (503, True, True), (429, True, True), (400, False, False),
+     (401, False, False)],
+)  # fmt: skip
+def test_gateway_errors_are_classified(gateway, status, temporary, gateway_down):
     gateway.status = status
     with pytest.raises(SmsError) as error:
         HttpSmsBackend().send(to="+447400123456", text="Hello", reference="outbox-8")
-    assert error.value.temporary is temporary
+    assert (error.value.temporary, error.value.gateway_down) == (temporary, gateway_down)
 
 
-def test_unreachable_gateway_is_temporary(settings):
+def test_unreachable_gateway_is_down(settings):
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
     with pytest.raises(SmsError) as error:
         HttpSmsBackend().send(to="+447400123456", text="Hello", reference="outbox-9")
-    assert error.value.temporary
+    assert (error.value.temporary, error.value.gateway_down) == (True, True)
