@@ -54,8 +54,9 @@ def record_failure(*, channel: str, now: datetime, clinic: Clinic, actor: Actor)
     """Count a temporary failure on ``channel``; True when the channel is (now) paused.
 
     Part of ``deliver``'s outcome (its actor, the send task's). A failure while
-    paused (the probe, or a message already in flight) puts the next probe a
-    full interval later.
+    paused (the probe) leaves the next probe where taking this one put it: the
+    interval counts from when a probe is taken, not from when a slow relay
+    finally refused it, so probes keep to the clinic's interval.
     """
     state, _ = ChannelState.objects.select_for_update().get_or_create(channel=channel)
     state.failures += 1
@@ -64,7 +65,7 @@ def record_failure(*, channel: str, now: datetime, clinic: Clinic, actor: Actor)
         state.paused_since, state.probe_at = now, now + probe_in
         logger.warning("the %s channel is paused after %s failures in a row", channel,
                        state.failures)  # fmt: skip
-    elif state.paused_since is not None:
+    elif state.paused_since is not None and state.probe_at is None:
         state.probe_at = now + probe_in
     state.updated_at = now
     state.save()
@@ -130,6 +131,10 @@ def probe_at_once(*, channel: str, now: datetime) -> None:
     forget()
 
 
+# At most this much before its time, a probe goes at the dispatcher's tick.
+PROBE_EARLY = timedelta(seconds=5)
+
+
 def take_probes(*, now: datetime, clinic: Clinic) -> tuple[set[str], set[str]]:
     """(paused channels, those of them whose probe is due now and is ours to send).
 
@@ -138,9 +143,14 @@ def take_probes(*, now: datetime, clinic: Clinic) -> tuple[set[str], set[str]]:
     """
     held = paused()
     probing = set()
-    next_probe = now + timedelta(seconds=clinic.breaker_probe_seconds)
+    interval = timedelta(seconds=clinic.breaker_probe_seconds)
+    next_probe = now + interval
+    # Beat's ticks come a little early or late: a probe due within this much of a
+    # tick goes at that tick, not one tick later (a 60-second interval on the
+    # minute's tick would otherwise probe every other minute).
+    early = min(PROBE_EARLY, interval / 10)
     for channel, state in held.items():
-        if state.probe_at is not None and state.probe_at > now:
+        if state.probe_at is not None and state.probe_at > now + early:
             continue
         if ChannelState.objects.filter(pk=state.pk, probe_at=state.probe_at).update(
             probe_at=next_probe

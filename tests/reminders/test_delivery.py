@@ -469,3 +469,19 @@ def test_paused_channels_are_read_in_the_channels_order(db):
     for channel in ("sms", "email"):
         ChannelState.objects.create(channel=channel, paused_since=timezone.now())
     assert list(breaker.paused()) == ["email", "sms"]
+
+
+def test_probes_keep_to_the_interval_on_beats_slightly_early_ticks(letters, relay_up, time_machine):
+    settings_of_clinic(breaker_failures=3, breaker_probe_seconds=60)
+    relay_up["down"] = True
+    start = timezone.now()
+    send_due()  # paused; the first probe is due at start + 60 s
+    tick = start + timedelta(seconds=59.5)  # beat's next minute, a little early
+    time_machine.move_to(tick, tick=False)
+    claimed = outbox.claim_due(actor=worker())
+    assert len(claimed) == 1  # the probe goes at this tick, not one tick later
+    # The relay takes 30 s to refuse it: the next probe stays one interval after this tick.
+    time_machine.move_to(tick + timedelta(seconds=30), tick=False)
+    assert outbox.deliver(claimed[0], actor=worker()) == "held"
+    time_machine.move_to(tick + timedelta(seconds=59.5), tick=False)
+    assert len(outbox.claim_due(actor=worker())) == 1
