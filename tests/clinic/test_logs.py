@@ -1,11 +1,13 @@
 """No link secret in a log line: patients' signed links and practitioners' feed tokens."""
 
+import copy
 import io
 import logging
+import logging.config
 
 import pytest
 
-from clinic.logs import RedactLinkSecrets, redact
+from clinic.logs import redact
 
 
 @pytest.mark.parametrize(
@@ -27,14 +29,18 @@ def test_link_secrets_are_redacted_and_other_paths_kept(line, expected):
 
 
 @pytest.fixture
-def console():
-    """The configured console handler (settings.LOGGING), writing into a buffer."""
-    [handler] = [h for h in logging.getLogger().handlers if any(
-        isinstance(f, RedactLinkSecrets) for f in h.filters)]  # fmt: skip
+def console(settings):
+    """The logging of settings.LOGGING, its console handler writing into a buffer.
+
+    Configured afresh: a Celery worker started by an earlier test in this process
+    may have replaced the root logger's handlers.
+    """
+    config = copy.deepcopy(settings.LOGGING)
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    config["handlers"]["console"]["stream"] = buffer
+    logging.config.dictConfig(config)
     yield buffer
-    handler.setStream(previous)
+    logging.config.dictConfig(settings.LOGGING)
 
 
 def test_a_refused_patient_link_is_logged_without_its_token(client, db, console):
