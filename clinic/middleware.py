@@ -53,7 +53,12 @@ class RejectNullBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_null_byte(request):
             reason = "The address contains a null character; please check the link."
-            return render(request, "400.html", {"reason": reason}, status=400)
+            # A patient's link (/p/...) is answered in the patient's layout, with no
+            # way into the staff pages.
+            patient = request.path_info.startswith("/p/")
+            base = "reminders/_patient_base.html" if patient else "base.html"
+            context = {"reason": reason, "patient": patient, "base": base}
+            return render(request, "400.html", context, status=400)
         return self.get_response(request)
 
 

@@ -69,8 +69,17 @@ def stage_file(storage: Storage, name: str, content: ContentFile) -> str:
 
 
 def move_into_place(storage: Storage, staged: str, name: str) -> None:
-    """On commit: give the staged file its row's name (an atomic rename in one folder)."""
-    os.replace(storage.path(staged), storage.path(name))
+    """On commit: give the staged file its row's name (an atomic rename in one folder).
+
+    The row is committed by now, so a failed rename is not the upload's failure:
+    it is logged (the names are random, no patient data) and the hourly sweep
+    moves the staged file into place later (``remove_stale_staged_files``).
+    """
+    try:
+        os.replace(storage.path(staged), storage.path(name))
+    except OSError as error:
+        logger.error("Photo file %s not moved into place (the sweep will): %s", name,
+                     error.strerror)  # fmt: skip
 
 
 def remove_file(storage: Storage, name: str) -> None:

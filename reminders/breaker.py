@@ -63,7 +63,7 @@ def record_failure(*, channel: str, now: datetime, clinic: Clinic, actor: Actor)
     probe_in = timedelta(seconds=clinic.breaker_probe_seconds)
     if state.paused_since is None and state.failures >= clinic.breaker_failures:
         state.paused_since, state.probe_at = now, now + probe_in
-        logger.warning("the %s channel is paused after %s failures in a row", channel,
+        logger.warning("the %s channel is paused (failures in a row: %s)", channel,
                        state.failures)  # fmt: skip
     elif state.paused_since is not None and state.probe_at is None:
         state.probe_at = now + probe_in

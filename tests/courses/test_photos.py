@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image
 
-from courses import rescheduling, services
+from courses import photo_files, rescheduling, services
 from courses.models import Course, Session, SessionPhoto
 from courses.photo_files import NOT_STORED
 from courses.photos import add_photo
@@ -280,3 +280,19 @@ def test_no_photo_for_a_session_of_another_day_or_one_that_did_not_happen(
     response = upload()
     assert response.status_code == 400
     assert not SessionPhoto.objects.exists()
+
+
+def test_a_rename_failing_after_the_commit_keeps_the_upload_and_the_sweep_finishes_it(
+    upload, session, staff, settings, monkeypatch
+):
+    def refuse(source, target):
+        raise OSError(errno.EIO, "I/O error")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(photo_files.os, "replace", refuse)
+        response = upload()
+    assert response.status_code == 302  # the row is saved: not the upload's failure
+    photo = SessionPhoto.objects.get()
+    assert len(age_staged_files(settings.MEDIA_ROOT)) == 1
+    remove_stale_photo_uploads_task()
+    assert files_under(settings.MEDIA_ROOT) == [photo.image.name]

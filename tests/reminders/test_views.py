@@ -297,3 +297,14 @@ def test_a_session_moved_while_the_patient_cancels_is_not_cancelled(
     assert "changed since this message" in response.content.decode()
     assert Session.objects.get(pk=booked.pk).status == SessionStatus.SCHEDULED
     assert not OutboxMessage.objects.filter(kind=Kind.CANCELLED_BY_PATIENT).exists()
+
+
+def test_a_null_byte_in_a_patient_link_is_answered_in_the_patients_layout(client, db):
+    response = client.get("/p/confirm/abc%00def/")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "null character" in html
+    assert "Back to the planner" not in html  # no way into the staff pages
+    staff = client.get("/patients/%00/")
+    assert staff.status_code == 400
+    assert "Back to the planner" in staff.content.decode()
