@@ -11,7 +11,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
-from django.db.models import ForeignKey, QuerySet
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Field, ForeignKey, IntegerField, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
@@ -164,6 +165,17 @@ class ClinicAdmin(CheckedModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not Clinic.objects.exists() and super().has_add_permission(request)
+
+    def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs: Any) -> Any:
+        """A number's form field carries the model's own limits, so a value too small is
+        told the real minimum at once (not "at least 0" first, then the minimum)."""
+        if isinstance(db_field, IntegerField):
+            for validator in db_field.validators:
+                if isinstance(validator, MinValueValidator):
+                    kwargs.setdefault("min_value", validator.limit_value)
+                elif isinstance(validator, MaxValueValidator):
+                    kwargs.setdefault("max_value", validator.limit_value)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Clinic | None = None) -> bool:
         return False

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from courses.models import (
     SessionChange,
 )
 from reminders.models import OutboxMessage, Status
-from tests.factories import cleared_patient
+from tests.factories import ClinicFactory, cleared_patient
 
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
@@ -129,3 +130,27 @@ def test_admin_list_with_an_unqueryable_filter_answers_without_server_error(
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "greater than or equal to 10"),  # the real minimum at once, not "0"
+        ("0", "greater than or equal to 10"),
+        ("3601", "less than or equal to 3600"),
+    ],
+)
+def test_clinic_numbers_out_of_range_name_the_real_limit(manager_client, value, message):
+    clinic = ClinicFactory()
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(clinic).items()}
+    data["requeue_after_seconds"] = value
+    url = reverse("admin:clinic_clinic_change", args=[clinic.pk])
+    page = manager_client.get(url).content.decode()
+    assert 'name="requeue_after_seconds"' in page
+    assert 'min="10"' in page
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "greater than or equal to 0" not in response.content.decode()
+    clinic.refresh_from_db()
+    assert clinic.requeue_after_seconds == 60
