@@ -332,6 +332,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": read_str("LOG_LEVEL", "INFO")},
-    # The development server's request lines (paths with link secrets) through the same filter.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own loggers through the same filter: its default configuration gives
+    # "django" a console handler of its own (with DEBUG on) and "django.server" (the
+    # development server's request lines) another; both print paths with link secrets.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

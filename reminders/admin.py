@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinic.actors import acting_user
 from clinic.admin import ServiceWrittenAdmin, ServiceWrittenInline
@@ -27,8 +29,12 @@ class OutboxMessageAdmin(ServiceWrittenAdmin):
     actions = ["retry"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
-    @admin.action(description="Queue failed messages again")
+    @admin.action(description=_("Queue failed messages again"))
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         failed = queryset.filter(status=Status.FAILED)
         count = sum(services.retry_failed(message=m, actor=acting_user(request)) for m in failed)
-        self.message_user(request, f"{count} message(s) queued again.")
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count},
+        )

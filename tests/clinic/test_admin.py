@@ -108,12 +108,14 @@ def test_course_change_from_the_admin_cannot_break_the_planning_rules(
 def test_failed_messages_can_still_be_queued_again_from_the_admin(manager_client, written_rows):
     message = written_rows[OutboxMessage]
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.FAILED)
-    manager_client.post(
+    response = manager_client.post(
         reverse("admin:reminders_outboxmessage_changelist"),
         {"action": "retry", "_selected_action": [message.pk]},
+        follow=True,
     )
     message.refresh_from_db()
     assert message.status == Status.PENDING
+    assert "1 message queued again." in response.content.decode()
 
 
 @pytest.mark.parametrize(

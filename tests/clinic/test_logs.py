@@ -6,6 +6,7 @@ import logging
 import logging.config
 
 import pytest
+from django.utils.log import DEFAULT_LOGGING
 
 from clinic.logs import redact
 
@@ -55,3 +56,21 @@ def test_the_development_servers_request_lines_go_through_the_filter(console):
     logging.getLogger("django.server").info('"%s" %s %s', "GET /p/cancel/s3cret/ HTTP/1.1", 410, 9)
     assert "s3cret" not in console.getvalue()
     assert "/p/cancel/[redacted]/" in console.getvalue()
+
+
+def test_with_debug_on_no_handler_of_djangos_prints_a_token(settings, capsys):
+    """As `make run` logs: Django's default logging first, then the planner's (DEBUG on)."""
+    settings.DEBUG = True
+    config = copy.deepcopy(settings.LOGGING)
+    buffer = io.StringIO()
+    config["handlers"]["console"]["stream"] = buffer
+    logging.config.dictConfig(DEFAULT_LOGGING)  # its console handler binds to captured stderr
+    logging.config.dictConfig(config)
+    try:
+        logging.getLogger("django.request").warning("Gone: %s", "/p/confirm/s3cret-token/")
+    finally:
+        logging.config.dictConfig(DEFAULT_LOGGING)
+        logging.config.dictConfig(settings.LOGGING)
+    assert "s3cret-token" not in capsys.readouterr().err
+    assert "s3cret-token" not in buffer.getvalue()
+    assert buffer.getvalue().count("/p/confirm/[redacted]/") == 1  # once, not twice
