@@ -77,8 +77,10 @@ def waiting_sends() -> int | None:
             return int(declared.message_count)
     except ChannelError:  # no such queue (Redis drops an empty list): nothing waits
         return 0
-    except Exception:  # kombu raises transport-specific errors; any of them means "cannot say"
-        logger.warning("dispatcher: the broker did not say how many sends wait", exc_info=True)
+    except Exception as error:  # kombu raises transport-specific errors: all mean "cannot say"
+        # One line, no traceback: while the broker is down this comes every tick.
+        logger.warning("dispatcher: the broker did not say how many sends wait (%s: %s)",
+                       type(error).__name__, error)  # fmt: skip
         return None
 
 
