@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ClinicConfig(AppConfig):
+    default = True
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic"
     verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from clinic import permissions
+
+        permissions.register()
+
+
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the planner's site: for managers only (``clinic.admin_site``)."""
+
+    default = False  # "clinic" alone names ClinicConfig
+    default_site = "clinic.admin_site.ClinicAdminSite"

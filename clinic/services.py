@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.models import Practitioner, WorkerHeartbeat
+from clinic.permissions import require
 
 
 @transaction.atomic
 def record_heartbeat(*, name: str, actor: Actor) -> WorkerHeartbeat:
     """Mark the named worker as alive now."""
+    require(actor, "clinic.maintain")
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
         name=name, defaults={"seen_at": timezone.now()}
     )
@@ -23,6 +25,7 @@ def record_heartbeat(*, name: str, actor: Actor) -> WorkerHeartbeat:
 @transaction.atomic
 def renew_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> str:
     """A new secret feed address; the previous one stops working at once."""
+    require(actor, "courses.use_feed", practitioner)
     practitioner.feed_token = secrets.token_urlsafe(32)
     practitioner.save(update_fields=["feed_token"])
     return practitioner.feed_token
@@ -30,5 +33,6 @@ def renew_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> str:
 
 @transaction.atomic
 def turn_off_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> None:
+    require(actor, "courses.use_feed", practitioner)
     practitioner.feed_token = None
     practitioner.save(update_fields=["feed_token"])

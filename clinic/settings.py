@@ -58,7 +58,7 @@ SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
 # --- Applications -------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.apps.ClinicAdminConfig",  # Django's admin, for managers only (clinic.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
+    "rules",  # the permission rules (clinic/permissions.py) and their template tags
     "clinic",
     "patients",
     "courses",
@@ -158,6 +159,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # --- Authentication -----------------------------------------------------------
 
 LOGIN_URL = "login"
+# Roles and permissions (clinic/permissions.py) answer first; ModelBackend logs people in.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [

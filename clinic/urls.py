@@ -2,14 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from clinic import views
 from clinic.forms import LoginForm
-
-admin.site.site_header = "Clinic planner administration"
-admin.site.site_title = "Clinic planner admin"
-admin.site.index_title = "Manage the clinic"
 
 urlpatterns = [
     path("", include("planner.urls")),  # home, reports/, reports/export.csv
@@ -25,6 +22,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Public: logging out asks no permission (an anonymous POST just lands on the login page).
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
 ]

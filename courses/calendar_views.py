@@ -18,6 +18,7 @@ from clinic import services as clinic_services
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
+from clinic.permissions import requires
 from clinic.site import message_host
 from courses import calendar, calendar_data, rescheduling, services
 from courses.feed import practitioner_feed
@@ -38,6 +39,7 @@ PATIENT_MATCHES = 20
 CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY = SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 
 
+@requires("courses.view_calendar")
 def calendar_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """This week of the logged-in cosmetologist, else of the first practitioner or room."""
     today = timezone.localdate().isoformat()
@@ -51,6 +53,7 @@ def calendar_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "courses/calendar_empty.html")
 
 
+@requires("courses.view_calendar")
 def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date) -> HttpResponse:
     """A practitioner's or room's day or week: bookings, shading and free slots."""
     if view not in ("day", "week"):
@@ -114,6 +117,7 @@ def _remembered_slot(request: HttpRequest) -> SlotForm | None:
     return form if form.is_valid() else None
 
 
+@requires("courses.book")
 @require_http_methods(["GET", "POST"])
 def plan_at(request: HttpRequest) -> HttpResponse:
     """Start planning from a free slot: pick the patient, or book a missing session there.
@@ -157,6 +161,7 @@ def _short_courses(slot: dict) -> list[Course]:
     )
 
 
+@requires("courses.book")
 @require_POST
 def replacement_at(request: AuthenticatedHttpRequest, course_pk: int) -> HttpResponse:
     """Book a course's missing session at the remembered slot."""
@@ -195,6 +200,7 @@ def forget_slot(request: HttpRequest) -> None:
     request.session.pop(SLOT_SESSION_KEY, None)
 
 
+@requires("courses.use_feed")
 def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The logged-in practitioner's private calendar feed: its address, renew, turn off."""
     own = Practitioner.objects.filter(user=request.user).first()
@@ -204,6 +210,7 @@ def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "courses/feed_settings.html", {"own": own, "address": address})
 
 
+@requires("courses.use_feed")
 @require_POST
 def feed_change(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     own = get_object_or_404(Practitioner, user=request.user)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device
+from clinic.permissions import requires
 from clinic.selectors import device_facts
 from courses import photos, session_day, session_flow
 from courses.forms import (
@@ -39,6 +40,11 @@ def _session(pk: int) -> Session:
     )  # fmt: skip
 
 
+def _session_of(request: HttpRequest, pk: int, **kwargs: object) -> Session:
+    """The session a session-day URL names: the object its permission is asked about."""
+    return get_object_or_404(Session.objects.select_related("practitioner"), pk=pk)
+
+
 def _device_rows(session: Session) -> list[dict[str, object]]:
     rows = []
     for device in Device.objects.filter(retired=False).select_related("device_type"):
@@ -53,6 +59,7 @@ def _device_rows(session: Session) -> list[dict[str, object]]:
     return rows
 
 
+@requires("courses.run_session", obj=_session_of)
 def session_page(
     request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -220,6 +227,7 @@ FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
 HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or altered page
 
 
+@requires("courses.run_session", obj=_session_of)
 @require_POST
 def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """Carry out one step; a refused step says why and the page shows the current state."""
@@ -250,6 +258,7 @@ def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
     return redirect("courses:session_day", pk=pk)
 
 
+@requires("patients.view_clinical")
 def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
     if not hasattr(session, "aftercare"):
@@ -259,6 +268,7 @@ def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@requires("courses.run_session", obj=_session_of)
 @require_POST
 def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
@@ -279,6 +289,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("courses:session_day", pk=pk)
 
 
+@requires("patients.view_clinical")
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served only to logged-in staff (the middleware), never as public media."""
     photo = get_object_or_404(SessionPhoto, pk=pk)

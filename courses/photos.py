@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.actors import Actor
+from clinic.permissions import require
 from courses import photo_files, session_flow
 from courses.models import PhotoKind, Session, SessionPhoto, photo_path
 
@@ -69,6 +70,7 @@ def add_photo(
     should an enclosing transaction roll back after this returns, the hidden
     staged file stays (no row names it, nothing serves it).
     """
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     refusal = session_flow.photo_refusal(
         status=session.status,

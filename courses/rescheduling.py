@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.actors import Actor, is_patient_link
+from clinic.permissions import require
 from courses import events, overview, planning, rules, session_flow
 from courses.availability import DatabaseCalendar
 from courses.booking import (
@@ -64,6 +65,7 @@ def reschedule_session(
     session changed since (another tab, a colleague, the patient's link) is not
     moved over that change. A move to the time the session already has is refused.
     """
+    require(actor, "courses.book", session)
     check_bookable_time(new_day, new_time)
     lock_booking_rows([session.practitioner_id], session.patient_id)
     session = Session.objects.select_related("course__area").get(pk=session.pk)
@@ -223,6 +225,7 @@ def cancel_session(*, session: Session, reason: str, actor: Actor) -> Session:
     notice apart from a slip), as for cancelling a whole course. The patient's
     link passes ``system_actor(SystemActor.PATIENT_LINK)``: no change notice then.
     """
+    require(actor, "courses.book", session)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(
@@ -238,6 +241,7 @@ def cancel_session(*, session: Session, reason: str, actor: Actor) -> Session:
 @transaction.atomic
 def mark_no_show(*, session: Session, actor: Actor, now: datetime | None = None) -> Session:
     """Record that the patient did not come; allowed once their arrival time has passed."""
+    require(actor, "courses.book", session)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(
@@ -253,6 +257,7 @@ def mark_no_show(*, session: Session, actor: Actor, now: datetime | None = None)
 @transaction.atomic
 def cancel_course(*, course: Course, reason: str, actor: Actor) -> Course:
     """Cancel every session not yet started, and the course."""
+    require(actor, "courses.book", course)
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
         raise CourseError.single("not_active", "This course is already completed or cancelled.")
@@ -281,6 +286,7 @@ def book_replacement(*, course: Course, actor: Actor, at: datetime | None = None
     finds room; with ``at`` (a free time picked in the calendar) exactly there,
     refused when that time is taken or breaks the gap to a neighbouring session.
     """
+    require(actor, "courses.book", course)
     lock_booking_rows([course.practitioner_id], course.patient_id)
     course = Course.objects.select_for_update().select_related("area").get(pk=course.pk)
     rule_set = treatment_rules()

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner
+from clinic.permissions import require
 from courses import events, planning, rules
 from courses.booking import (
     CourseError,
@@ -153,6 +154,7 @@ def create_draft_course(
     ``now`` is the moment of the request (the clock's by default; demo history
     books as of weeks ago).
     """
+    require(actor, "courses.plan")
     clinic = Clinic.current()
     now = now or timezone.now()
     violations = rules.check_typed_date(start_on, today=timezone.localdate(now))
@@ -282,6 +284,7 @@ def confirm_course(
     fits, PlanningFailed says which, without suggestions: those are the
     preview's to find, once the locks are released.
     """
+    require(actor, "courses.plan", course)
     lock_booking_rows([course.practitioner_id], course.patient_id)
     locked = (
         Course.objects.select_for_update()
@@ -336,6 +339,7 @@ def discard_draft(*, course: Course, actor: Actor) -> None:
     confirmation in another tab either booked it first (refused here) or finds
     it gone.
     """
+    require(actor, "courses.plan", course)
     draft = Course.objects.select_for_update().filter(pk=course.pk).first()
     if draft is None or draft.status != CourseStatus.DRAFT:
         raise CourseError.single("not_draft", "This course is already booked or cancelled.")
@@ -350,6 +354,7 @@ def delete_expired_drafts(*, actor: Actor, now: datetime | None = None) -> int:
     refuses an expired draft anyway), and the delete re-checks the status.
     ``actor`` is the clean-up's system actor (no row records it yet).
     """
+    require(actor, "clinic.maintain")
     expired = list(
         Course.objects.expired_drafts(now)
         .select_for_update(skip_locked=True)

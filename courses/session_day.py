@@ -25,6 +25,7 @@ from django.utils import timezone
 from clinic.actors import Actor
 from clinic.devices import device_problems
 from clinic.models import Clinic, Device, Disinfection, Product
+from clinic.permissions import require
 from clinic.selectors import device_facts
 from courses import events, overview, rules, session_flow
 from courses.aftercare import AftercareFacts, build_aftercare
@@ -175,6 +176,7 @@ def check_cleared(session: Session, now: datetime) -> None:
 @transaction.atomic
 def confirm_attendance(*, session: Session, actor: Actor) -> Session:
     """The patient confirmed they will come (from staff or the patient's link)."""
+    require(actor, "courses.confirm_attendance", session)
     session, _ = _locked(session, None)
     _flow(session_flow.move, session, SessionStatus.CONFIRMED)
     session.save(update_fields=["status"])
@@ -184,6 +186,7 @@ def confirm_attendance(*, session: Session, actor: Actor) -> Session:
 @transaction.atomic
 def check_in(*, session: Session, actor: Actor, now: datetime | None = None) -> Procedure:
     """Check the patient in after re-confirming the screening for the treated area today."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, _ = _locked(session, None)
     _flow(session_flow.check_move, session.status, SessionStatus.CHECKED_IN)
@@ -203,6 +206,7 @@ def check_in(*, session: Session, actor: Actor, now: datetime | None = None) -> 
 def put_cream_on(
     *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _flow(session_flow.check_move, session.status, SessionStatus.CREAM_ON)
@@ -216,6 +220,7 @@ def wash_cream_off(
     *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Record the wash-off; refused before the clinic's exposure time has passed."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _flow(session_flow.check_move, session.status, SessionStatus.CREAM_OFF)
@@ -234,6 +239,7 @@ def record_antiseptic_before(
     *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Antiseptic on the area: after the cream is washed off (when cream is used)."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     if session.status not in PREPARING:
@@ -262,6 +268,7 @@ def choose_materials(
 ) -> Procedure:
     """The product (with its lot) and the device, after the antiseptic; the device must be
     usable for this needle."""
+    require(actor, "courses.run_session", session)
     session, procedure = _locked(session, version, now or timezone.now())
     if session.status not in PREPARING:
         raise SessionDayError("not_preparing", "Product and device are chosen before needling.")
@@ -285,6 +292,7 @@ def record_disinfection(
     session: Session | None = None,
     now: datetime | None = None,
 ) -> Disinfection:
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     device = Device.objects.select_for_update().get(pk=device.pk)
     device.last_disinfected_at = now
@@ -300,6 +308,7 @@ def start_procedure(
 ) -> Procedure:
     """Start needling: after antiseptic, with a usable device, after the cream is off, and
     only while today's latest screening still clears the area (``check_cleared``)."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _flow(
@@ -353,6 +362,7 @@ def record_passes(
     More passes than the clinic's number per direction are a deviation: refused
     without a note saying why (DOMAIN.md, seven-pass protocol).
     """
+    require(actor, "courses.run_session", session)
     session, procedure = _rolling(session, version, now or timezone.now())
     passes = session_flow.ZonePasses(zone.strip(), horizontal, vertical, diagonal, note.strip())
     _flow(session_flow.check_passes, passes, required=Clinic.current().passes_per_direction)
@@ -372,6 +382,7 @@ def remove_zone(
     *, session: Session, version: int, zone_id: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Take back a zone recorded by mistake, while the rolling is still under way."""
+    require(actor, "courses.run_session", session)
     session, procedure = _rolling(session, version, now or timezone.now())
     deleted, _ = ZoneRecord.objects.filter(procedure=procedure, pk=zone_id).delete()
     if not deleted:
@@ -388,6 +399,7 @@ def record_needle_change(
     actor: Actor,
     now: datetime | None = None,
 ) -> Procedure:
+    require(actor, "courses.run_session", session)
     session, procedure = _rolling(session, version, now or timezone.now())
     NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
     return _save(session, procedure)
@@ -398,6 +410,7 @@ def record_antiseptic_after(
     *, session: Session, version: int, actor: Actor, now: datetime | None = None
 ) -> Procedure:
     """Antiseptic again, after the rolling (at least one zone's passes recorded)."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _in_procedure(session)
@@ -418,6 +431,7 @@ def finish(
     now: datetime | None = None,
 ) -> Procedure:
     """Complete the session (every zone has its passes) or stop it short with a reason."""
+    require(actor, "courses.run_session", session)
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     _in_procedure(session)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
+from clinic.permissions import require, requires
 from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
 from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
@@ -37,6 +38,7 @@ def _add_violations(form: CourseForm, error: services.CourseError) -> None:
         form.add_error(VIOLATION_FIELDS.get(violation.code), violation.message + hint)
 
 
+@requires("courses.plan")
 @require_http_methods(["GET", "POST"])
 def course_create(request: AuthenticatedHttpRequest, patient_pk: int) -> HttpResponse:
     """The course planner form; a valid request is saved as a draft and previewed."""
@@ -97,6 +99,7 @@ def timeline(
     return rows
 
 
+@requires("courses.view_course")
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(
         Course.objects.select_related(
@@ -104,7 +107,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if course.status == CourseStatus.DRAFT:
+    if course.status == CourseStatus.DRAFT:  # a plan not yet booked: for its planners
+        require(request.user, "courses.plan", course)
         return _preview(request, course)
     sessions = list(
         course.sessions.select_related("room", "practitioner__user").prefetch_related(
@@ -165,6 +169,7 @@ def _preview(
     return render(request, "courses/course_preview.html", context)
 
 
+@requires("courses.plan")
 @require_POST
 def course_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course.objects.select_related("patient", "area"), pk=pk)
@@ -192,6 +197,7 @@ def course_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("courses:detail", pk=pk)
 
 
+@requires("courses.plan")
 @require_POST
 def course_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk, status=CourseStatus.DRAFT)
@@ -214,6 +220,7 @@ def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], 
         messages.success(request, done(result))
 
 
+@requires("courses.book")
 @require_http_methods(["GET", "POST"])
 def course_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "sessions changed" message."""
@@ -241,6 +248,7 @@ def _cancelled(request: HttpRequest, form: CancelForm, action: Callable[[], obje
     return True
 
 
+@requires("courses.book")
 @require_POST
 def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk)
@@ -263,6 +271,7 @@ def _with_version(data: QueryDict, version: int) -> RescheduleForm:
     return form
 
 
+@requires("courses.book")
 @require_http_methods(["GET", "POST"])
 def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
@@ -290,6 +299,7 @@ def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return render(request, "courses/session_reschedule.html", {"form": form, "session": session})
 
 
+@requires("courses.book")
 @require_http_methods(["GET", "POST"])
 def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "session cancelled" message."""
@@ -304,6 +314,7 @@ def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "courses/cancel.html", context)
 
 
+@requires("courses.book")
 @require_POST
 def session_no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
@@ -347,6 +358,7 @@ def _overview_page(
     return (found[0] if found else []), listed, drifting
 
 
+@requires("courses.view_course")
 def course_overview(request: HttpRequest) -> HttpResponse:
     """Running courses with progress and next session; drifting ones first."""
     practitioners = Practitioner.objects.filter(user__is_active=True).select_related("user")

@@ -18,7 +18,7 @@ from clinic.forms import row
 from clinic.models import Clinic
 from clinic.regions import BodyRegion
 from patients import screening
-from patients.models import Patient, age_in_years
+from patients.models import CLINICAL_FIELDS, Patient, age_in_years
 
 DUPLICATE_LIMIT = 5
 OLDEST_AGE_YEARS = 120
@@ -70,15 +70,22 @@ class PatientForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: date | None = None, clinical: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.clinical = clinical  # False for the front desk: no skin profile, no notes
+        if not clinical:
+            for name in CLINICAL_FIELDS:
+                del self.fields[name]
         self.today = today or timezone.localdate()
         self.duplicates: list[Patient] = []
         self.fields["language"] = forms.ChoiceField(choices=settings.PATIENT_LANGUAGES)
         self.fields["time_zone"] = forms.ChoiceField(
             choices=time_zone_choices(), initial=settings.TIME_ZONE
         )
-        self.fields["fitzpatrick_type"].label = "Fitzpatrick skin type"
+        if clinical:
+            self.fields["fitzpatrick_type"].label = "Fitzpatrick skin type"
         self.fields["phone"].widget.attrs["placeholder"] = "+44 7911 123456"
         if self.instance.pk:
             self.fields["email_consent"].initial = self.instance.email_consent_at is not None
@@ -115,8 +122,10 @@ class PatientForm(forms.ModelForm):
                 "fitzpatrick_type",
                 HTML(f'<ul class="small text-muted mb-2">{risk_notes}</ul>'),
                 row("skin_weakened", "skin_dry", "skin_problematic", "skin_sensitive"),
-            ),
-            "notes",
+            )
+            if self.clinical
+            else HTML(""),
+            "notes" if self.clinical else HTML(""),
             "not_a_duplicate" if self.duplicates or self.data.get("not_a_duplicate") else HTML(""),
         )
         helper.add_input(Submit("save", "Save patient"))

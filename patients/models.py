@@ -95,6 +95,18 @@ class Fitzpatrick(models.IntegerChoices):
     VI = 6, "VI - never burns"
 
 
+# The patient's clinical fields (skin profile and notes): shown to and set by those with
+# ``patients.view_clinical`` only (clinic/permissions.py), never the front desk.
+CLINICAL_FIELDS = (
+    "fitzpatrick_type",
+    "skin_weakened",
+    "skin_dry",
+    "skin_problematic",
+    "skin_sensitive",
+    "notes",
+)
+
+
 class Patient(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

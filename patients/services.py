@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.actors import Actor
+from clinic.permissions import require
 from patients import screening
 from patients.clearance import current_information_sheet
 from patients.models import (
+    CLINICAL_FIELDS,
     CautionDecision,
     InformationSheet,
     Patient,
@@ -50,6 +53,8 @@ def save_patient(
     now: datetime | None = None,
 ) -> Patient:
     """Create or update a patient from validated fields, recording consent times."""
+    require(actor, "patients.change_contact", patient)
+    _check_clinical_fields(patient, actor)
     now = now or timezone.now()
     patient.email = patient.email.lower()
     patient.email_consent_at = _consent_time(email_consent, patient.email_consent_at, now)
@@ -60,6 +65,21 @@ def save_patient(
     patient.full_clean(exclude=["latest_screening", "latest_consent"])
     patient.save()
     return patient
+
+
+def _check_clinical_fields(patient: Patient, actor: Actor) -> None:
+    """Only those who may see the skin profile and notes may set them (issue #16).
+
+    The front desk's form has no such fields; a forged one changing them is refused.
+    """
+    if actor.has_perm("patients.view_clinical"):
+        return
+    stored = Patient.objects.filter(pk=patient.pk).values(*CLINICAL_FIELDS).first()
+    blank = Patient()  # a new patient's clinical fields: their defaults
+    for name in CLINICAL_FIELDS:
+        before = stored[name] if stored else getattr(blank, name)
+        if getattr(patient, name) != before:
+            raise PermissionDenied
 
 
 @transaction.atomic
@@ -78,6 +98,7 @@ def record_screening(
     The result is computed from the answers, never typed. A decision on a
     cautionary finding may be recorded at once (``caution_approved``).
     """
+    require(actor, "patients.screen", patient)
     now = now or timezone.now()
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     findings = screening.assess(answers)
@@ -122,6 +143,7 @@ def record_caution_decision(
     now: datetime | None = None,
 ) -> CautionDecision:
     """Record a practitioner's decision on the patient's current cautionary screening."""
+    require(actor, "patients.screen", screening_record)
     patient = Patient.objects.select_for_update().get(pk=screening_record.patient_id)
     if patient.latest_screening_id != screening_record.pk:
         raise PatientError("superseded", "A newer screening has replaced this one.")
@@ -149,6 +171,7 @@ def record_consent(
     now: datetime | None = None,
 ) -> ProcedureConsent:
     """Record consent to the procedure on the current information sheet."""
+    require(actor, "patients.screen", patient)
     now = now or timezone.now()
     current = current_information_sheet(timezone.localdate(now))
     if current is None or current.pk != sheet.pk:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic
+from clinic.permissions import requires
 from patients import screening, services
 from patients.clearance import current_information_sheet, has_current_consent
 from patients.forms import (
@@ -39,6 +40,7 @@ class PatientRow:
     consent_current: bool
 
 
+@requires("patients.view_patient")
 @require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
     """Search and browse patients.
@@ -71,6 +73,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires("patients.view_patient")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(
         Patient.objects.select_related(
@@ -116,9 +119,15 @@ def courses_and_drafts(patient: Patient) -> dict[str, list]:
     return {"courses": courses, "drafts": drafts}
 
 
+def _sees_clinical(request: HttpRequest) -> bool:
+    """Whether the user may see the clinical parts of a patient's record."""
+    return request.user.has_perm("patients.view_clinical")
+
+
+@requires("patients.change_contact")
 @require_http_methods(["GET", "POST"])
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, clinical=_sees_clinical(request))
     if request.method == "POST" and form.is_valid():
         patient = services.save_patient(
             patient=form.save(commit=False),
@@ -132,10 +141,11 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
+@requires("patients.change_contact")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(request.POST or None, instance=patient, clinical=_sees_clinical(request))
     if request.method == "POST" and form.is_valid():
         services.save_patient(
             patient=form.save(commit=False),
@@ -149,6 +159,7 @@ def patient_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
+@requires("patients.screen")
 @require_http_methods(["GET", "POST"])
 def screening_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
@@ -168,6 +179,7 @@ def screening_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return render(request, "patients/screening_form.html", {"form": form, "patient": patient})
 
 
+@requires("patients.screen")
 @require_http_methods(["GET", "POST"])
 def caution_decision_create(
     request: AuthenticatedHttpRequest, pk: int, screening_pk: int
@@ -198,6 +210,7 @@ def caution_decision_create(
     return render(request, "patients/decision_form.html", context)
 
 
+@requires("patients.screen")
 @require_http_methods(["GET", "POST"])
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)

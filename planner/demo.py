@@ -14,6 +14,7 @@ from django.db import transaction
 
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner
+from clinic.permissions import MANAGER, PRACTITIONER, RECEPTION, role_group
 from courses.demo import (
     load_demo_calendar,
     load_demo_courses,
@@ -39,11 +40,12 @@ class DemoLogin:
 
 
 DEMO_STAFF = [
-    # username, password, first name, last name, role
-    ("anna", "demo-anna-2026", "Anna", "Kowalska", "Cosmetologist"),
-    ("maria", "demo-maria-2026", "Maria", "Rossi", "Cosmetologist"),
+    # username, password, first name, last name, job title, role (clinic.permissions)
+    ("anna", "demo-anna-2026", "Anna", "Kowalska", "Cosmetologist", PRACTITIONER),
+    ("maria", "demo-maria-2026", "Maria", "Rossi", "Cosmetologist", PRACTITIONER),
+    ("manager", "demo-manager-2026", "Clara", "Mendes", "Clinic manager", MANAGER),
+    ("reception", "demo-reception-2026", "Rita", "Novak", "Front desk", RECEPTION),
 ]
-DEMO_MANAGER = ("manager", "demo-manager-2026", "Clara", "Mendes", "Clinic manager")
 
 
 @transaction.atomic
@@ -54,8 +56,7 @@ def load_demo_data(*, actor: Actor) -> list[DemoLogin]:
     it writes name the demo's staff member who would have done each step.
     """
     Clinic.objects.get_or_create(pk=1, defaults=DEMO_CLINIC)
-    logins = [_ensure_staff(*row, superuser=False) for row in DEMO_STAFF]
-    logins.append(_ensure_staff(*DEMO_MANAGER, superuser=True))
+    logins = [_ensure_staff(*row) for row in DEMO_STAFF]
     anna = get_user_model().objects.get(username=DEMO_STAFF[0][0])
     load_demo_patients(practitioner_user=anna)
     load_demo_calendar()
@@ -67,8 +68,10 @@ def load_demo_data(*, actor: Actor) -> list[DemoLogin]:
 
 
 def _ensure_staff(
-    username: str, password: str, first: str, last: str, role: str, *, superuser: bool
+    username: str, password: str, first: str, last: str, title: str, role: str
 ) -> DemoLogin:
+    """A demo login in its role's group; only practitioners are bookable. The manager is
+    no superuser (a demo database from before the roles loses that flag here)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=username,
@@ -77,13 +80,16 @@ def _ensure_staff(
             "last_name": last,
             "email": f"{username}@demo-clinic.example",
             "is_staff": True,
-            "is_superuser": superuser,
         },
     )
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
+    elif user.is_superuser:
+        user.is_superuser = False
+        user.save(update_fields=["is_superuser"])
+    user.groups.add(role_group(role))
     Practitioner.objects.get_or_create(
-        user=user, defaults={"job_title": role, "is_bookable": not superuser}
+        user=user, defaults={"job_title": title, "is_bookable": role == PRACTITIONER}
     )
-    return DemoLogin(username=username, password=password, role=role)
+    return DemoLogin(username=username, password=password, role=title)

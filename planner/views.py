@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
+from clinic.permissions import requires
 from courses import board
 from courses.services import clinic_tz
 from planner import charts
@@ -19,6 +20,7 @@ from planner.reports import build_report, csv_rows, monday_of
 from reminders.health import paused_notices
 
 
+@requires("planner.view_board")
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The today board: the logged-in cosmetologist's sessions (or everyone's)."""
     own = Practitioner.objects.filter(user=request.user, is_bookable=True).first()
@@ -47,6 +49,7 @@ def _report_period(request: HttpRequest) -> PeriodForm:
     return PeriodForm(request.GET or {k: v.isoformat() for k, v in defaults.items()})
 
 
+@requires("planner.view_reports")
 def report(request: HttpRequest) -> HttpResponse:
     """Sessions, no-shows, completed courses and reminders over a period, with a chart."""
     form = _report_period(request)
@@ -62,6 +65,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "planner/report.html", context)
 
 
+@requires("planner.view_reports")
 def report_csv(request: HttpRequest) -> HttpResponse:
     """The report's weekly table as CSV."""
     form = _report_period(request)

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.models import Clinic, OpeningHours, Practitioner
+from clinic.permissions import require
 from courses import rescheduling
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
@@ -208,6 +209,7 @@ def cancel_by_patient(
     opened the page is not cancelled (LinkError "stale"). A session no longer
     open (cancelled meanwhile, or begun) raises CourseError from ``cancel_session``.
     """
+    require(actor, "courses.cancel_by_patient", session)
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.is_open and locked.schedule_version != version:
         raise links.LinkError("stale")
@@ -272,6 +274,7 @@ def _postpone_or_create_notice(course: Course, channel: str, address: str, due: 
 @transaction.atomic
 def queue_daily_agendas(*, actor: Actor, now: datetime | None = None) -> int:
     """Each working practitioner's agenda for today, due at the clinic's opening time."""
+    require(actor, "reminders.send")
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     today = now.astimezone(tz).date()
@@ -298,6 +301,7 @@ def queue_daily_agendas(*, actor: Actor, now: datetime | None = None) -> int:
 @transaction.atomic
 def withdraw_consent(*, patient: Patient, channel: str, actor: Actor) -> None:
     """The patient's unsubscribe: no more messages on that channel."""
+    require(actor, "reminders.unsubscribe", patient)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     registry.get(channel).withdraw_consent(patient)
     _cancel(OutboxMessage.objects.filter(patient=patient, channel=channel), "consent withdrawn")
@@ -349,6 +353,7 @@ def claim_due(
     claiming update repeats its condition, so a row another claimant took
     meanwhile is not taken twice.
     """
+    require(actor, "reminders.send")
     now = now or timezone.now()
     clinic = Clinic.current()
     requeued = Q(status=Status.QUEUED, claimed_at__lt=now - _requeue_age(clinic))
@@ -480,6 +485,7 @@ def reclaim_dead_workers(*, actor: Actor, now: datetime | None = None) -> int:
     out already: at most one duplicate each). Rows started on another host keep
     the lease (this host cannot see that process).
     """
+    require(actor, "reminders.send")
     now = now or timezone.now()
     starters = set(
         OutboxMessage.objects.filter(  # "sending" rows: the in-flight few, index-served
@@ -579,6 +585,7 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
     Not one transaction: nothing is sent while a transaction is open (the start
     and the outcome are writes of their own, before and after the send).
     """
+    require(actor, "reminders.send")
     now = now or timezone.now()
     # The course and practitioner load only for the kinds that use them.
     found = OutboxMessage.objects.select_related("patient", "session").filter(pk=message_id)
@@ -685,6 +692,7 @@ class _ChannelFault(TemporaryFailure):
 @transaction.atomic
 def retry_failed(*, message: OutboxMessage, actor: Actor, now: datetime | None = None) -> bool:
     """Staff's retry button: a failed message goes back to the queue, due now."""
+    require(actor, "reminders.retry", message)
     updated = OutboxMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
         status=Status.PENDING, due_at=now or timezone.now(), attempts=0
     )
@@ -716,6 +724,7 @@ def retry_failed_between(
     event; the send-time checks still decide whether it goes (a reminder whose
     session has started expires instead). Returns how many were queued again.
     """
+    require(actor, "reminders.retry_period")
     now = now or timezone.now()
     ids = list(_failed_between(start, end).select_for_update().values_list("id", flat=True))
     OutboxMessage.objects.filter(id__in=ids, status=Status.FAILED).update(

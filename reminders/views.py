@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.actors import AuthenticatedHttpRequest, SystemActor, system_actor
+from clinic.permissions import requires
 from courses import session_day
 from courses.models import Session, SessionStatus
 from courses.services import CourseError
@@ -163,10 +163,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )  # fmt: skip
 
 
-# Who may retry every failed message of a period at once (for now; roles come later).
-RETRY_ALL_PERMISSION = "reminders.change_outboxmessage"
+# Who may retry every failed message of a period at once (managers).
+RETRY_ALL_PERMISSION = "reminders.retry_period"
 
 
+@requires("reminders.view_failed")
 def failed_messages(request: HttpRequest) -> HttpResponse:
     """Clinic-wide: messages that could not be delivered, with a retry button.
 
@@ -190,11 +191,10 @@ def _failed_page(
     return render(request, "reminders/failed.html", context, status=status)
 
 
+@requires(RETRY_ALL_PERMISSION)
 @require_POST
 def retry_period(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A manager's "retry all failed messages of a period": the count first, then the retry."""
-    if not request.user.has_perm(RETRY_ALL_PERMISSION):
-        raise PermissionDenied
     form = RetryPeriodForm(request.POST)
     if not form.is_valid():
         return _failed_page(request, form, status=400)
@@ -214,6 +214,7 @@ def retry_period(request: AuthenticatedHttpRequest) -> HttpResponse:
 MESSAGES_PAGE_SIZE = 50
 
 
+@requires("patients.view_patient")
 def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """Every message to one patient, newest first, a page at a time."""
     patient = get_object_or_404(Patient, pk=pk)
@@ -223,6 +224,7 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reminders/patient_messages.html", context)
 
 
+@requires("reminders.retry")
 @require_POST
 def retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=pk)

@@ -15,7 +15,13 @@ from django.test import Client
 from courses import services
 from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
-from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
+from tests.factories import (
+    PractitionerFactory,
+    cleared_patient,
+    manager_user,
+    reception_user,
+    seed_clinic_hours,
+)
 
 pytest_plugins = ["tests.services_check", "tests.browser", "tests.parallel"]
 
@@ -72,12 +78,25 @@ def staff_client(client: Client, staff_user: User) -> Client:
 
 @pytest.fixture
 def manager(db: None) -> User:
-    return UserFactory(is_superuser=True, username="boss")
+    """A manager: in the manager group, not a superuser (issue #16)."""
+    return manager_user(username="boss")
 
 
 @pytest.fixture
 def manager_client(client: Client, manager: User) -> Client:
     client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def reception(db: None) -> User:
+    """The front desk: in the reception group, no practitioner profile."""
+    return reception_user(username="desk")
+
+
+@pytest.fixture
+def reception_client(client: Client, reception: User) -> Client:
+    client.force_login(reception)
     return client
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clinic.models import Clinic, OpeningHours, Practitioner, Room, WorkingHours
+from clinic.permissions import MANAGER, PRACTITIONER, RECEPTION, role_group
 from patients.models import InformationSheet, Patient
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -34,10 +35,32 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class PractitionerFactory(factory.django.DjangoModelFactory):
+    """A cosmetologist: a staff user in the practitioner role (``role=`` for another)."""
+
     class Meta:
         model = Practitioner
 
     user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create:
+            self.user.groups.add(role_group(extracted or PRACTITIONER))
+
+
+def user_in_role(role: str, **fields: object) -> User:
+    """A staff user in ``role`` (reception, practitioner or manager), no practitioner profile."""
+    user = UserFactory(**fields)
+    user.groups.add(role_group(role))
+    return user
+
+
+def reception_user(**fields: object) -> User:
+    return user_in_role(RECEPTION, **fields)
+
+
+def manager_user(**fields: object) -> User:
+    return user_in_role(MANAGER, **fields)
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
