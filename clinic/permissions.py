@@ -101,6 +101,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "courses.confirm_attendance": is_staff_member | is_patient_link,
     "courses.cancel_by_patient": is_patient_link,
     "courses.run_session": (is_practitioner & is_own_session) | is_manager,
+    "courses.run_any_session": is_manager,  # anyone's session day (links in lists)
     "courses.view_calendar": is_staff_member,
     "courses.use_feed": (is_practitioner & is_own_profile) | is_manager,
     "reminders.view_failed": is_staff_member,

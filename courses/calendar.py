@@ -31,7 +31,10 @@ class Booking:
     status: str
     status_label: str
     title: str
-    detail: str
+    detail: str  # the session's place in its course and who or where: for every role
+    treatment: str = ""  # area and needle: clinical, not for the front desk
+    course_pk: int = 0
+    practitioner_user_pk: int = 0
 
 
 @dataclass(frozen=True)

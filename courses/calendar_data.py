@@ -85,7 +85,8 @@ def _bookings(where: Q, start: datetime, end: datetime, *, with_who: str) -> lis
         .values_list(
             "pk", "arrives_at", "procedure_starts_at", "procedure_ends_at", "status",
             "course__patient__first_name", "course__patient__last_name", "course__area__name",
-            "course__needle_mm", "number", "course__sessions_planned", who,
+            "course__needle_mm", "number", "course__sessions_planned", who, "course_id",
+            "practitioner__user_id",
         )
     )  # fmt: skip
     labels = dict(SessionStatus.choices)
@@ -98,7 +99,10 @@ def _bookings(where: Q, start: datetime, end: datetime, *, with_who: str) -> lis
             status=status,
             status_label=labels[status],
             title=f"{first} {last}",
-            detail=f"{area}, {needle} mm · {number} of {planned} · {place}",
+            detail=f"{number} of {planned} · {place}",
+            treatment=f"{area}, {needle} mm",
+            course_pk=course_pk,
+            practitioner_user_pk=user_pk,
         )  # fmt: skip
         for (
             pk,
@@ -113,5 +117,7 @@ def _bookings(where: Q, start: datetime, end: datetime, *, with_who: str) -> lis
             number,
             planned,
             place,
+            course_pk,
+            user_pk,
         ) in rows  # fmt: skip
     ]

@@ -85,8 +85,20 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
         "grid_hours": len(layout.hour_marks),
         "plan_url": reverse("calendar:plan"),
         "plan_suffix": f"&practitioner={pk}" if kind == "practitioner" else "",
+        **_calendar_permissions(request),
     }  # fmt: skip
     return render(request, "courses/calendar.html", context)
+
+
+def _calendar_permissions(request: HttpRequest) -> dict[str, bool]:
+    """What the page offers the role: treatments and cream (clinical), session days
+    (everyone's for a manager, a practitioner's own), the feed."""
+    user = request.user
+    return {
+        "clinical": user.has_perm("patients.view_clinical"),
+        "may_run_any": user.has_perm("courses.run_any_session"),
+        "may_feed": user.has_perm("courses.use_feed"),
+    }
 
 
 def is_calendar_day(day: date) -> bool:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/no-show/", views.session_no_show, name="no_show"),
+    path("sessions/<int:pk>/confirm/", views.session_confirm, name="session_confirm"),
 ]
 
 urlpatterns += [

@@ -12,12 +12,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require, requires
-from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
+from courses import (
+    calendar_views,
+    overview,
+    planning,
+    rescheduling,
+    rules,
+    selectors,
+    services,
+    session_day,
+)
 from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
 from patients.clearance import planning_deferrals, planning_problems
@@ -323,6 +333,20 @@ def session_no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: rescheduling.mark_no_show(session=session, actor=request.user),
         lambda _: "Marked as a no-show.",
     )
+    return redirect("courses:detail", pk=session.course_id)
+
+
+@requires("courses.confirm_attendance")
+@require_POST
+def session_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The patient confirmed by phone or at the desk (the front desk's confirmation)."""
+    session = get_object_or_404(Session, pk=pk)
+    try:
+        session_day.confirm_attendance(session=session, actor=request.user)
+    except session_day.SessionDayError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Attendance confirmed."))
     return redirect("courses:detail", pk=session.course_id)
 
 

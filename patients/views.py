@@ -52,13 +52,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         form = PatientSearchForm(request.POST)
         if form.is_valid():
             request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
-            status = form.cleaned_data["status"]
+            status = form.cleaned_data["status"] if _sees_clinical(request) else ""
             return redirect(reverse("patients:list") + (f"?status={status}" if status else ""))
         messages.error(request, "The search could not be read: " + form.errors.as_text())
         return redirect("patients:list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
     filters = PatientSearchForm({"q": query, "status": request.GET.get("status", "")})
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    if not _sees_clinical(request):  # screening results are clinical: no filtering by them
+        status = ""
     clinic = Clinic.for_request(request)
     found = select_patients(
         query=query, status=status, now=timezone.now(), valid_days=clinic.screening_valid_days
