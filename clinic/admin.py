@@ -16,7 +16,7 @@ from django.db.models import Field, ForeignKey, IntegerField, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
-from clinic import services
+from clinic import permissions, services
 from clinic.actors import acting_user
 from clinic.models import (
     Absence,
@@ -124,14 +124,62 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+# What only a superuser (made with `manage.py createsuperuser`, not in the admin) may set.
+ESCALATING_FIELDS = ("is_superuser", "user_permissions")
+
+
 @admin.register(User)
 class UserAdmin(CheckedModelAdmin, auth_admin.UserAdmin):
-    pass
+    """Staff accounts. A manager gives the three roles (groups) but cannot make a
+    superuser, grant raw permissions or change a superuser's account (issue #16)."""
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": _without(options["fields"], ESCALATING_FIELDS)})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=permissions.ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return _not_a_superuser_unless_one(request, obj) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return _not_a_superuser_unless_one(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+
+def _without(fields: Sequence[Any], removed: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(name for name in fields if name not in removed)
+
+
+def _not_a_superuser_unless_one(request: HttpRequest, obj: User | None) -> bool:
+    """Only a superuser changes a superuser's account."""
+    return obj is None or not obj.is_superuser or request.user.is_superuser
 
 
 @admin.register(Group)
 class GroupAdmin(CheckedModelAdmin, auth_admin.GroupAdmin):
-    pass
+    """The roles are fixed (clinic/permissions.py): shown, not changed, except by a superuser;
+    a group's raw permissions would be a way round the rules."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Group | None = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Group | None = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(Clinic)

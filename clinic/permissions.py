@@ -3,7 +3,7 @@
 One place for the rules (the ``rules`` library): views check them through
 :func:`requires`, write services through :func:`require`, templates through
 ``{% load rules %}{% has_perm %}``, and the admin through Django's own model
-permissions (``patients.view_patient``, ...), which answer from here too.
+permissions (``patients.view_record``, ...), which answer from here too.
 
 The three roles are Django groups made by ``clinic/migrations/0007_roles.py``:
 
@@ -90,12 +90,12 @@ def is_own_profile(user: AbstractBaseUser, practitioner: Any) -> bool:
 PERMISSIONS: dict[str, rules.Predicate] = {
     # The today board, the patients' list and page, their contact details.
     "planner.view_board": is_staff_member,
-    "patients.view_patient": is_staff_member,
+    "patients.view_record": is_staff_member,
     "patients.change_contact": is_staff_member,
     # Screening answers, skin profile, consent, notes, photos, procedure records, aftercare.
     "patients.view_clinical": is_clinician,
     "patients.screen": is_clinician,  # take a screening, a caution decision, a consent
-    "courses.view_course": is_staff_member,
+    "courses.view_courses": is_staff_member,
     "courses.plan": is_clinician,  # plan, preview, confirm and discard a course
     "courses.book": is_staff_member,  # a missing session, move, cancel, no-show
     "courses.confirm_attendance": is_staff_member | is_patient_link,
@@ -128,7 +128,10 @@ def register() -> None:
     for label in MODEL_PERMISSION_APPS:
         for model in apps.get_app_config(label).get_models():
             for action in MODEL_ACTIONS:
-                rules.set_perm(f"{label}.{action}_{model._meta.model_name}", is_manager)
+                name = f"{label}.{action}_{model._meta.model_name}"
+                if name in PERMISSIONS:  # a capability named like a model permission
+                    raise ValueError(f"{name} is a model permission; name it otherwise")
+                rules.set_perm(name, is_manager)
 
 
 def role_group(role: str) -> Group:
@@ -180,5 +183,15 @@ def requires(permission: str, *, obj: ObjectLoader | None = None) -> Callable[[V
 
 
 def required_permission(view: Callable[..., Any]) -> str | None:
-    """The rule :func:`requires` put on ``view``, or None."""
+    """The rule :func:`requires` put on ``view``, or None.
+
+    An admin page is guarded by its site (``clinic.admin_site``), which Django
+    asks on each request; its URL's view names the site (or the model's admin).
+    """
+    from clinic.admin_site import MANAGE, ClinicAdminSite
+
+    model_admin = getattr(view, "model_admin", None)
+    site = getattr(view, "admin_site", None) or getattr(model_admin, "admin_site", None)
+    if isinstance(site, ClinicAdminSite):
+        return MANAGE
     return getattr(view, "required_permission", None)

@@ -109,7 +109,7 @@ def timeline(
     return rows
 
 
-@requires("courses.view_course")
+@requires("courses.view_courses")
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(
         Course.objects.select_related(
@@ -382,7 +382,7 @@ def _overview_page(
     return (found[0] if found else []), listed, drifting
 
 
-@requires("courses.view_course")
+@requires("courses.view_courses")
 def course_overview(request: HttpRequest) -> HttpResponse:
     """Running courses with progress and next session; drifting ones first."""
     practitioners = Practitioner.objects.filter(user__is_active=True).select_related("user")

@@ -40,7 +40,7 @@ class PatientRow:
     consent_current: bool
 
 
-@requires("patients.view_patient")
+@requires("patients.view_record")
 @require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
     """Search and browse patients.
@@ -75,7 +75,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires("patients.view_patient")
+@requires("patients.view_record")
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(
         Patient.objects.select_related(

@@ -214,7 +214,7 @@ def retry_period(request: AuthenticatedHttpRequest) -> HttpResponse:
 MESSAGES_PAGE_SIZE = 50
 
 
-@requires("patients.view_patient")
+@requires("patients.view_record")
 def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """Every message to one patient, newest first, a page at a time."""
     patient = get_object_or_404(Patient, pk=pk)
