@@ -98,6 +98,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "courses.view_courses": is_staff_member,
     "courses.plan": is_clinician,  # plan, preview, confirm and discard a course
     "courses.book": is_staff_member,  # a missing session, move, cancel, no-show
+    "courses.cancel_session": is_staff_member | is_patient_link,  # the patient's link too
     "courses.confirm_attendance": is_staff_member | is_patient_link,
     "courses.cancel_by_patient": is_patient_link,
     "courses.run_session": (is_practitioner & is_own_session) | is_manager,

@@ -225,7 +225,7 @@ def cancel_session(*, session: Session, reason: str, actor: Actor) -> Session:
     notice apart from a slip), as for cancelling a whole course. The patient's
     link passes ``system_actor(SystemActor.PATIENT_LINK)``: no change notice then.
     """
-    require(actor, "courses.book", session)
+    require(actor, "courses.cancel_session", session)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(

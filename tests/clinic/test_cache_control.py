@@ -76,9 +76,9 @@ def test_login_page_and_its_redirect_are_not_stored(client, db):
     assert "no-store" in directives(login)
 
 
-def test_staff_pages_and_downloads_are_not_stored(staff_client):
+def test_staff_pages_and_downloads_are_not_stored(manager_client):
     for name in ("home", "report", "courses:overview", "patients:list", "report_csv"):
-        response = staff_client.get(reverse(name))
+        response = manager_client.get(reverse(name))
         assert response.status_code == 200, name
         assert directives(response) == {"no-store"}, name
 

@@ -78,13 +78,25 @@ def test_demo_history_is_loaded_once(db, time_machine):
 
 def test_demo_report_and_overview_show_the_history(db, client, time_machine):
     time_machine.move_to("2026-11-25 13:00Z", tick=False)
-    anna = load_demo_data(actor=system_actor(SystemActor.DEMO))[0]
-    client.force_login(get_user_model().objects.get(username=anna.username))
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
+    client.force_login(get_user_model().objects.get(username="manager"))  # reports: managers'
     report = client.get(reverse("report"))
     assert report.status_code == 200
     assert report.context["report"].totals.sessions_done >= 8  # the last eight weeks
     overview = client.get(reverse("courses:overview"))
     assert len(overview.context["rows"]) >= 6
+
+
+def test_the_demo_has_one_login_per_role_and_no_superuser(db):
+    logins = load_demo_data(actor=system_actor(SystemActor.DEMO))
+    users = get_user_model().objects.filter(username__in=[login.username for login in logins])
+    roles = {u.username: (list(u.groups.values_list("name", flat=True)), u.is_superuser)
+             for u in users}  # fmt: skip
+    assert roles == {
+        "anna": (["practitioner"], False), "maria": (["practitioner"], False),
+        "manager": (["manager"], False), "reception": (["reception"], False),
+    }  # fmt: skip
+    assert get_user_model().objects.get(username="reception").check_password("demo-reception-2026")
 
 
 def test_a_fresh_demo_has_no_message_waiting_from_the_past_and_healthz_is_green(client, db):
