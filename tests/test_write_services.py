@@ -211,6 +211,53 @@ def test_the_walk_finds_the_known_services():
     assert ("patients/services.py", "save_patient") in found
 
 
+# Writes that check no permission themselves: only the checked services call them.
+CHECKED_BY_THEIR_CALLERS = {
+    "book_sessions": "inside confirm_course and book_replacement, which check the permission",
+    "move_sessions": "inside reschedule_session, which checks the permission",
+}
+
+
+def _calls_require(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the body calls ``require(actor, ...)`` (clinic.permissions), in any spelling."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "require":
+                return True
+    return False
+
+
+def unchecked_writes() -> list[str]:
+    """Write services (a transaction of their own with an actor, or a listed unwrapped
+    write) of the service modules that do not call ``clinic.permissions.require``."""
+    found = []
+    for path in _app_modules():
+        module = path.relative_to(ROOT).as_posix()
+        if not is_service_module(module):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            atomic = any(_is_atomic(d) for d in node.decorator_list) or _body_is_one_transaction(
+                node
+            )
+            write = (atomic and _takes_actor(node)) or node.name in UNWRAPPED_WRITES
+            if write and node.name not in CHECKED_BY_THEIR_CALLERS and not _calls_require(node):
+                found.append(f"{module}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_write_service_checks_a_permission():
+    """Issue #16: the admin's actions, the patients' links and the tasks pass the same rules."""
+    offenders = unchecked_writes()
+    assert not offenders, "Call clinic.permissions.require(actor, ...) in these:\n" + "\n".join(
+        offenders
+    )
+
+
 CASES = """
 from django.db import transaction
 from django.db.transaction import atomic
