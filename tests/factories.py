@@ -39,6 +39,7 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Practitioner
+        skip_postgeneration_save = True  # the role hook saves nothing on the profile
 
     user = factory.SubFactory(UserFactory)
 
