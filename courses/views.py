@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from courses import calendar_views, overview, planning, rescheduling, rules, selectors, services
@@ -104,6 +105,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    record_read(request, course)
     if course.status == CourseStatus.DRAFT:
         return _preview(request, course)
     sessions = list(

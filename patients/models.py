@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from datetime import date
 
+import pghistory
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -95,6 +96,7 @@ class Fitzpatrick(models.IntegerChoices):
     VI = 6, "VI - never burns"
 
 
+@pghistory.track()
 class Patient(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -187,6 +189,7 @@ class ScreeningResult(models.TextChoices):
     REFUSE = "refuse", "Refuse"
 
 
+@pghistory.track()
 class Screening(models.Model):
     """A dated contraindication questionnaire. Never edited: a new one supersedes it."""
 
@@ -231,6 +234,7 @@ class Screening(models.Model):
         return self.rosacea and not hasattr(self, "caution_decision")
 
 
+@pghistory.track()
 class CautionDecision(models.Model):
     """A practitioner's individual decision on a cautionary screening (rosacea)."""
 
@@ -249,6 +253,7 @@ class CautionDecision(models.Model):
         return f"Caution {verdict} for screening #{self.screening_id}"
 
 
+@pghistory.track()
 class InformationSheet(models.Model):
     """A version of the patient information sheet that consent refers to."""
 
@@ -267,6 +272,7 @@ class InformationSheet(models.Model):
         return f"{self.title} (version {self.version})"
 
 
+@pghistory.track()
 class ProcedureConsent(models.Model):
     """The patient's consent to the procedure, given on one sheet version."""
 
