@@ -93,13 +93,17 @@ def _changes(event_model: type[models.Model], label: str, filters: Filters) -> A
         query = query.filter(pgh_context__user=filters.user_id)
     if filters.scope is not None:
         query = query.filter(filters.scope[label])
-    return query.annotate(
-        a_at=F("pgh_created_at"),
-        a_kind=Value(CHANGE, output_field=CharField()),
-        a_model=Value(event_model._meta.label, output_field=CharField()),
-        a_pk=F("pgh_id"),
-        a_user=Cast(KeyTextTransform("user", "pgh_context"), IntegerField()),
-    ).values(*COLUMNS)
+    return (
+        query.order_by()
+        .annotate(
+            a_at=F("pgh_created_at"),
+            a_kind=Value(CHANGE, output_field=CharField()),
+            a_model=Value(event_model._meta.label, output_field=CharField()),
+            a_pk=F("pgh_id"),
+            a_user=Cast(KeyTextTransform("user", "pgh_context"), IntegerField()),
+        )
+        .values(*COLUMNS)
+    )
 
 
 def _accesses(filters: Filters) -> Any:
@@ -116,13 +120,17 @@ def _accesses(filters: Filters) -> Any:
         query = query.filter(object_type=filters.object_type)
     if filters.patient_id is not None:
         query = query.filter(patient_id=filters.patient_id)
-    return query.annotate(
-        a_at=F("at"),
-        a_kind=F("kind"),
-        a_model=Value(ACCESS_MODEL, output_field=CharField()),
-        a_pk=F("id"),
-        a_user=F("user_id"),
-    ).values(*COLUMNS)
+    return (
+        query.order_by()
+        .annotate(
+            a_at=F("at"),
+            a_kind=F("kind"),
+            a_model=Value(ACCESS_MODEL, output_field=CharField()),
+            a_pk=F("id"),
+            a_user=F("user_id"),
+        )
+        .values(*COLUMNS)
+    )
 
 
 def trail(filters: Filters) -> Any:
