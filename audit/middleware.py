@@ -19,8 +19,9 @@ class AuditContextMiddleware:
     Staff act as themselves; a request to a patient's signed link acts as the
     patient link (``system-patient-link``), whoever sent it. Each request gets
     an id, also sent back in ``X-Request-ID`` so a support question can name it.
-    Refusals (any 403; a 404 to a logged-in user, e.g. a guessed id) are recorded
-    here, whichever view or middleware refused.
+    Refusals (any 403; a 404 to a logged-in user, e.g. a guessed id; a patient's
+    link refused) are recorded here, whichever view or middleware refused: the
+    error pages themselves are Django's handlers rendering 403.html and 404.html.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -31,7 +32,8 @@ class AuditContextMiddleware:
         user = getattr(request, "user", None)
         user_id = user.pk if user is not None and user.is_authenticated else None
         actor = "staff" if user_id else ""
-        if request.path_info.startswith(PATIENT_LINK_PREFIX):
+        patient_link = request.path_info.startswith(PATIENT_LINK_PREFIX)
+        if patient_link:
             actor = str(SystemActor.PATIENT_LINK)
         with audit_context(
             user=user_id,
@@ -41,7 +43,7 @@ class AuditContextMiddleware:
             request_id=request_id,
         ):
             response = self.get_response(request)
-            if records.is_refusal(request, response.status_code):
+            if records.is_refusal(request, response.status_code, patient_link=patient_link):
                 records.record_refusal(request, status=response.status_code)
         response["X-Request-ID"] = request_id
         return response

@@ -91,9 +91,13 @@ def record_auth_event(
     )
 
 
-def is_refusal(request: HttpRequest, status: int) -> bool:
-    """A 403 is always a refusal; a 404 is one for a logged-in user (a guessed id)."""
-    if status == 403:
+LINK_REFUSALS = frozenset({400, 403, 404, 410})  # a patient's link tampered, used or stale
+
+
+def is_refusal(request: HttpRequest, status: int, *, patient_link: bool = False) -> bool:
+    """A 403 is always a refusal; a 404 is one for a logged-in user (a guessed id); a
+    patient's link refused (tampered, used, stale: 400, 404, 410) is one too."""
+    if status == 403 or (patient_link and status in LINK_REFUSALS):
         return True
     user = getattr(request, "user", None)
     return status == 404 and user is not None and user.is_authenticated

@@ -210,7 +210,7 @@ def _access_rows(keys: list[int]) -> dict[tuple[str, int], TrailRow]:
             method=event.method,
             path=event.path,
             request_id=event.request_id,
-            detail=event.detail or event.username,
+            detail=event.detail or (event.username if event.user_id is None else ""),
         )  # fmt: skip
         for event in AccessEvent.objects.filter(pk__in=keys)
     }

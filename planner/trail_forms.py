@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AccessKind
 from audit.trail import CHANGE, Filters, change_models
 
+SELECT = forms.Select(attrs={"class": "form-select"})
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
@@ -29,8 +30,10 @@ class TrailFilterForm(forms.Form):
     first_day = forms.DateField(label=_("From"), required=False, widget=DATE)
     last_day = forms.DateField(label=_("To (inclusive)"), required=False, widget=DATE)
     user = forms.IntegerField(label=_("User id"), required=False, min_value=1, max_value=2**31 - 1)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_kind_choices)
-    object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=_type_choices)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_kind_choices, widget=SELECT)
+    object_type = forms.ChoiceField(
+        label=_("Object type"), required=False, choices=_type_choices, widget=SELECT
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

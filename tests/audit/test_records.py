@@ -130,3 +130,23 @@ def test_trail_csv_exports_the_filtered_rows_and_bad_filters_are_a_400(manager_c
     )
     assert bad.status_code == 400
     assert "The period ends before it starts." in bad.content.decode()
+
+
+def test_a_tampered_patient_link_is_recorded_as_a_refusal_without_its_secret(client, db):
+    response = client.post("/p/cancel/forged-token-123/")
+    assert response.status_code == 400
+    refusal = AccessEvent.objects.get(kind=AccessKind.REFUSAL)
+    assert (refusal.action, refusal.method, refusal.path) == (
+        "400",
+        "POST",
+        "/p/cancel/[redacted]/",
+    )
+    assert refusal.user is None
+
+
+def test_a_lockout_is_recorded_with_the_name_typed(rf, db):
+    from audit import receivers
+
+    receivers.on_locked_out(sender=None, request=rf.post("/login/"), username="anna")
+    event = AccessEvent.objects.get()
+    assert (event.kind, event.action, event.username) == ("auth", "lockout", "anna")
