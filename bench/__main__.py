@@ -3,8 +3,9 @@
 Each database gets a fresh copy filled by bench.data; figures are printed as a
 table (median and p95 over the runs, queries, peak memory of the measuring
 process), then the server time of the busiest screens (bench.screens) on the
-same data. Options: --sessions N (default 200000), --plans N (default 100),
---screen-runs N (default 100), --only sqlite|postgresql|messages.
+same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
+Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
+(default 100), --only sqlite|postgresql|messages.
 """
 
 from __future__ import annotations
@@ -100,6 +101,15 @@ def print_screens(screens: dict[str, dict], runs: int) -> None:
     print("Target: p95 under 100 ms for the today board and the week calendar.")
 
 
+def print_audit(r: dict) -> None:
+    print(f"\nAudit trail on PostgreSQL: booking a 6-session course, {r['plans']} courses "
+          "alternately with the trail on and off (same run, same data)")  # fmt: skip
+    print(f"  on:  median {r['on']['median_ms']} ms, p95 {r['on']['p95_ms']} ms")
+    print(f"  off: median {r['off']['median_ms']} ms, p95 {r['off']['p95_ms']} ms")
+    print(f"  overhead: median {r['overhead_median_pct']} %, p95 {r['overhead_p95_pct']} %")
+    print("Target: at most 15 % more with the trail on.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
@@ -109,6 +119,7 @@ def main() -> None:
     parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
     screens: dict[str, dict] = {}
+    audit: dict = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
@@ -125,7 +136,11 @@ def main() -> None:
         print(f"{name:<11} {r['existing_sessions']:>9} {r['plans']:>6} {r['median_ms']:>10} "
               f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
         screens[name] = run_step(url, "measure", str(options.screen_runs), module="bench.screens")
+        if name == "postgresql":
+            audit = run_step(url, "measure", str(options.plans), module="bench.audit")
     print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
+    if audit:
+        print_audit(audit)
     print_screens(screens, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)

@@ -7,6 +7,7 @@ from datetime import time
 from decimal import Decimal
 from typing import TypedDict
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,6 +22,7 @@ class _ClinicCache(TypedDict, total=False):
 _cache: _ClinicCache = {}
 
 
+@pghistory.track()
 class Clinic(models.Model):
     """The one clinic this installation serves (a single row, pk 1).
 
@@ -183,6 +185,7 @@ class Clinic(models.Model):
         return per_request["_clinic"]
 
 
+@pghistory.track()
 class Practitioner(models.Model):
     """A cosmetologist: a staff user who treats patients and can be booked."""
 
@@ -228,6 +231,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+@pghistory.track()
 class Room(models.Model):
     """A treatment room: one procedure at a time."""
 
@@ -241,6 +245,7 @@ class Room(models.Model):
         return self.name
 
 
+@pghistory.track()
 class OpeningHours(models.Model):
     """When the clinic is open on a weekday (several rows make split hours)."""
 
@@ -261,6 +266,7 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+@pghistory.track()
 class Closure(models.Model):
     """Whole days the clinic is closed (a holiday, a training day)."""
 
@@ -280,6 +286,7 @@ class Closure(models.Model):
         return f"{self.reason} ({self.starts_on} to {self.ends_on})"
 
 
+@pghistory.track()
 class WorkingHours(models.Model):
     """When a practitioner works on a weekday (several rows make split shifts)."""
 
@@ -304,6 +311,7 @@ class WorkingHours(models.Model):
         return f"{self.practitioner}: {self.get_weekday_display()} {hours}"
 
 
+@pghistory.track()
 class Absence(models.Model):
     """A practitioner's leave, sickness or training: no bookings in this span."""
 
@@ -342,6 +350,7 @@ class Sharpening(models.TextChoices):
     INSTRUMENTAL = "instrumental", "Instrumental"
 
 
+@pghistory.track()
 class DeviceType(models.Model):
     """A model of roller or pen (DOMAIN.md, "The device")."""
 
@@ -386,6 +395,7 @@ class DeviceType(models.Model):
         return self.name
 
 
+@pghistory.track()
 class Device(models.Model):
     """One physical device, its wear and its hygiene."""
 
@@ -411,6 +421,7 @@ class DisinfectionMoment(models.TextChoices):
     AFTER = "after", "After use"
 
 
+@pghistory.track()
 class Disinfection(models.Model):
     """A recorded disinfection of a device."""
 
@@ -437,6 +448,7 @@ class ProductTexture(models.TextChoices):
     MESO_COCKTAIL = "meso_cocktail", "Meso-cocktail (scalp)"
 
 
+@pghistory.track()
 class Product(models.Model):
     """A light-texture product applied before rolling."""
 

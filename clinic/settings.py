@@ -14,6 +14,7 @@ from pathlib import Path
 
 import bootstrap_wrapper
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import read_bool, read_int, read_list, read_str
@@ -69,7 +70,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "rules",  # the permission rules (clinic/permissions.py) and their template tags
+    "pgtrigger",
+    "pghistory",
     "clinic",
+    "audit",
     "patients",
     "courses",
     "reminders",
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.StaffRequiredMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # after the login: knows the user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -172,6 +177,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Audit trail (audit/, README "Audit trail") ----------------------------------
+# Inserts, updates and deletes of the tracked models are written to their event
+# tables by PostgreSQL triggers (django-pghistory); the event tables refuse
+# UPDATE and DELETE (pgtrigger.Protect). Each event row carries who and from
+# which request as JSON (audit.middleware and the Celery task entry set it).
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+)
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+# obj.audit_events: the tracked row's own events (".events" is taken by the outbox's log).
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
+PGHISTORY_MIDDLEWARE_METHODS: tuple[str, ...] = ()  # audit.middleware sets the context
 
 # --- Internationalisation and time --------------------------------------------
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device
@@ -64,6 +65,7 @@ def session_page(
     request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
     session = _session(pk)
+    record_read(request, session)
     procedure = (
         Procedure.objects.filter(session=session).select_related("product", "device").first()
     )
@@ -261,6 +263,7 @@ def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
 @requires("patients.view_clinical")
 def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
+    record_read(request, session, detail="aftercare sheet")
     if not hasattr(session, "aftercare"):
         raise Http404("No aftercare sheet yet: it is written when the session ends.")
     return render(
@@ -293,6 +296,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served only to logged-in staff (the middleware), never as public media."""
     photo = get_object_or_404(SessionPhoto, pk=pk)
+    record_read(request, photo)
     try:
         image = photo.image.open("rb")
     except FileNotFoundError:  # its file was lost (or is still being moved into place)

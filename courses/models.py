@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -22,6 +23,7 @@ from courses.statuses import HOLDING_STATUSES, OPEN_STATUSES, SessionStatus
 NEEDLE_VALIDATORS = [MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))]
 
 
+@pghistory.track()
 class Indication(models.Model):
     """What a course treats. A refused indication explains why and offers another."""
 
@@ -53,6 +55,7 @@ class Indication(models.Model):
         return self.name
 
 
+@pghistory.track()
 class TreatmentArea(models.Model):
     """A treatment area with its allowed needle lengths and procedure time."""
 
@@ -95,6 +98,7 @@ class TreatmentArea(models.Model):
         return f"{self.needle_min_mm}-{self.needle_max_mm} mm"
 
 
+@pghistory.track()
 class MinimumGap(models.Model):
     """The shortest spacing between sessions for needles up to a length."""
 
@@ -142,6 +146,7 @@ class CourseQuerySet(models.QuerySet["Course"]):
         return self.filter(status=CourseStatus.DRAFT, created_at__lt=draft_cutoff(now))
 
 
+@pghistory.track()
 class Course(models.Model):
     """A planned series of 4-6 sessions on one area with one needle length."""
 
@@ -252,6 +257,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
                                                              tzinfo=tz))  # fmt: skip
 
 
+@pghistory.track()
 class Session(models.Model):
     """One visit: arrival, anaesthetic cream if needed, then the procedure."""
 
@@ -363,6 +369,7 @@ class EndPoint(models.TextChoices):
     NONE = "none", "No visible end point"
 
 
+@pghistory.track()
 class Procedure(models.Model):
     """What happened on the day, step by step. ``version`` guards against stale tabs."""
 
@@ -397,6 +404,7 @@ class Procedure(models.Model):
         return f"Procedure of session #{self.session_id}"
 
 
+@pghistory.track()
 class ZoneRecord(models.Model):
     """Passes rolled over one treated zone, per direction."""
 
@@ -419,6 +427,7 @@ class ZoneRecord(models.Model):
         return f"{self.zone}: {self.horizontal}/{self.vertical}/{self.diagonal}"
 
 
+@pghistory.track()
 class NeedleChange(models.Model):
     """A needle (or cartridge) change during the procedure, as needles dull."""
 
@@ -435,6 +444,7 @@ class NeedleChange(models.Model):
         return f"Needle change at {self.changed_at:%H:%M}"
 
 
+@pghistory.track()
 class AftercareSheet(models.Model):
     """The patient's aftercare, built from the session when it ends; kept for reminders."""
 
@@ -456,6 +466,7 @@ def photo_path(instance: SessionPhoto, filename: str) -> str:
     return f"session-photos/{uuid.uuid4().hex}.jpg"
 
 
+@pghistory.track()
 class SessionPhoto(models.Model):
     """A before or after photo, re-encoded on upload so no location metadata survives."""
 

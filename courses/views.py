@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require, requires
@@ -119,7 +120,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if course.status == CourseStatus.DRAFT:  # a plan not yet booked: for its planners
         require(request.user, "courses.plan", course)
+        record_read(request, course)
         return _preview(request, course)
+    record_read(request, course)
     sessions = list(
         course.sessions.select_related("room", "practitioner__user").prefetch_related(
             "changes__changed_by", "photos"

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from datetime import date
 
+import pghistory
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -107,6 +108,7 @@ CLINICAL_FIELDS = (
 )
 
 
+@pghistory.track()
 class Patient(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -199,6 +201,7 @@ class ScreeningResult(models.TextChoices):
     REFUSE = "refuse", "Refuse"
 
 
+@pghistory.track()
 class Screening(models.Model):
     """A dated contraindication questionnaire. Never edited: a new one supersedes it."""
 
@@ -243,6 +246,7 @@ class Screening(models.Model):
         return self.rosacea and not hasattr(self, "caution_decision")
 
 
+@pghistory.track()
 class CautionDecision(models.Model):
     """A practitioner's individual decision on a cautionary screening (rosacea)."""
 
@@ -261,6 +265,7 @@ class CautionDecision(models.Model):
         return f"Caution {verdict} for screening #{self.screening_id}"
 
 
+@pghistory.track()
 class InformationSheet(models.Model):
     """A version of the patient information sheet that consent refers to."""
 
@@ -279,6 +284,7 @@ class InformationSheet(models.Model):
         return f"{self.title} (version {self.version})"
 
 
+@pghistory.track()
 class ProcedureConsent(models.Model):
     """The patient's consent to the procedure, given on one sheet version."""
 

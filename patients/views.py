@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic
 from clinic.permissions import requires
@@ -86,6 +87,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    record_read(request, patient)
     clinic = Clinic.for_request(request)
     latest = patient.latest_screening
     sheet = current_information_sheet()
@@ -189,6 +191,7 @@ def caution_decision_create(
     record = get_object_or_404(Screening.objects.select_related("patient"), pk=screening_pk)
     if record.patient_id != pk:  # compared here: SQLite cannot bind a foreign key past 64 bits
         raise Http404("No such screening for this patient.")
+    record_read(request, record)
     form = CautionDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from planner import views
+from planner import trail_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("reports/", views.report, name="report"),
     path("reports/export.csv", views.report_csv, name="report_csv"),
+    path("audit/", trail_views.trail_list, name="audit_trail"),
+    path("audit/export.csv", trail_views.trail_csv, name="audit_trail_csv"),
+    path("audit/patient/<int:pk>/", trail_views.patient_trail, name="audit_patient_trail"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -39,6 +40,7 @@ class Status(models.TextChoices):
 BEFORE_SESSION = (Kind.REMINDER_48H, Kind.REMINDER_2H)
 
 
+@pghistory.track()
 class OutboxMessage(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)

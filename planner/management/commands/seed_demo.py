@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.context import system_context
 from clinic.actors import SystemActor, system_actor
 from planner.demo import load_demo_data
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
                 "Refusing to load demo data with DEBUG off: its passwords are public. "
                 "Pass --allow-production for a throw-away demo server."
             )
-        logins = load_demo_data(actor=system_actor(SystemActor.DEMO))
+        with system_context(SystemActor.DEMO, task="seed_demo"):  # the trail names the loader
+            logins = load_demo_data(actor=system_actor(SystemActor.DEMO))
         self.stdout.write("Demo logins (username / password):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.password:<20} {login.role}")

@@ -1,0 +1,71 @@
+"""Change records on SQLite, written from Python.
+
+PostgreSQL records every insert, update and delete of a tracked model by
+trigger (django-pghistory), whatever wrote it. SQLite has no such triggers
+here: on SQLite the same event rows are written from Django's ``post_save`` and
+``post_delete`` signals. What that misses (README, "Audit trail"): bulk writes
+(``QuerySet.update()``, ``bulk_create``, raw SQL) and changes made outside
+Django leave no record, and nothing stops an event row from being changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pghistory.core
+from django.db import connection, models
+from django.db.models.signals import post_delete, post_save
+
+from audit.context import current
+
+
+def _tracked_values(event_model: type[models.Model], instance: models.Model) -> dict[str, Any]:
+    """The tracked fields' values of ``instance``, by column name (as the trigger stores them)."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in event_model._meta.fields
+        if not field.name.startswith("pgh_")
+    }
+
+
+def _context_fields() -> dict[str, Any]:
+    context = current()
+    if not context:
+        return {"pgh_context": None}
+    metadata = {key: value for key, value in context.items() if key != "_context_id"}
+    return {"pgh_context": metadata, "pgh_context_id": uuid.UUID(context["_context_id"])}
+
+
+def record_event(event_model: type[models.Model], instance: models.Model, label: str) -> None:
+    """Write one event row for ``instance`` (an update only when a tracked field changed)."""
+    values = _tracked_values(event_model, instance)
+    manager = event_model._default_manager
+    if label == "update":
+        last = manager.filter(pgh_obj_id=instance.pk).order_by("-pgh_id").values(*values).first()
+        if last == values:
+            return
+    manager.create(pgh_obj_id=instance.pk, pgh_label=label, **values, **_context_fields())
+
+
+def _receiver(event_model: type[models.Model]) -> tuple[Any, Any]:
+    def saved(sender: Any, instance: models.Model, created: bool, raw: bool, **kwargs: Any) -> None:
+        if not raw:  # fixtures load data as it was; they are not changes
+            record_event(event_model, instance, "insert" if created else "update")
+
+    def deleted(sender: Any, instance: models.Model, **kwargs: Any) -> None:
+        record_event(event_model, instance, "delete")
+
+    return saved, deleted
+
+
+def connect() -> None:
+    """On SQLite, record each tracked model's saves and deletes from Python."""
+    if connection.vendor != "sqlite":
+        return
+    for event_model in pghistory.core.event_models():
+        tracked = event_model.pgh_tracked_model  # type: ignore[attr-defined]
+        saved, deleted = _receiver(event_model)
+        uid = f"audit_{event_model._meta.label_lower}"
+        post_save.connect(saved, sender=tracked, weak=False, dispatch_uid=f"{uid}_save")
+        post_delete.connect(deleted, sender=tracked, weak=False, dispatch_uid=f"{uid}_delete")
