@@ -26,5 +26,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("clinic.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

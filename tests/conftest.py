@@ -16,6 +16,7 @@ from courses import services
 from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
 from tests.factories import PractitionerFactory, UserFactory, cleared_patient, seed_clinic_hours
+from tests.mfa import force_verified_login
 
 pytest_plugins = ["tests.services_check", "tests.browser", "tests.parallel"]
 
@@ -77,7 +78,8 @@ def manager(db: None) -> User:
 
 @pytest.fixture
 def manager_client(client: Client, manager: User) -> Client:
-    client.force_login(manager)
+    """Logged in as the manager, past the code step (managers must use two steps)."""
+    force_verified_login(client, manager)
     return client
 
 
