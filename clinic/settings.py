@@ -172,7 +172,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # django-axes counts failed logins first, then Django checks the password.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "clinic.accounts.backends.LockoutBackend",  # django-axes, for requests from a browser
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling (django-axes): 5 failures for one account, or from one address, within

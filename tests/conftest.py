@@ -12,6 +12,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 
+from clinic.accounts.middleware import SessionIdleMiddleware
 from courses import services
 from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
@@ -58,6 +59,20 @@ def suite_clock():
 def fresh_clinic_settings(settings):
     """Each test sees the clinic row as it is now (workers may cache it in production)."""
     settings.CLINIC_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def no_idle_logout(monkeypatch):
+    """Tests travel hours and days through one login: the idle-time logout is off for them.
+
+    The tests of that logout turn it on again with the ``idle_logout`` fixture.
+    """
+    monkeypatch.setattr(SessionIdleMiddleware, "enforced", False)
+
+
+@pytest.fixture
+def idle_logout(monkeypatch):
+    monkeypatch.setattr(SessionIdleMiddleware, "enforced", True)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from clinic.accounts import services
 from clinic.accounts.browsers import summarise_browser
 from clinic.accounts.events import AuthEvent, send_auth_event
 from clinic.accounts.policy import is_verified, must_use_mfa
+from clinic.actors import Actor
 from clinic.models import Clinic
 
 LAST_SEEN_KEY = "accounts_last_seen"  # POSIX seconds of the session's last request
@@ -36,6 +38,10 @@ class SessionIdleMiddleware:
     staff's list of sessions is updated at most once a minute.
     """
 
+    # The test suite turns the limit off (tests/conftest.py): its tests travel hours and
+    # days through one login. The tests of this limit turn it back on.
+    enforced = True
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
@@ -45,21 +51,12 @@ class SessionIdleMiddleware:
             now = timezone.now()
             last_seen = request.session.get(LAST_SEEN_KEY)
             idle_minutes = Clinic.for_request(request).session_idle_minutes
-            if last_seen is not None and now.timestamp() - last_seen > idle_minutes * 60:
+            idle_seconds = now.timestamp() - (last_seen or now.timestamp())
+            if self.enforced and idle_seconds > idle_minutes * 60:
                 return self._expire(request, idle_minutes)
-            if last_seen is None or now.timestamp() - last_seen >= RECORD_EVERY_SECONDS:
-                self._record(request, now)
+            if last_seen is None or idle_seconds >= RECORD_EVERY_SECONDS:
+                record_session_activity(request, user, now)
         return self.get_response(request)
-
-    @staticmethod
-    def _record(request: HttpRequest, now: datetime) -> None:
-        request.session[LAST_SEEN_KEY] = now.timestamp()
-        services.record_activity(
-            session_key=str(request.session.session_key),
-            browser=summarise_browser(request.META.get("HTTP_USER_AGENT", "")),
-            now=now,
-            actor=request.user,  # type: ignore[arg-type]
-        )
 
     @staticmethod
     def _expire(request: HttpRequest, idle_minutes: int) -> HttpResponse:
@@ -85,8 +82,25 @@ class SessionIdleMiddleware:
         return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
 
 
+def record_session_activity(request: HttpRequest, user: Actor, now: datetime) -> None:
+    """Note the session's last request (in the session and in the person's list of sessions).
+
+    Called at login too (``clinic.accounts.apps``), so a page right after login
+    writes nothing.
+    """
+    request.session[LAST_SEEN_KEY] = now.timestamp()
+    services.record_activity(
+        session_key=str(request.session.session_key),
+        browser=summarise_browser(request.META.get("HTTP_USER_AGENT", "")),
+        now=now,
+        actor=user,
+    )
+
+
 # Where a signed-in person who still owes the code step may go: the code step and
 # setup pages themselves (they check for themselves), logging out, static files.
+NO_STEP_UNTIL_KEY = "accounts_no_second_step_until"  # POSIX seconds
+RECHECK_SECONDS = 300
 OPEN_BEFORE_VERIFICATION = {"accounts:verify", "accounts:mfa", "accounts:recovery_codes", "logout"}
 
 
@@ -121,12 +135,25 @@ class MfaRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_BEFORE_VERIFICATION:
             return None
-        if user_has_device(user):
-            return _redirect_with_next("accounts:verify", request)
-        if must_use_mfa(user, all_staff=Clinic.for_request(request).mfa_required_for_all_staff):
+        if request.session.get(NO_STEP_UNTIL_KEY, 0) > time.time():
+            return None
+        step = second_step_due(request, user)
+        if step == "accounts:mfa":
             messages.info(request, _("Set up two-step verification to continue."))
-            return _redirect_with_next("accounts:mfa", request)
-        return None
+        return _redirect_with_next(step, request) if step else None
+
+
+def second_step_due(request: HttpRequest, user: Actor) -> str | None:
+    """The page a signed-in, unverified person must go to first, if any: the code step when
+    they have an authenticator, setup when they must use one. When neither, the session
+    is spared the check for a few minutes (so a page costs no extra queries), after
+    which a new clinic setting or a new manager role applies."""
+    if user_has_device(user):
+        return "accounts:verify"
+    if must_use_mfa(user, all_staff=Clinic.for_request(request).mfa_required_for_all_staff):
+        return "accounts:mfa"
+    request.session[NO_STEP_UNTIL_KEY] = time.time() + RECHECK_SECONDS
+    return None
 
 
 def _redirect_with_next(view_name: str, request: HttpRequest) -> HttpResponse:

@@ -296,3 +296,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         )  # fmt: skip
         messages.success(self.request, _("Your password was changed; other sessions ended."))
         return response
+
+    def form_invalid(self, form: DjangoPasswordChangeForm) -> HttpResponse:
+        """The form again with its errors, as a 400 like every refused form here."""
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
