@@ -209,6 +209,7 @@ class ClinicAdmin(CheckedModelAdmin):
                 ],
             },
         ),
+        ("Sign-in security", {"fields": ["mfa_required_for_all_staff", "session_idle_minutes"]}),
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:

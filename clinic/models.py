@@ -145,6 +145,17 @@ class Clinic(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(60)],
         help_text="The planner offers start times on this grid.",
     )
+    mfa_required_for_all_staff = models.BooleanField(
+        "two-step verification for all staff",
+        default=False,
+        help_text="Every staff login must use an authenticator app (managers and the admin "
+        "always must). Staff without one are asked to set it up at their next login.",
+    )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(720)],
+        help_text="A signed-in session unused this long ends; the next click asks to log in.",
+    )
 
     class Meta:
         constraints = [

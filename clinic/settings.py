@@ -10,6 +10,7 @@ insecure configuration.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -72,7 +73,12 @@ INSTALLED_APPS = [
     "rules",  # the permission rules (clinic/permissions.py) and their template tags
     "pgtrigger",
     "pghistory",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "clinic",
+    "clinic.accounts",
     "audit",
     "patients",
     "courses",
@@ -89,10 +95,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "clinic.middleware.StaffRequiredMiddleware",
     "audit.middleware.AuditContextMiddleware",  # after the login: knows the user
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.accounts.middleware.SessionIdleMiddleware",
+    "clinic.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the "locked out" page
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -164,13 +174,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # --- Authentication -----------------------------------------------------------
 
 LOGIN_URL = "login"
-# Roles and permissions (clinic/permissions.py) answer first; ModelBackend logs people in.
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed logins first, then Django checks the password; the roles and
+# permissions (clinic/permissions.py, the `rules` library) answer every permission question.
 AUTHENTICATION_BACKENDS = [
+    "clinic.accounts.backends.LockoutBackend",  # django-axes, for requests from a browser
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+# Login throttling (django-axes): 5 failures for one account, or from one address, within
+# the cool-off period lock that account or address until the period has passed since the
+# last failure; a success resets the account's count. Managers unlock in the admin
+# (Axes > Access attempts: delete the rows).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=read_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # its log lines name the username and address at WARNING
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies (each
+# appending to X-Forwarded-For) stand in front; then the address the outermost one saw.
+# Never set it without such a proxy: a client could then pick its own address.
+TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "clinic.accounts.client_ip.client_address"
+# Two-step verification (django-otp): the name authenticator apps show for the planner.
+OTP_TOTP_ISSUER = read_str("OTP_TOTP_ISSUER", "Clinic planner")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -24,5 +24,6 @@ urlpatterns = [
     ),
     # Public: logging out asks no permission (an anonymous POST just lands on the login page).
     path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("account/", include("clinic.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

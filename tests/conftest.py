@@ -12,6 +12,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 
+from clinic.accounts.middleware import SessionIdleMiddleware
 from courses import services
 from courses.defaults import seed_catalogue, seed_indication_areas
 from courses.models import Indication, TreatmentArea
@@ -22,6 +23,7 @@ from tests.factories import (
     reception_user,
     seed_clinic_hours,
 )
+from tests.mfa import force_verified_login
 
 pytest_plugins = ["tests.services_check", "tests.browser", "tests.parallel"]
 
@@ -65,6 +67,20 @@ def fresh_clinic_settings(settings):
     settings.CLINIC_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def no_idle_logout(monkeypatch):
+    """Tests travel hours and days through one login: the idle-time logout is off for them.
+
+    The tests of that logout turn it on again with the ``idle_logout`` fixture.
+    """
+    monkeypatch.setattr(SessionIdleMiddleware, "enforced", False)
+
+
+@pytest.fixture
+def idle_logout(monkeypatch):
+    monkeypatch.setattr(SessionIdleMiddleware, "enforced", True)
+
+
 @pytest.fixture
 def staff_user(db: None) -> User:
     return PractitionerFactory().user
@@ -84,7 +100,8 @@ def manager(db: None) -> User:
 
 @pytest.fixture
 def manager_client(client: Client, manager: User) -> Client:
-    client.force_login(manager)
+    """Logged in as the manager, past the code step (managers must use two steps)."""
+    force_verified_login(client, manager)
     return client
 
 

@@ -31,6 +31,7 @@ from patients import services as patient_services
 from patients.models import Screening
 from patients.screening import Answers
 from tests.factories import PatientFactory, UserFactory, cleared_patient, staff_actor
+from tests.mfa import force_verified_login
 
 pytestmark = pytest.mark.slow
 
@@ -192,7 +193,7 @@ def test_every_url_pattern_answers_extreme_values_without_server_error(
     urls = sorted({url for _, url in addresses(world)})
     assert len(urls) > 500  # the admin's patterns are included
     anonymous = server_errors(client, urls)
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     assert anonymous + server_errors(client, urls) == []
 
 
@@ -303,7 +304,7 @@ def posted_server_errors(client: Client, world: dict) -> set[tuple[str, str, str
 def test_posted_forms_answer_null_bytes_and_extreme_values_without_server_error(
     client, superuser, world, now
 ):
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     assert posted_server_errors(client, world) == set()
 
 
@@ -322,7 +323,7 @@ QUERY_EXTREMES = [value for value in EXTREMES if value != "\x00"]
 def test_list_pages_answer_extreme_query_strings_without_server_error(
     client, superuser, world, now
 ):
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     pairs = [(APP_PAGES, APP_PARAMS), (ADMIN_PAGES, ADMIN_PARAMS)]
     urls = [f"{page}?{urlencode({param: value})}" for pages, params in pairs for page in pages
             for param in params for value in QUERY_EXTREMES]  # fmt: skip
@@ -341,7 +342,7 @@ NULL_BYTE_URLS = [
 @pytest.mark.parametrize("url", NULL_BYTE_URLS)
 def test_null_byte_in_the_address_is_a_bad_request(client, superuser, url):
     assert client.get(url).status_code == 400
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     response = client.get(url)
     assert response.status_code == 400
     assert b"null character" in response.content
@@ -351,7 +352,7 @@ def test_null_byte_in_the_address_is_a_bad_request(client, superuser, url):
     ("url", "field"), [("/patients/new/", "first_name"), ("/admin/clinic/room/add/", "name")]
 )
 def test_null_byte_in_a_posted_field_is_a_form_error(client, superuser, world, now, url, field):
-    client.force_login(superuser)
+    force_verified_login(client, superuser)
     [(target, fields)] = post_forms(client, url)
     response = client.post(target, {**fields, field: "Ann\x00a"})
     assert response.status_code == 200

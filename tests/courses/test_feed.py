@@ -7,6 +7,7 @@ from django.urls import reverse
 from clinic.models import Practitioner
 from courses import rescheduling, services
 from tests.factories import cleared_patient
+from tests.mfa import force_verified_login
 from tests.queries import queries_to_get
 
 
@@ -98,7 +99,7 @@ def test_feed_query_count_does_not_grow_with_sessions(client, practitioner, book
 
 def test_manager_can_revoke_feeds_in_the_admin(client, manager, practitioner, booked):
     url = make_feed(client, practitioner)
-    client.force_login(manager)
+    force_verified_login(client, manager)
     listing = client.get(reverse("admin:clinic_practitioner_changelist")).content.decode()
     assert "Calendar feed" in listing
     assert 'alt="True"' in listing

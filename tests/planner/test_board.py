@@ -11,6 +11,7 @@ from patients import services as patient_services
 from patients.screening import Answers
 from reminders.models import ChannelState
 from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours, staff_actor
+from tests.mfa import force_verified_login
 from tests.queries import queries_to_get
 
 DAY = "2026-01-06 08:30Z"  # the first sessions of the test courses are at 10:00 that day
@@ -77,7 +78,7 @@ def test_cosmetologist_sees_own_sessions_and_can_see_everyones(client, day_sessi
 
 
 def test_manager_without_bookings_sees_everyone(client, manager, day_sessions):
-    client.force_login(manager)
+    force_verified_login(client, manager)
     assert len(board(client).context["rows"]) == 2
 
 
