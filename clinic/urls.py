@@ -14,6 +14,7 @@ admin.site.index_title = "Manage the clinic"
 urlpatterns = [
     path("", include("planner.urls")),  # home, reports/, reports/export.csv
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
     path("calendar/", include("courses.calendar_urls")),
