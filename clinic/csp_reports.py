@@ -18,7 +18,7 @@ from clinic.logs import redact
 MAX_REPORT_BYTES = 8 * 1024
 DIRECTIVE = re.compile(r"[a-z-]{1,40}")
 KEYWORDS = frozenset({"inline", "eval", "data", "blob", "self", "wasm-eval", "trusted-types-sink"})
-PATH = re.compile(r"/[A-Za-z0-9/_.%\[\]-]{0,200}")
+PATH = re.compile(r"/[A-Za-z0-9/_.:%\[\]-]{0,200}")
 
 
 class UnreadableReport(ValueError):
