@@ -77,13 +77,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Permissions-Policy (django-permissions-policy): no page needs a device or sensor.
+# Only features Chromium knows (an unknown name is a console error on every page).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
-        "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
-        "idle-detection", "magnetometer", "microphone", "midi", "payment",
-        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
+        "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
     )
 }  # fmt: skip
 

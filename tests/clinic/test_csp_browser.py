@@ -29,15 +29,16 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture
 def watched(page):
-    """The page, and the CSP violations seen on it (events and console errors)."""
+    """The page, and the CSP violations seen on it (events and console errors), and any
+    console error about the Permissions-Policy header (a feature name Chromium does not know)."""
     seen = []
     page.add_init_script(LISTEN)
-    page.on(
-        "console",
-        lambda message: (
-            seen.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+
+    def check(message):
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
+            seen.append(message.text)
+
+    page.on("console", check)
     return page, seen
 
 
