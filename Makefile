@@ -9,7 +9,7 @@ export PLANNER_ADDR
 # database and Redis database, tests/parallel.py). PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run dev test lint format bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -20,15 +20,21 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-run: install
+# `make run` serves through gunicorn (Procfile, clinic/gunicorn_conf.py; WEB_CONCURRENCY
+# workers, default 2); `make dev` through Django's development server, which reloads on
+# every code change (Procfile.dev). Both run the worker and beat beside it.
+run: PROCFILE := Procfile
+dev: PROCFILE := Procfile.dev
+run dev: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "The planner is at http://$(PLANNER_ADDR)/ (Ctrl-C stops the web server, worker and beat)."
 	@echo "Database: $${DATABASE_URL:-SQLite in var/db.sqlite3}; broker: $${REDIS_URL:-files in var/broker/}; e-mail: $${EMAIL_HOST:-files in var/outbox/}"
 	@echo
-	$(BIN)/honcho start -f Procfile || true
+	$(BIN)/honcho start -f $(PROCFILE) || true
 
 test: install
 	$(BIN)/ruff check .

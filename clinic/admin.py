@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Field, ForeignKey, IntegerField, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils.translation import gettext
 
 from clinic import permissions, services
 from clinic.actors import acting_user
@@ -42,6 +44,11 @@ class CheckedChangeList(ChangeList):
     64 bits) fails only when the rows are counted. That is the admin's
     "incorrect lookup" (it reloads the list without the filters), not a 500.
     """
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
+        """The list searched by the words kept in the session (``CheckedModelAdmin``)."""
+        self.query = request.session.get(search_session_key(self.model_admin), "")
+        return super().get_queryset(request, exclude_parameters)
 
     def get_filters(self, request: HttpRequest) -> tuple:
         try:  # the date hierarchy's own year: Django catches ValueError, not OverflowError
@@ -71,11 +78,65 @@ class CheckedAutocompleteSelect(AutocompleteSelect):
             return super().optgroups(name, [], attrs)
 
 
+class AdminSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200)
+
+
+def search_session_key(model_admin: admin.ModelAdmin) -> str:
+    """Where a list's search words are kept: one search per model, per login."""
+    return f"admin-search:{model_admin.opts.label_lower}"
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    """The request's path and query string without the parameters ``names``."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if key not in names:
+            query.setlist(key, values)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 class CheckedModelAdmin(admin.ModelAdmin):
-    """The base of every admin page here: a ``CheckedChangeList``, checked autocompletes."""
+    """The base of every admin page here: a ``CheckedChangeList``, checked autocompletes,
+    and a search that never reaches an address.
+
+    Django's admin searches with ``?q=Clarke``, which puts a patient's name (or
+    phone, or e-mail) into the access logs, the browser's history and every
+    link of the list. Here the search box posts (templates/admin/search_form.html);
+    the words are kept in the session for that model's list, and the list is
+    shown again at its own address. A ``q`` in an address is dropped unused.
+    """
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return CheckedChangeList
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and "_search" in request.POST:
+            return self.keep_search(request)
+        if SEARCH_VAR in request.GET:
+            messages.warning(
+                request,
+                gettext(
+                    "Search with the search box: a search in the "
+                    "address is not used (it would be logged)."
+                ),
+            )
+            return HttpResponseRedirect(_without(request, SEARCH_VAR))
+        return super().changelist_view(request, extra_context)
+
+    def keep_search(self, request: HttpRequest) -> HttpResponse:
+        """Keeps the posted search words (none clears them) and shows the list again."""
+        form = AdminSearchForm(request.POST)
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request)  # Django's own refusal
+        if form.is_valid():
+            words = "" if "_clear" in request.POST else form.cleaned_data["q"]
+            request.session[search_session_key(self)] = words
+        else:
+            messages.error(request, " ".join(str(e) for e in form.errors["q"]))
+        return HttpResponseRedirect(_without(request, SEARCH_VAR, PAGE_VAR), status=303)
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any

@@ -16,6 +16,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 import pghistory
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.env import read_bool, read_int, read_list, read_str
@@ -57,6 +58,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
 
+# Content-Security-Policy (django-csp): scripts and styles only from the planner's own
+# static files, nothing inline. The one exception is a <style> element carrying the
+# request's nonce: the calendars and progress bars are laid out on the server, and
+# their per-block positions go into it (never into style="" attributes). Browsers
+# report violations to the planner itself (clinic.views.csp_report logs them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its icons as data: SVG in its CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],  # the today board refreshes itself with fetch()
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "report-uri": "/csp-report/",  # clinic.views.csp_report
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page needs a device or sensor.
+# Only features Chromium knows (an unknown name is a console error on every page).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
+        "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
+
 # --- Applications -------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -67,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
@@ -90,6 +124,8 @@ MIDDLEWARE = [
     "clinic.middleware.NoStoreMiddleware",  # first: every answer below it, errors included
     "clinic.middleware.RejectNullBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -11,6 +11,7 @@ from clinic.forms import LoginForm
 urlpatterns = [
     path("", include("planner.urls")),  # home, reports/, reports/export.csv
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp_report"),
     path("patients/", include("patients.urls")),
     path("courses/", include("courses.urls")),
     path("calendar/", include("courses.calendar_urls")),

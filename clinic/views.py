@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
-from clinic import health
+from clinic import csp_reports, health
+
+logger = logging.getLogger(__name__)
+_report_budget = csp_reports.Budget()
+_report_lock = threading.Lock()
 
 
 @login_not_required
@@ -52,3 +61,30 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     patient = not request.user.is_authenticated
     base = "reminders/_patient_base.html" if patient else "base.html"
     return render(request, "403_csrf.html", {"base": base, "patient": patient}, status=403)
+
+
+@login_not_required
+@csrf_exempt  # browsers post reports without a token; the view changes nothing
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Logs a browser's Content-Security-Policy violation report in one line (204).
+
+    Public (the browser of a patient on a link reports too) and harmless: a
+    body over 8 KiB gets 413 unread, one that is no report 400; a report is
+    logged as its directive, blocked origin and paths only (``clinic.csp_reports``),
+    at most 60 lines a minute per process.
+    """
+    length = request.headers.get("Content-Length", "")
+    if not length.isdigit():
+        return HttpResponse(status=411)
+    if int(length) > csp_reports.MAX_REPORT_BYTES:
+        return HttpResponse(status=413)
+    try:
+        report = csp_reports.read_report(request.read(csp_reports.MAX_REPORT_BYTES))
+    except csp_reports.UnreadableReport:
+        return HttpResponse(status=400)
+    with _report_lock:
+        allowed = _report_budget.take(time.monotonic())
+    if allowed:
+        logger.warning("CSP violation: %s", csp_reports.summarise(report))
+    return HttpResponse(status=204)

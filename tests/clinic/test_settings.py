@@ -107,3 +107,51 @@ def test_the_embedded_broker_writes_whole_messages_only():
     result = run_manage("shell", "-c", show, REDIS_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "clinic.broker:Transport"
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "planner.clinic.example"}
+SHOW_HEADERS = """
+from django.test import Client
+client = Client(HTTP_HOST="planner.clinic.example")
+plain = client.get("/healthz")
+print("plain", plain.status_code, plain.get("Location"))
+secure = client.get("/healthz", secure=True)
+for name in ("Strict-Transport-Security", "Content-Security-Policy", "Permissions-Policy",
+             "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+    print(name, "=", secure.get(name))
+proxied = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+print("proxied", proxied.status_code)
+"""
+
+
+def test_deploy_check_is_clean_behind_a_tls_proxy_too():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", BEHIND_TLS_PROXY="1", **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def production_headers(tmp_path, **env):
+    environment = {"DATABASE_URL": "", "REDIS_URL": "", "VAR_DIR": str(tmp_path)}
+    result = run_manage("shell", "-c", SHOW_HEADERS, **PRODUCTION, **environment, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_production_answers_carry_hsts_csp_and_permissions_policy_over_https(tmp_path):
+    shown = production_headers(tmp_path)
+    assert "plain 301 https://planner.clinic.example/healthz" in shown
+    assert "Strict-Transport-Security = max-age=31536000; includeSubDomains; preload" in shown
+    [policy] = [line for line in shown.splitlines() if line.startswith("Content-Security-Policy")]
+    assert "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert "camera=()" in shown
+    assert "X-Content-Type-Options = nosniff" in shown
+    assert "X-Frame-Options = DENY" in shown
+    assert "proxied 301" in shown  # X-Forwarded-Proto is not trusted unless told
+
+
+def test_behind_a_tls_proxy_its_forwarded_https_is_trusted(tmp_path):
+    shown = production_headers(tmp_path, BEHIND_TLS_PROXY="1")
+    assert "proxied 301" not in shown
+    assert "plain 301" in shown
