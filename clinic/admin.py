@@ -199,7 +199,7 @@ class UserAdmin(CheckedModelAdmin, auth_admin.UserAdmin):
         if request.user.is_superuser:
             return fieldsets
         return [
-            (name, {**options, "fields": _without(options["fields"], ESCALATING_FIELDS)})
+            (name, {**options, "fields": _fields_without(options["fields"], ESCALATING_FIELDS)})
             for name, options in fieldsets
         ]
 
@@ -219,7 +219,7 @@ class UserAdmin(CheckedModelAdmin, auth_admin.UserAdmin):
         )
 
 
-def _without(fields: Sequence[Any], removed: Sequence[str]) -> tuple[Any, ...]:
+def _fields_without(fields: Sequence[Any], removed: Sequence[str]) -> tuple[Any, ...]:
     return tuple(name for name in fields if name not in removed)
 
 

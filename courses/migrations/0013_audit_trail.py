@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0007_audit_trail'),
+        ('clinic', '0009_audit_trail'),
         ('courses', '0012_sessionchange_patient_link_actor'),
         ('patients', '0003_audit_trail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0007_audit_trail'),
+        ('clinic', '0009_audit_trail'),
         ('courses', '0013_audit_trail'),
         ('patients', '0003_audit_trail'),
         ('reminders', '0005_queued_status_channel_state'),

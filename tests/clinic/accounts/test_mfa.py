@@ -10,8 +10,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import services
-from clinic.permissions import MANAGER as MANAGER_GROUP
 from clinic.models import Clinic
+from clinic.permissions import MANAGER as MANAGER_GROUP
 from tests.factories import TEST_PASSWORD, ClinicFactory, UserFactory
 from tests.mfa import add_authenticator, current_code
 

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0006_outbox_settings'),
+        ('clinic', '0008_sign_in_security'),
         ('courses', '0012_sessionchange_patient_link_actor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

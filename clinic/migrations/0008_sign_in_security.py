@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0006_outbox_settings'),
+        ('clinic', '0007_roles'),
     ]
 
     operations = [
