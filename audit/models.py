@@ -27,7 +27,12 @@ class AuthAction(models.TextChoices):
     LOGOUT = "logout", _("logged out")
     LOCKOUT = "lockout", _("locked out")
     MFA_ENROLLED = "mfa_enrolled", _("enrolled in two-factor authentication")
+    MFA_VERIFIED = "mfa_verified", _("passed the two-step code")
+    MFA_FAILED = "mfa_failed", _("two-step code refused")
+    RECOVERY_CODES = "recovery_codes", _("made new recovery codes")
     PASSWORD_CHANGED = "password_changed", _("changed the password")
+    SESSIONS_ENDED = "sessions_ended", _("ended sessions")
+    SESSION_EXPIRED = "session_expired", _("logged out after the idle time")
 
 
 class AccessEvent(models.Model):

@@ -6,37 +6,50 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from celery.signals import task_postrun, task_prerun
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from audit.context import system_context
 from audit.models import AuthAction
 from audit.records import record_auth_event
+from clinic.accounts.events import AuthEvent, auth_event
 from clinic.actors import SystemActor
 
 # The audit context of each running task, by task id (entered before, left after it).
 _task_contexts: dict[str, AbstractContextManager[Any]] = {}
 
 
-def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record_auth_event(kind=AuthAction.LOGIN, user=user, request=request)
+# The sign-in app's events (clinic.accounts.events, which also forwards Django's log-in,
+# log-out and failure signals and django-axes' lockout) and the trail's action for each.
+AUTH_ACTIONS = {
+    AuthEvent.LOGGED_IN: AuthAction.LOGIN,
+    AuthEvent.LOGGED_OUT: AuthAction.LOGOUT,
+    AuthEvent.LOGIN_FAILED: AuthAction.LOGIN_FAILED,
+    AuthEvent.LOCKED_OUT: AuthAction.LOCKOUT,
+    AuthEvent.MFA_ENROLLED: AuthAction.MFA_ENROLLED,
+    AuthEvent.MFA_VERIFIED: AuthAction.MFA_VERIFIED,
+    AuthEvent.MFA_FAILED: AuthAction.MFA_FAILED,
+    AuthEvent.RECOVERY_CODES: AuthAction.RECOVERY_CODES,
+    AuthEvent.PASSWORD_CHANGED: AuthAction.PASSWORD_CHANGED,
+    AuthEvent.SESSIONS_ENDED: AuthAction.SESSIONS_ENDED,
+    AuthEvent.SESSION_EXPIRED: AuthAction.SESSION_EXPIRED,
+}
 
 
-def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record_auth_event(kind=AuthAction.LOGOUT, user=user, request=request)
-
-
-def on_login_failed(
-    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+def on_auth_event(
+    sender: Any,
+    kind: str,
+    user: Any = None,
+    request: Any = None,
+    detail: dict[str, Any] | None = None,
+    **kwargs: Any,
 ) -> None:
-    """Keeps the user name typed, never the password (or anything else typed)."""
-    typed = str(credentials.get("username") or "")
-    record_auth_event(kind=AuthAction.LOGIN_FAILED, user=None, request=request, username=typed)
-
-
-def on_locked_out(sender: Any, request: Any = None, username: str = "", **kwargs: Any) -> None:
-    """django-axes' lockout: the account (the name typed) refused for the cool-off."""
+    """One authentication event recorded. The sign-in app's details are identifiers and
+    counts (never a password or a code); a typed user name is kept apart, as the name
+    typed, for a failure or lockout that names no account."""
+    details = dict(detail or {})
+    typed = str(details.pop("username", "") or "")
+    text = ", ".join(f"{key}={value}" for key, value in sorted(details.items()))
     record_auth_event(
-        kind=AuthAction.LOCKOUT, user=None, request=request, username=str(username or "")
+        kind=AUTH_ACTIONS[AuthEvent(kind)], user=user, request=request, detail=text, username=typed
     )
 
 
@@ -62,13 +75,6 @@ def on_task_end(task_id: str = "", **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the receivers (weak=False: these functions live as long as the module)."""
-    user_logged_in.connect(on_logged_in, dispatch_uid="audit_logged_in")
-    user_logged_out.connect(on_logged_out, dispatch_uid="audit_logged_out")
-    user_login_failed.connect(on_login_failed, dispatch_uid="audit_login_failed")
+    auth_event.connect(on_auth_event, dispatch_uid="audit_auth_event")
     task_prerun.connect(on_task_start, weak=False, dispatch_uid="audit_task_start")
     task_postrun.connect(on_task_end, weak=False, dispatch_uid="audit_task_end")
-    try:
-        from axes.signals import user_locked_out  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
-    user_locked_out.connect(on_locked_out, dispatch_uid="audit_locked_out")

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from audit.models import AccessEvent, AccessKind, AuthAction
 from audit.records import record_auth_event
+from clinic.accounts.events import AuthEvent, send_auth_event
 from tests.factories import PatientFactory, UserFactory
 
 
@@ -145,8 +146,31 @@ def test_a_tampered_patient_link_is_recorded_as_a_refusal_without_its_secret(cli
 
 
 def test_a_lockout_is_recorded_with_the_name_typed(rf, db):
-    from audit import receivers
+    from axes.signals import user_locked_out
 
-    receivers.on_locked_out(sender=None, request=rf.post("/login/"), username="anna")
+    # django-axes' own signal, forwarded by the sign-in app to the trail
+    user_locked_out.send(sender="axes", request=rf.post("/login/"), username="anna")
     event = AccessEvent.objects.get()
     assert (event.kind, event.action, event.username) == ("auth", "lockout", "anna")
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [
+        (AuthEvent.MFA_ENROLLED, "mfa_enrolled"),
+        (AuthEvent.MFA_FAILED, "mfa_failed"),
+        (AuthEvent.RECOVERY_CODES, "recovery_codes"),
+        (AuthEvent.PASSWORD_CHANGED, "password_changed"),
+        (AuthEvent.SESSIONS_ENDED, "sessions_ended"),
+        (AuthEvent.SESSION_EXPIRED, "session_expired"),
+    ],
+)
+def test_each_sign_in_event_is_recorded_with_its_user(rf, staff_user, kind, action):
+    send_auth_event(kind, user=staff_user, request=rf.post("/account/"), detail={"count": 2})
+    event = AccessEvent.objects.get()
+    assert (event.kind, event.action, event.user, event.detail) == (
+        "auth",
+        action,
+        staff_user,
+        "count=2",
+    )
