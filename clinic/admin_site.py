@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 MANAGE = "clinic.manage"
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -22,9 +23,9 @@ class ClinicAdminSite(admin.AdminSite):
     goes to the login page.
     """
 
-    site_header = "Clinic planner administration"
-    site_title = "Clinic planner admin"
-    index_title = "Manage the clinic"
+    site_header = _("Clinic planner administration")
+    site_title = _("Clinic planner admin")
+    index_title = _("Manage the clinic")
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
