@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.admin_site import VerifiedAdminSite
 
@@ -25,9 +26,9 @@ class ClinicAdminSite(VerifiedAdminSite):
     anonymous visitor still goes to the login page.
     """
 
-    site_header = "Clinic planner administration"
-    site_title = "Clinic planner admin"
-    index_title = "Manage the clinic"
+    site_header = _("Clinic planner administration")
+    site_title = _("Clinic planner admin")
+    index_title = _("Manage the clinic")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and request.user.has_perm(MANAGE)

@@ -111,3 +111,28 @@ def test_every_app_migrates_to_zero_and_back_with_data(migrated_back_afterwards,
         } <= postgres_constraints()
     load_demo_data(actor=system_actor(SystemActor.DEMO))  # the schema takes the data again
     assert SessionChange.objects.exists()
+
+
+def test_the_roles_migration_makes_the_groups_and_keeps_cosmetologists_at_work(
+    migrated_back_afterwards,
+):
+    """0007_roles: the three groups; a staff member with a bookable profile, made before
+    the roles existed, becomes a practitioner; a desk account waits for a manager."""
+    from django.contrib.auth.models import Group, User
+
+    from clinic.models import Practitioner
+
+    migrate("clinic", "0006_outbox_settings")
+    Group.objects.filter(name__in=["reception", "practitioner", "manager"]).delete()
+    cosmetologist = User.objects.create(username="old-cosmetologist", is_staff=True)
+    desk = User.objects.create(username="old-desk", is_staff=True)
+    Practitioner.objects.create(user=cosmetologist, is_bookable=True)
+    Practitioner.objects.create(user=desk, is_bookable=False)
+    migrate("clinic")
+    assert sorted(Group.objects.values_list("name", flat=True)) == [
+        "manager", "practitioner", "reception",
+    ]  # fmt: skip
+    assert list(cosmetologist.groups.values_list("name", flat=True)) == ["practitioner"]
+    assert list(desk.groups.all()) == []
+    migrate("clinic", "0006_outbox_settings")
+    assert not Group.objects.exists()

@@ -381,3 +381,10 @@ def test_a_manager_cannot_change_a_superusers_account(manager):
     )
     root.refresh_from_db()
     assert root.is_active
+
+
+def test_a_course_not_yet_booked_is_shown_only_to_those_who_plan(draft, reception, practitioner):
+    course = draft()
+    url = reverse("courses:detail", args=[course.pk])
+    assert client_for(reception).get(url).status_code == 403
+    assert client_for(practitioner.user).get(url).status_code == 200
