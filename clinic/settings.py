@@ -193,6 +193,9 @@ TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "clinic.accounts.client_ip.client_address"
 # Two-step verification (django-otp): the name authenticator apps show for the planner.
 OTP_TOTP_ISSUER = read_str("OTP_TOTP_ISSUER", "Clinic planner")
+# The admin never shows a person's authenticator key or its QR code: whoever saw it could
+# make that person's codes. Managers may only delete a lost authenticator.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

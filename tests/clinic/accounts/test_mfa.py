@@ -201,3 +201,12 @@ def test_a_new_phone_replaces_the_authenticator_only_once_confirmed(client, staf
         True
     ]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+
+def test_the_admin_never_shows_an_authenticators_key_or_qr_code(manager_client, staff_user):
+    device = add_authenticator(staff_user)
+    for view in ("config", "qrcode"):
+        url = reverse(f"admin:otp_totp_totpdevice_{view}", args=[device.pk])
+        assert manager_client.get(url).status_code == 403
+    page = manager_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert device.key not in page.content.decode()
