@@ -166,3 +166,10 @@ def test_a_login_lasts_at_most_the_session_age_however_busy(staff_user, time_mac
         assert browser.get("/").status_code == 200
     time_machine.move_to("2026-03-02 10:01Z", tick=False)
     assert browser.get("/").status_code == 302
+
+
+def test_the_clinics_sign_in_settings_are_in_the_admin(manager_client):
+    ClinicFactory()
+    page = manager_client.get(reverse("admin:clinic_clinic_change", args=[1])).content.decode()
+    assert 'name="mfa_required_for_all_staff"' in page
+    assert 'name="session_idle_minutes"' in page
