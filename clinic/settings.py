@@ -177,12 +177,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Login throttling (django-axes): 5 failures for one account, or from one address, within
 # the cool-off period lock that account or address until the period has passed since the
-# last failure; a success resets the account's count. Managers unlock in the admin
+# last failure. A success in between does not wipe the count, so passing the password step
+# again does not buy more guesses at the code step. Managers unlock in the admin
 # (Axes > Access attempts: delete the rows).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=read_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "clinic.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # its log lines name the username and address at WARNING
