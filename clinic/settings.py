@@ -186,7 +186,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "clinic.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_VERBOSE = False  # its log lines name the username and address at WARNING
+AXES_VERBOSE = False  # no start-up banner, no user agent in its log lines (values masked)
+# Successful logins go to the audit trail (clinic.accounts.events), not to a second,
+# never-pruned table of addresses and browsers; failures are kept while they count.
+AXES_DISABLE_ACCESS_LOG = True
 # The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies (each
 # appending to X-Forwarded-For) stand in front; then the address the outermost one saw.
 # Never set it without such a proxy: a client could then pick its own address.

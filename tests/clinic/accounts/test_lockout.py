@@ -1,7 +1,7 @@
 """Login throttling (django-axes): 5 failures lock an account or an address for a while."""
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -112,3 +112,8 @@ def test_passing_the_password_again_buys_no_more_guesses_at_the_code_step(client
     ]
     assert statuses[-1] == 429
     assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 429
+
+
+def test_successful_logins_are_left_to_the_audit_trail_not_kept_by_axes(client, staff_user):
+    assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 302
+    assert not AccessLog.objects.exists()
