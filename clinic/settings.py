@@ -221,15 +221,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Login throttling (django-axes): 5 failures for one account, or from one address, within
 # the cool-off period lock that account or address until the period has passed since the
-# last failure; a success resets the account's count. Managers unlock in the admin
+# last failure. A success in between does not wipe the count, so passing the password step
+# again does not buy more guesses at the code step. Managers unlock in the admin
 # (Axes > Access attempts: delete the rows).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=read_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "clinic.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_VERBOSE = False  # its log lines name the username and address at WARNING
+AXES_VERBOSE = False  # no start-up banner, no user agent in its log lines (values masked)
+# Successful logins go to the audit trail (clinic.accounts.events), not to a second,
+# never-pruned table of addresses and browsers; failures are kept while they count.
+AXES_DISABLE_ACCESS_LOG = True
 # The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies (each
 # appending to X-Forwarded-For) stand in front; then the address the outermost one saw.
 # Never set it without such a proxy: a client could then pick its own address.
@@ -237,6 +241,9 @@ TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "clinic.accounts.client_ip.client_address"
 # Two-step verification (django-otp): the name authenticator apps show for the planner.
 OTP_TOTP_ISSUER = read_str("OTP_TOTP_ISSUER", "Clinic planner")
+# The admin never shows a person's authenticator key or its QR code: whoever saw it could
+# make that person's codes. Managers may only delete a lost authenticator.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -23,8 +23,10 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
 
-    def __init__(self, *args: Any, submit: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, submit: str = "", setup: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if setup:  # no recovery codes yet
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows.")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", submit or _("Verify")))
 

@@ -155,7 +155,7 @@ def mfa(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         left = StaticToken.objects.filter(device__user=user).count()
         return render(request, "accounts/mfa_on.html", {"codes_left": left})
     device = services.start_enrolment(actor=user)
-    form = CodeForm(request.POST or None, submit=_("Confirm"))
+    form = CodeForm(request.POST or None, submit=_("Confirm"), setup=True)
     status = 200
     if request.method == "POST" and form.is_valid():
         codes = services.confirm_authenticator(

@@ -1,7 +1,7 @@
 """Login throttling (django-axes): 5 failures lock an account or an address for a while."""
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -96,3 +96,24 @@ def test_wrong_codes_at_the_code_step_count_towards_the_lockout(client, staff_us
     assert statuses[-1] == 429
     assert "_auth_user_id" not in client.session  # logged out: the password step again
     assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 429
+
+
+def test_passing_the_password_again_buys_no_more_guesses_at_the_code_step(client, staff_user):
+    add_authenticator(staff_user)
+    verify = reverse("accounts:verify")
+    attempt(client, staff_user.username, TEST_PASSWORD)
+    for _ in range(3):
+        client.post(verify, {"code": "000000"}, REMOTE_ADDR="192.0.2.10")
+    client.post(reverse("logout"), REMOTE_ADDR="192.0.2.10")
+    assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 302
+    statuses = [
+        client.post(verify, {"code": "000000"}, REMOTE_ADDR="192.0.2.10").status_code
+        for _ in range(2)
+    ]
+    assert statuses[-1] == 429
+    assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 429
+
+
+def test_successful_logins_are_left_to_the_audit_trail_not_kept_by_axes(client, staff_user):
+    assert attempt(client, staff_user.username, TEST_PASSWORD).status_code == 302
+    assert not AccessLog.objects.exists()

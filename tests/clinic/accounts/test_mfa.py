@@ -186,3 +186,27 @@ def test_pages_without_login_stay_open_to_a_half_signed_in_session(client, staff
     add_authenticator(staff_user)
     log_in_with_password(client, staff_user)
     assert client.get(reverse("healthz")).status_code in (200, 503)
+
+
+def test_a_new_phone_replaces_the_authenticator_only_once_confirmed(client, staff_user):
+    old = add_authenticator(staff_user)
+    log_in_with_password(client, staff_user)
+    client.post(VERIFY, {"code": current_code(old)})
+    page = client.get(SETUP, {"replace": "1"})
+    assert page.status_code == 200
+    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()  # still in force
+    response = client.post(SETUP, {"code": code_from_page(page)})
+    assert response.status_code == 302
+    assert list(TOTPDevice.objects.filter(user=staff_user).values_list("confirmed", flat=True)) == [
+        True
+    ]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+
+def test_the_admin_never_shows_an_authenticators_key_or_qr_code(manager_client, staff_user):
+    device = add_authenticator(staff_user)
+    for view in ("config", "qrcode"):
+        url = reverse(f"admin:otp_totp_totpdevice_{view}", args=[device.pk])
+        assert manager_client.get(url).status_code == 403
+    page = manager_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert device.key not in page.content.decode()

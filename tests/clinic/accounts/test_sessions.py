@@ -148,3 +148,28 @@ def test_a_wrong_old_password_changes_nothing(staff_user):
 def test_the_menu_leads_to_the_account_page(staff_client):
     page = staff_client.get("/").content.decode()
     assert reverse("accounts:account") in page
+
+
+def test_logging_out_takes_the_session_off_the_list(staff_user):
+    desk = logged_in(staff_user)
+    assert StaffSession.objects.filter(user=staff_user).count() == 1
+    desk.post(reverse("logout"))
+    assert not StaffSession.objects.filter(user=staff_user).exists()
+
+
+def test_a_login_lasts_at_most_the_session_age_however_busy(staff_user, time_machine, settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
+    browser = logged_in(staff_user)
+    for minute in (20, 40, 59):
+        time_machine.move_to(f"2026-03-02 09:{minute:02d}Z", tick=False)
+        assert browser.get("/").status_code == 200
+    time_machine.move_to("2026-03-02 10:01Z", tick=False)
+    assert browser.get("/").status_code == 302
+
+
+def test_the_clinics_sign_in_settings_are_in_the_admin(manager_client):
+    ClinicFactory()
+    page = manager_client.get(reverse("admin:clinic_clinic_change", args=[1])).content.decode()
+    assert 'name="mfa_required_for_all_staff"' in page
+    assert 'name="session_idle_minutes"' in page
