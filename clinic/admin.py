@@ -148,6 +148,18 @@ class CheckedModelAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def post_every_search(site: admin.AdminSite) -> None:
+    """Give the other apps' admin pages (django-axes' lockouts, django-otp's devices, the
+    audit trail) the posted search of :class:`CheckedModelAdmin` too, so no list's search
+    words reach an address (issue #16)."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, CheckedModelAdmin):
+            continue
+        original = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(original.__name__, (CheckedModelAdmin, original), {}))
+
+
 class ServiceWrittenAdmin(CheckedModelAdmin):
     """Rows written only through the services, which keep the rules and the history.
 

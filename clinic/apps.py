@@ -19,3 +19,11 @@ class ClinicAdminConfig(admin_apps.AdminConfig):
 
     default = False  # "clinic" alone names ClinicConfig
     default_site = "clinic.admin_site.ClinicAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # every app's admin.py registered
+        from django.contrib import admin
+
+        from clinic.admin import post_every_search
+
+        post_every_search(admin.site)

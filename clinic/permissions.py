@@ -114,12 +114,30 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "clinic.manage": is_manager,  # the admin site
     "clinic.maintain": is_maintenance,  # heartbeats, expired drafts
     "audit.view_trail": is_manager,
+    # One's own sign-in: two-step verification, password, sessions (any active login;
+    # the code step and setup come before a role's pages, clinic.accounts).
+    "accounts.own_account": rules.is_authenticated & rules.is_active,
 }
 
 # The apps whose models a manager manages in the admin; Django's model permissions
-# of these (``clinic.change_clinic``, ``auth.change_user``, ...) answer from here.
-MODEL_PERMISSION_APPS = ("auth", "clinic", "patients", "courses", "reminders")
+# of these (``clinic.change_clinic``, ``auth.change_user``, ...) answer from here. Sign-in
+# records too: unlocking a locked-out login (axes), removing a lost authenticator
+# (otp_totp, otp_static), another person's signed-in sessions (accounts).
+MODEL_PERMISSION_APPS = (
+    "auth", "clinic", "patients", "courses", "reminders", "axes", "otp_totp", "otp_static",
+    "accounts", "audit",
+)  # fmt: skip
 MODEL_ACTIONS = ("view", "add", "change", "delete")
+
+
+def _model_actions(model: type[Model]) -> tuple[str, ...]:
+    """What a manager may do with ``model`` in the admin: the audit trail's records (the
+    access events and every change-event table) are only ever viewed."""
+    from pghistory.models import Event
+
+    if model._meta.app_label == "audit" or issubclass(model, Event):
+        return ("view",)
+    return MODEL_ACTIONS
 
 
 def register() -> None:
@@ -128,7 +146,7 @@ def register() -> None:
         rules.set_perm(name, predicate | is_demo)
     for label in MODEL_PERMISSION_APPS:
         for model in apps.get_app_config(label).get_models():
-            for action in MODEL_ACTIONS:
+            for action in _model_actions(model):
                 name = f"{label}.{action}_{model._meta.model_name}"
                 if name in PERMISSIONS:  # a capability named like a model permission
                     raise ValueError(f"{name} is a model permission; name it otherwise")

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import csv
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from audit.trail import Filters, TrailRow, complete, trail
+from clinic.permissions import requires
 from patients.models import Patient
 from planner.trail import patient_filters
 from planner.trail_forms import TrailFilterForm
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000
-view_trail = permission_required("audit.view_trail", raise_exception=True)
+view_trail = requires("audit.view_trail")
 
 
 def _filters(request: HttpRequest) -> tuple[TrailFilterForm, Filters | None]:

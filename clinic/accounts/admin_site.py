@@ -5,8 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django_otp import user_has_device
 
 from clinic.accounts.policy import is_verified
@@ -23,6 +26,8 @@ class VerifiedAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and is_verified(request.user)
 
+    @method_decorator(never_cache)
+    @login_not_required
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff:

@@ -15,7 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts.models import StaffSession
 from clinic.actors import Actor
+from clinic.permissions import require
 
+OWN_ACCOUNT = "accounts.own_account"  # each write here: the actor's own sign-in
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -42,6 +44,7 @@ def start_enrolment(*, actor: Actor) -> TOTPDevice:
     A confirmed one stays in force until a new one is confirmed, so opening the
     page cannot lock anyone out.
     """
+    require(actor, OWN_ACCOUNT)
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=actor, name=AUTHENTICATOR_NAME, confirmed=False)
 
@@ -51,6 +54,7 @@ def confirm_authenticator(*, device_id: int, code: str, actor: Actor) -> list[st
     """Confirm the pending authenticator with a code from it: it replaces any earlier one and
     comes with new recovery codes (returned, to show once). ``None`` for a wrong code (counted
     by django-otp's back-off) or no pending authenticator."""
+    require(actor, OWN_ACCOUNT)
     device = (
         TOTPDevice.objects.select_for_update()
         .filter(pk=device_id, user=actor, confirmed=False)
@@ -67,6 +71,7 @@ def confirm_authenticator(*, device_id: int, code: str, actor: Actor) -> list[st
 @transaction.atomic
 def renew_recovery_codes(*, actor: Actor) -> list[str]:
     """Ten new single-use recovery codes; the earlier ones stop working at once."""
+    require(actor, OWN_ACCOUNT)
     return _replace_recovery_codes(actor)
 
 
@@ -85,6 +90,7 @@ def check_code(*, code: str, actor: Actor) -> CodeCheck:
     Each device backs off after wrong codes (django-otp: 1, 2, 4, 8... seconds);
     while it does, no code is tried and ``locked_until`` says until when.
     """
+    require(actor, OWN_ACCOUNT)
     typed = _normalise_code(code)
     method = "totp" if typed.isdigit() and len(typed) == 6 else "recovery_code"
     model: type[Device] = TOTPDevice if method == "totp" else StaticDevice
@@ -100,6 +106,7 @@ def check_code(*, code: str, actor: Actor) -> CodeCheck:
 @transaction.atomic
 def record_activity(*, session_key: str, browser: str, now: datetime, actor: Actor) -> StaffSession:
     """Note that this signed-in session was used now (its row made on first use)."""
+    require(actor, OWN_ACCOUNT)
     row, created = StaffSession.objects.get_or_create(
         session_key=session_key,
         defaults={"user": actor, "started_at": now, "last_seen_at": now, "browser": browser},
@@ -117,6 +124,7 @@ def end_sessions(*, actor: Actor, keep: SessionBase | None = None) -> int:
     Their session rows go, so the next request from those browsers is anonymous
     and lands on the login page.
     """
+    require(actor, OWN_ACCOUNT)
     rows = StaffSession.objects.filter(user=actor)
     if keep is not None and keep.session_key:
         rows = rows.exclude(session_key=keep.session_key)
@@ -130,18 +138,21 @@ def end_sessions(*, actor: Actor, keep: SessionBase | None = None) -> int:
 @transaction.atomic
 def move_session(*, old_key: str, new_key: str, actor: Actor) -> None:
     """Keep a session's row when Django gives the session a new key (password change)."""
+    require(actor, OWN_ACCOUNT)
     StaffSession.objects.filter(session_key=old_key, user=actor).update(session_key=new_key)
 
 
 @transaction.atomic
 def forget_session(*, session_key: str, actor: Actor) -> None:
     """Drop the row of a session that ended (logged out or expired)."""
+    require(actor, OWN_ACCOUNT)
     StaffSession.objects.filter(session_key=session_key, user=actor).delete()
 
 
 @transaction.atomic
 def end_one_session(*, session_id: int, actor: Actor) -> bool:
     """End one of the actor's own signed-in sessions (another person's is refused: False)."""
+    require(actor, OWN_ACCOUNT)
     row = StaffSession.objects.filter(pk=session_id, user=actor).first()
     if row is None:
         return False

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -35,8 +36,10 @@ from clinic.accounts.events import AuthEvent, send_auth_event
 from clinic.accounts.forms import CodeForm, PasswordChangeForm
 from clinic.accounts.models import StaffSession
 from clinic.accounts.policy import is_verified
+from clinic.accounts.services import OWN_ACCOUNT
 from clinic.actors import AuthenticatedHttpRequest, acting_user
 from clinic.models import Clinic
+from clinic.permissions import requires
 
 NEW_CODES_KEY = "accounts_new_recovery_codes"  # shown once on the next page, then dropped
 
@@ -70,6 +73,7 @@ def locked_out(
     return render(request, "registration/locked_out.html", context, status=429)
 
 
+@requires(OWN_ACCOUNT)
 def verify(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The code step after the password: an authenticator code or a recovery code.
 
@@ -141,6 +145,7 @@ def _needs_code_step(request: HttpRequest) -> bool:
     return user_has_device(user) and not is_verified(user)
 
 
+@requires(OWN_ACCOUNT)
 def mfa(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Two-step verification: its state, and setting up (or replacing) the authenticator app.
 
@@ -193,6 +198,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+@requires(OWN_ACCOUNT)
 def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """New recovery codes (POST, the old ones stop working), shown once on the next GET."""
     user = acting_user(request)
@@ -209,6 +215,7 @@ def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return render(request, "accounts/recovery_codes.html", {"codes": codes})
 
 
+@requires(OWN_ACCOUNT)
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's own sign-in: two-step verification, password, and signed-in sessions."""
     user = acting_user(request)
@@ -227,6 +234,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", context)
 
 
+@requires(OWN_ACCOUNT)
 @require_POST
 def end_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """End one of one's own other sessions (that browser must log in again)."""
@@ -250,6 +258,7 @@ def end_session(request: AuthenticatedHttpRequest, session_id: int) -> HttpRespo
     return redirect("accounts:account")
 
 
+@requires(OWN_ACCOUNT)
 @require_POST
 def end_other_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """End every other session of the person; ``everywhere`` ends this one as well."""
@@ -273,6 +282,7 @@ def end_other_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("accounts:account")
 
 
+@method_decorator(requires(OWN_ACCOUNT), name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's password: this session stays, every other session ends (ASVS 3.3.3)."""
 

@@ -26,12 +26,13 @@ def test_a_page_view_of_a_patient_leaves_a_read_record(staff_client, staff_user)
 
 
 def test_the_session_day_page_and_a_photo_record_reads_under_the_patient(
-    staff_client, book, practitioner
+    client, book, practitioner
 ):
     course = book(sessions_planned=4)
     session = course.sessions.get(number=1)
-    staff_client.get(reverse("courses:session_day", args=[session.pk]))
-    staff_client.get(reverse("courses:detail", args=[course.pk]))
+    client.force_login(practitioner.user)  # the session day is its own practitioner's
+    assert client.get(reverse("courses:session_day", args=[session.pk])).status_code == 200
+    client.get(reverse("courses:detail", args=[course.pk]))
     reads = AccessEvent.objects.filter(kind=AccessKind.READ).order_by("id")
     assert [(r.object_type, r.patient_id) for r in reads] == [
         ("courses.Session", course.patient_id),
@@ -43,22 +44,25 @@ def test_log_in_failure_and_log_out_are_recorded_without_the_password(client, db
     user = UserFactory(username="anna", is_staff=True)
     user.set_password("right-password-1")
     user.save()
+    client.post(reverse("login"), {"username": "nobody", "password": "wrong-secret-8"})
     client.post(reverse("login"), {"username": "anna", "password": "wrong-secret-9"})
     client.post(reverse("login"), {"username": "anna", "password": "right-password-1"})
     client.post(reverse("logout"))
     events = list(AccessEvent.objects.filter(kind=AccessKind.AUTH).order_by("id"))
     assert [e.action for e in events] == [
         AuthAction.LOGIN_FAILED,
+        AuthAction.LOGIN_FAILED,
         AuthAction.LOGIN,
         AuthAction.LOGOUT,
     ]
-    failed = events[0]
-    assert failed.user is None
-    assert failed.username == "anna"
-    assert events[1].user == user
+    unknown, failed = events[:2]
+    assert (unknown.user, unknown.username) == (None, "nobody")  # the name typed
+    assert (failed.user, failed.username) == (user, "anna")  # the account tried
     assert events[2].user == user
+    assert events[3].user == user
     stored = str(list(AccessEvent.objects.values()))
     assert "wrong-secret-9" not in stored
+    assert "wrong-secret-8" not in stored
     assert "right-password-1" not in stored
 
 

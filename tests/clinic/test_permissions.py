@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
-from clinic.permissions import required_permission
+from clinic.permissions import is_manager, required_permission
 from courses import photos, session_day
 from courses.models import AftercareSheet, Session
 from patients import services as patient_services
@@ -28,6 +28,7 @@ from patients.models import Patient
 from reminders import links
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import PractitionerFactory
+from tests.mfa import force_verified_login
 
 ROLES = ("anonymous", "reception", "practitioner", "manager")
 PROJECT_APPS = ("auth", "clinic", "patients", "courses", "reminders")
@@ -59,7 +60,7 @@ def test_every_url_has_a_rule_or_is_marked_public():
 def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
-        "admin:login", "calendar:feed", "healthz", "login", "logout",
+        "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
         "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
@@ -112,6 +113,20 @@ TABLE = {
     "reminders:retry": (("message",), LOGIN, 405, 405, 405),
     "login": ((), 200, 302, 302, 302),  # a signed-in user is sent on
     "logout": ((), 405, 405, 405, 405),  # POST only
+    "csp_report": ((), 405, 405, 405, 405),  # browsers' violation reports: POST only
+    # One's own sign-in: any role. The code step and recovery codes send a session that
+    # needs neither on (to the board, or to the two-step page).
+    "accounts:account": ((), LOGIN, 200, 200, 200),
+    "accounts:verify": ((), LOGIN, 302, 302, 302),
+    "accounts:mfa": ((), LOGIN, 200, 200, 200),
+    "accounts:recovery_codes": ((), LOGIN, 302, 302, 302),
+    "accounts:password_change": ((), LOGIN, 200, 200, 200),
+    "accounts:end_session": (("staff_session",), LOGIN, 405, 405, 405),
+    "accounts:end_other_sessions": ((), LOGIN, 405, 405, 405),
+    # The audit trail: managers only.
+    "audit_trail": ((), LOGIN, 403, 403, 200),
+    "audit_trail_csv": ((), LOGIN, 403, 403, 200),
+    "audit_patient_trail": (("patient",), LOGIN, 403, 403, 200),
 }
 
 
@@ -154,7 +169,7 @@ def world(
         "session": second.pk, "finished": first.pk, "photo": photo.pk, "message": message.pk,
         "step": "check-in", "kind": "practitioner", "practitioner_pk": practitioner.pk,
         "view": "week", "day": timezone.localdate().isoformat(), "action": "renew",
-        "feed_token": practitioner.feed_token,
+        "feed_token": practitioner.feed_token, "staff_session": 1,
         "confirm_token": links.session_token("confirm", second.pk, version),
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
@@ -168,8 +183,11 @@ def logins(practitioner, manager, reception):
 
 
 def client_for(user) -> Client:
+    """A client signed in as ``user``; a manager past the code step, as managers must be."""
     client = Client()
-    if user is not None:
+    if user is not None and is_manager(user):
+        force_verified_login(client, user)
+    elif user is not None:
         client.force_login(user)
     return client
 

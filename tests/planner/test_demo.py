@@ -12,6 +12,7 @@ from courses.models import AftercareSheet, Course, CourseStatus, Procedure, Sess
 from patients.models import Screening
 from planner.demo import load_demo_data
 from reminders.models import OutboxMessage
+from tests.mfa import force_verified_login
 
 
 def test_demo_data_loads_once_and_its_logins_work(db):
@@ -79,7 +80,7 @@ def test_demo_history_is_loaded_once(db, time_machine):
 def test_demo_report_and_overview_show_the_history(db, client, time_machine):
     time_machine.move_to("2026-11-25 13:00Z", tick=False)
     load_demo_data(actor=system_actor(SystemActor.DEMO))
-    client.force_login(get_user_model().objects.get(username="manager"))  # reports: managers'
+    force_verified_login(client, get_user_model().objects.get(username="manager"))  # managers'
     report = client.get(reverse("report"))
     assert report.status_code == 200
     assert report.context["report"].totals.sessions_done >= 8  # the last eight weeks

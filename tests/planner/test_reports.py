@@ -13,6 +13,7 @@ from planner import charts
 from planner.reports import summarise
 from reminders.models import OutboxMessage, Status
 from tests.factories import manager_user
+from tests.mfa import force_verified_login
 from tests.queries import queries_to_get
 
 PERIOD = {"first_day": "2026-01-01", "last_day": "2026-03-31"}
@@ -69,7 +70,7 @@ def history(book, patient):
 
 
 def test_report_counts_the_period(client, practitioner, history):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
     response = client.get(reverse("report"), PERIOD)
     assert response.status_code == 200
     totals = response.context["report"].totals
@@ -83,13 +84,13 @@ def test_report_counts_the_period(client, practitioner, history):
 
 
 def test_report_outside_the_period_counts_nothing(client, practitioner, history):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
     totals = client.get(reverse("report"), {"first_day": "2026-06-01", "last_day": "2026-06-30"})
     assert totals.context["report"].totals.sessions_done == 0
 
 
 def test_report_csv_export(client, practitioner, history):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
     response = client.get(reverse("report_csv"), PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -112,7 +113,7 @@ def test_report_csv_export(client, practitioner, history):
     ],
 )
 def test_bad_periods_say_why(client, practitioner, params, message):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
     for name in ("report", "report_csv"):
         response = client.get(reverse(name), params)
         assert response.status_code == 400
@@ -120,7 +121,7 @@ def test_bad_periods_say_why(client, practitioner, params, message):
 
 
 def test_report_defaults_to_the_last_eight_weeks(client, practitioner, now):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
     report = client.get(reverse("report")).context["report"]
     assert report.last_day == date(2026, 1, 2)
     assert report.first_day == date(2025, 12, 29) - timedelta(weeks=7)
@@ -128,7 +129,7 @@ def test_report_defaults_to_the_last_eight_weeks(client, practitioner, now):
 
 
 def test_report_query_count_does_not_grow_with_data(client, practitioner, book, history):
-    client.force_login(manager_user())  # reports are for managers
+    force_verified_login(client, manager_user())  # reports are for managers
 
     before = queries_to_get(client, reverse("report"), PERIOD)
     from tests.factories import cleared_patient
@@ -138,6 +139,6 @@ def test_report_query_count_does_not_grow_with_data(client, practitioner, book, 
     assert queries_to_get(client, reverse("report"), PERIOD) == before
 
 
-def test_reports_require_login(client):
+def test_reports_require_login(client, db):
     for name in ("report", "report_csv"):
         assert client.get(reverse(name)).status_code == 302
