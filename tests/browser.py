@@ -96,3 +96,21 @@ def log_in(page: object, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def log_in_with_code(page: object, username: str, password: str) -> None:
+    """Log in as someone who must pass the code step (a manager): their authenticator app
+    (made here if they have none) gives the code, typed on the real code step."""
+    from django.contrib.auth.models import User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.mfa import add_authenticator, current_code
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or add_authenticator(user)
+    log_in(page, username, password)
+    page.wait_for_url("**/account/verify/**")
+    page.get_by_label("Code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/")

@@ -7,6 +7,7 @@ console's "Refused to ..." errors, and the test fails on any.
 """
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from clinic.actors import SystemActor, system_actor
@@ -14,7 +15,7 @@ from courses.models import Course, Session, SessionStatus
 from patients.models import Patient
 from planner.demo import load_demo_data
 from reminders import links
-from tests.browser import log_in
+from tests.browser import log_in, log_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +75,8 @@ def staff_pages():
         reverse("admin:courses_session_changelist"),
         reverse("admin:clinic_clinic_change", args=[1]),
         reverse("admin:clinic_closure_add"),  # the date and time pickers
-        reverse("admin:auth_group_add"),  # the two-box permission chooser
+        # the two-box chooser of a staff member's roles (groups themselves are read-only)
+        reverse("admin:auth_user_change", args=[User.objects.get(username="anna").pk]),
     ]
 
 
@@ -82,7 +84,7 @@ def test_staff_pages_and_the_admin_raise_no_csp_violation(watched):
     page, seen = watched
     logins = load_demo_data(actor=system_actor(SystemActor.DEMO))
     manager = next(login for login in logins if login.username == "manager")
-    log_in(page, manager.username, manager.password)
+    log_in_with_code(page, manager.username, manager.password)
     page.wait_for_url("**/")
     for url in staff_pages():
         visit(page, seen, url)
