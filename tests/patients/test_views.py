@@ -330,7 +330,9 @@ def test_patient_list_query_count_does_not_grow_with_patients(staff_client, staf
     many, rows_many = count_list_queries(staff_client)
     assert (rows_few, rows_many) == (3, 25)
     assert many == few
-    assert many <= 8
+    # 8, plus on PostgreSQL the audit trail's request context handed to the connection
+    # and taken back (audit.context)
+    assert many <= 8 + (2 if connection.vendor == "postgresql" else 0)
 
 
 def test_patient_page_query_count_does_not_grow_with_history(staff_client, staff_user):
