@@ -71,23 +71,30 @@ def _set_connection_context(metadata: dict[str, Any] | None) -> None:
                 " set_config('pghistory.context_id', %s, false)",
                 values,
             )
-    except DatabaseError:  # a failed transaction: its writes are rolled back anyway
-        logger.warning("audit context not set on the database connection", exc_info=True)
+    except DatabaseError as error:  # the database down (the page says so) or a failed
+        # transaction (its writes are rolled back anyway): one line, not a traceback per request
+        logger.warning("audit context not set on the database connection: %s", type(error).__name__)
 
 
 @contextmanager
-def audit_context(**metadata: Any) -> Iterator[dict[str, Any]]:
+def audit_context(*, on_database: bool = True, **metadata: Any) -> Iterator[dict[str, Any]]:
     """Attach ``metadata`` (user, actor, method, path, request id ...) to every
-    audit record written inside; nested contexts add to the outer one."""
+    audit record written inside; nested contexts add to the outer one.
+
+    ``on_database=False`` keeps it in Python only (no statement): for a request
+    that cannot change tracked rows (an anonymous visitor's, turned away or
+    logging in), whose change events, were there any, would name nobody anyway."""
     outer = _current.get()
     merged = {"_context_id": str(uuid.uuid4()), **(outer or {}), **metadata}
     token = _current.set(merged)
-    _set_connection_context(merged)
+    if on_database:
+        _set_connection_context(merged)
     try:
         yield merged
     finally:
         _current.reset(token)
-        _set_connection_context(outer)
+        if on_database:
+            _set_connection_context(outer)
 
 
 def system_context(actor: SystemActor, **metadata: Any) -> Any:

@@ -36,6 +36,7 @@ class AuditContextMiddleware:
         if patient_link:
             actor = str(SystemActor.PATIENT_LINK)
         with audit_context(
+            on_database=bool(user_id) or patient_link,  # nobody else can change tracked rows
             user=user_id,
             actor=actor,
             method=request.method,

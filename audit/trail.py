@@ -65,6 +65,11 @@ class TrailRow:
     detail: str = ""
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (change, read, authentication, refusal)."""
+        return _("change") if self.kind == CHANGE else str(AccessKind(self.kind).label)
+
 
 COLUMNS = ("a_at", "a_kind", "a_model", "a_pk", "a_user")
 

@@ -168,3 +168,24 @@ def test_event_and_access_tables_refuse_update_and_delete(db):
             query.delete()
     assert events("clinic.Room").get().pgh_label == "insert"
     assert AccessEvent.objects.get().action == "view"
+
+
+def test_a_patients_trail_holds_their_record_and_everything_under_it_only(
+    book, practitioner, reachable_patient, manager_client
+):
+    from planner.trail import patient_filters
+    from tests.factories import cleared_patient
+
+    mine = book(patient=reachable_patient, sessions_planned=4)
+    other = book(patient=cleared_patient(practitioner.user), sessions_planned=4)
+    manager_client.get(reverse("patients:detail", args=[reachable_patient.pk]))
+    rows = complete(trail(patient_filters(reachable_patient.pk, Filters())))
+    seen = {(row.object_type, row.object_id) for row in rows}
+    assert ("patients.Patient", str(reachable_patient.pk)) in seen
+    assert {("courses.Session", str(s.pk)) for s in mine.sessions.all()} <= seen
+    assert not {("courses.Session", str(s.pk)) for s in other.sessions.all()} & seen
+    assert any(t == "reminders.OutboxMessage" for t, _ in seen)
+    assert any(row.kind == "read" for row in rows)
+    page = manager_client.get(reverse("audit_patient_trail", args=[reachable_patient.pk]))
+    assert page.status_code == 200
+    assert page.content.decode().count('data-testid="trail-row"') == min(len(rows), 50)
