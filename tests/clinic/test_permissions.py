@@ -327,9 +327,11 @@ def test_menus_show_only_what_the_role_may_use(world, logins):
     for role in ("reception", "practitioner", "manager"):
         page = client_for(logins[role]).get(reverse("patients:list")).content.decode()
         menus[role] = [label for label, url in (("Reports", reverse("report")),
+                                                ("Audit trail", reverse("audit_trail")),
                                                 ("Admin", reverse("admin:index")))
                        if f'href="{url}"' in page]  # fmt: skip
-    assert menus == {"reception": [], "practitioner": [], "manager": ["Reports", "Admin"]}
+    assert menus == {"reception": [], "practitioner": [],
+                     "manager": ["Reports", "Audit trail", "Admin"]}  # fmt: skip
 
 
 def test_system_actors_have_exactly_their_jobs(db):
