@@ -1,4 +1,4 @@
-"""The site-wide pages: the today board and the reports."""
+"""The site-wide pages: the today board, the reports and the audit trail."""
 
 from django.urls import path
 
