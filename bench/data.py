@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
+from clinic.permissions import PRACTITIONER, role_group
 from courses.defaults import seed_catalogue
 from courses.models import Course, CourseStatus, Indication, Session, SessionStatus, TreatmentArea
 from courses.overview import refresh_course_summaries
@@ -84,6 +85,7 @@ def _staff() -> list[Practitioner]:
         User(username=f"bench{i}", first_name="Bench", last_name=f"Practitioner {i}", is_staff=True)
         for i in range(PRACTITIONERS)
     )
+    role_group(PRACTITIONER).user_set.add(*users)  # the role that plans and books (#16)
     return Practitioner.objects.bulk_create(Practitioner(user=u) for u in users)
 
 

@@ -84,6 +84,7 @@ def build(count: int) -> None:
     from django.utils import timezone
 
     from clinic.models import Clinic, Practitioner, Room
+    from clinic.permissions import PRACTITIONER, role_group
     from courses.models import Course, CourseStatus, Indication, Session, TreatmentArea
     from patients.models import Patient
     from reminders.models import OutboxMessage
@@ -91,6 +92,7 @@ def build(count: int) -> None:
     call_command("migrate", verbosity=0)
     Clinic.objects.get_or_create(pk=1, defaults={"name": "Benchmark clinic"})
     user = User.objects.create(username="bench", is_staff=True, email="bench@example.com")
+    role_group(PRACTITIONER).user_set.add(user)
     practitioner = Practitioner.objects.create(user=user)
     room = Room.objects.create(name="Room 1")
     now = timezone.now()
