@@ -145,6 +145,9 @@ def register() -> None:
     for name, predicate in PERMISSIONS.items():
         rules.set_perm(name, predicate | is_demo)
     for label in MODEL_PERMISSION_APPS:
+        # The app's own name is what the admin asks (``has_module_perms``) before it lists
+        # the app's models on its index and app pages.
+        rules.set_perm(label, is_manager)
         for model in apps.get_app_config(label).get_models():
             for action in _model_actions(model):
                 name = f"{label}.{action}_{model._meta.model_name}"

@@ -230,6 +230,23 @@ def test_the_admin_is_for_managers_only(world, logins):
             assert (role, name, status) == (role, name, expected)
 
 
+def test_the_admin_index_lists_every_managed_app_for_a_manager(world, manager):
+    """The admin asks ``has_module_perms(app)`` before listing an app on its index and app
+    pages: a manager's index shows every app it manages (it once said "You don't have
+    permission to view or edit anything"), and each app page opens."""
+    from django.contrib import admin
+
+    registered = {model._meta.app_label for model in admin.site._registry}
+    client = client_for(manager)
+    index = client.get(reverse("admin:index"))
+    listed = {app["app_label"] for app in index.context["app_list"]}
+    assert listed == registered
+    assert {"clinic", "patients", "courses", "auth", "axes", "audit"} <= listed
+    assert "have permission to view or edit anything" not in index.content.decode()
+    for label in registered:
+        assert client.get(reverse("admin:app_list", args=[label])).status_code == 200
+
+
 def snapshot():
     """Every row of the planner's tables (the fixture clinic is small)."""
     rows = {}
