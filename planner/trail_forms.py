@@ -6,10 +6,12 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessKind
 from audit.trail import CHANGE, Filters, change_models
+from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 
 SELECT = forms.Select(attrs={"class": "form-select"})
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -38,6 +40,13 @@ class TrailFilterForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         first, last = data.get("first_day"), data.get("last_day")
+        # The same window as the reports' periods: a date a browser's picker offers (9999-12-31)
+        # would otherwise overflow the day after it (a 500, found in the walk).
+        if any(day and not SHOWN_FIRST_DAY <= day <= SHOWN_LAST_DAY for day in (first, last)):
+            raise forms.ValidationError(
+                _("Pick dates between %(first)s and %(last)s.")
+                % {"first": date_format(SHOWN_FIRST_DAY), "last": date_format(SHOWN_LAST_DAY)}
+            )
         if first and last and last < first:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data

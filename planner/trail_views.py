@@ -55,12 +55,23 @@ def patient_trail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "planner/trail.html", context)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: one starting like a formula (``=``,
+    ``+``, ``-``, ``@``, tab, return; OWASP "CSV injection") gets a leading apostrophe.
+    The trail holds text anyone can type (the user name of a failed log-in, a path)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(row: TrailRow) -> list[str]:
     changes = "; ".join(f"{name}: {old!s} -> {new!s}" for name, old, new in row.changes)
-    return [
+    cells = [
         row.at.isoformat(), row.kind, row.action, row.who, str(row.user_id or ""),
         row.object_type, row.object_id, row.method, row.path, row.request_id, row.detail, changes,
     ]  # fmt: skip
+    return [spreadsheet_safe(str(cell)) for cell in cells]
 
 
 @view_trail

@@ -1,7 +1,11 @@
 """Reads, authentication events and refusals (both databases), and the trail's admin."""
 
+import csv
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AccessEvent, AccessKind, AuthAction
@@ -135,6 +139,26 @@ def test_trail_csv_exports_the_filtered_rows_and_bad_filters_are_a_400(manager_c
     )
     assert bad.status_code == 400
     assert "The period ends before it starts." in bad.content.decode()
+
+
+@pytest.mark.parametrize("last_day", ["9999-12-31", "0001-01-01"])
+def test_a_date_past_the_shown_window_is_a_400_not_a_500(manager_client, manager, last_day):
+    for name, args in (("audit_trail", []), ("audit_trail_csv", []),
+                       ("audit_patient_trail", [PatientFactory().pk])):  # fmt: skip
+        response = manager_client.get(reverse(name, args=args), {"last_day": last_day})
+        assert response.status_code == 400, name
+        assert "Pick dates between" in response.content.decode()
+
+
+def test_the_csv_shows_a_typed_formula_as_text(manager_client, db):
+    typed = '=HYPERLINK("http://x.invalid","x")'  # a user name anyone can type at the login
+    Client().post(reverse("login"), {"username": typed, "password": "p"})
+    export = manager_client.get(reverse("audit_trail_csv"), {"kind": "auth"})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    failed = [row for row in rows if row[2] == "login_failed"]
+    assert failed
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in failed for cell in row)
+    assert any(cell.startswith("'=HYPERLINK") for row in failed for cell in row)
 
 
 def test_a_tampered_patient_link_is_recorded_as_a_refusal_without_its_secret(client, db):
