@@ -100,3 +100,20 @@ def test_the_health_check_answers_head_for_monitors(client, db):
     response = client.head("/healthz")
     assert response.status_code in (200, 503)
     assert client.post("/healthz").status_code == 405
+
+
+def test_every_layout_names_the_planners_icon_so_no_favicon_request_fails(manager_client):
+    """Staff pages, patients' link pages and the admin link the planner's own icon (a
+    browser otherwise asks for /favicon.ico: a 404 in the console and in the audit trail
+    on every page, found in the walk)."""
+    from django.contrib.staticfiles import finders
+    from django.test import Client
+
+    pages = [
+        manager_client.get(reverse("home")),
+        Client().get("/p/confirm/not-a-token/"),
+        manager_client.get(reverse("admin:index")),
+    ]
+    for page in pages:
+        assert '<link rel="icon" href="/static/img/favicon.svg"' in page.content.decode()
+    assert finders.find("img/favicon.svg")
