@@ -15,7 +15,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import user_has_device
 
@@ -138,8 +137,6 @@ class MfaRequiredMiddleware:
         if request.session.get(NO_STEP_UNTIL_KEY, 0) > time.time():
             return None
         step = second_step_due(request, user)
-        if step == "accounts:mfa":
-            messages.info(request, _("Set up two-step verification to continue."))
         return _redirect_with_next(step, request) if step else None
 
 

@@ -106,7 +106,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             return locked_out(request)
         form.add_error("code", _wrong_code_message(check.locked_until))
         status = 429 if throttled else 400
-    context = {"form": form, "next": _next_page(request)}
+    context = {"form": form, "next": _next_page(request), "signin_pending": True}
     return render(request, "accounts/verify.html", context, status=status)
 
 
@@ -182,6 +182,7 @@ def mfa(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "qr_svg": _qr_svg(device.config_url),
         "secret": _grouped(b32encode(device.bin_key).decode()),
         "replacing": enrolled,
+        "signin_pending": not is_verified(user),  # first setup: nothing else opens yet
     }
     return render(request, "accounts/mfa_setup.html", context, status=status)
 

@@ -210,3 +210,25 @@ def test_the_admin_never_shows_an_authenticators_key_or_qr_code(manager_client, 
         assert manager_client.get(url).status_code == 403
     page = manager_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
     assert device.key not in page.content.decode()
+
+
+def test_before_setup_the_page_shows_no_menu_and_one_notice_however_often_sent_back(client, db):
+    """Found in the walk: the full manager menu was drawn during forced setup (every link
+    bouncing back) and each bounce stacked one more "Set up ..." alert."""
+    client.force_login(manager_user())
+    for url in ("/patients/", "/reports/", "/courses/"):
+        page = client.get(url, follow=True)
+    html = page.content.decode()
+    assert page.request["PATH_INFO"] == SETUP
+    assert html.count("Set up two-step verification to continue.") == 1
+    assert 'href="/patients/"' not in html
+    assert 'href="/account/"' not in html
+
+
+def test_the_code_step_shows_no_menu(client, db):
+    manager = manager_user()
+    add_authenticator(manager)
+    log_in_with_password(client, manager)
+    html = client.get(reverse("accounts:verify")).content.decode()
+    assert 'href="/patients/"' not in html
+    assert 'href="/reports/"' not in html
