@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from audit.records import record_read
@@ -140,7 +141,11 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             guardian_consent=form.cleaned_data["guardian_consent"],
             actor=request.user,
         )
-        messages.success(request, f"{patient.full_name} is registered. Screen them next.")
+        # The next step is a screening, for those who take one (not the front desk).
+        done = gettext("%(name)s is registered.") % {"name": patient.full_name}
+        if _sees_clinical(request):
+            done = f"{done} {gettext('Screen them next.')}"
+        messages.success(request, done)
         return redirect("patients:detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 

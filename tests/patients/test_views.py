@@ -70,6 +70,16 @@ def test_register_patient_saves_in_e164_with_consent_time(staff_client):
     assert patient.sms_consent_at is None
 
 
+@pytest.mark.parametrize(("role", "next_step"), [("reception", False), ("practitioner", True)])
+def test_registering_names_the_screening_as_next_only_to_those_who_screen(
+    client, reception, staff_user, role, next_step
+):
+    client.force_login(reception if role == "reception" else staff_user)
+    page = client.post(reverse("patients:create"), valid_form(), follow=True).content.decode()
+    assert "is registered." in page
+    assert ("Screen them next." in page) is next_step
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
