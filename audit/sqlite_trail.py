@@ -45,7 +45,19 @@ def record_event(event_model: type[models.Model], instance: models.Model, label:
         last = manager.filter(pgh_obj_id=instance.pk).order_by("-pgh_id").values(*values).first()
         if last == values:
             return
-    manager.create(pgh_obj_id=instance.pk, pgh_label=label, **values, **_context_fields())
+    event = manager.create(pgh_obj_id=instance.pk, pgh_label=label, **values, **_context_fields())
+    # The event model copies the tracked fields with their options, so its copies of
+    # ``auto_now``/``auto_now_add`` fields (a row's ``created_at``) took the time of the
+    # event on create; put back the row's own values (a false "created_at" change showed
+    # on every update, found in the walk).
+    stamped = [
+        field.attname
+        for field in event_model._meta.concrete_fields
+        if not field.name.startswith("pgh_")
+        and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    ]
+    if stamped:
+        manager.filter(pk=event.pk).update(**{name: values[name] for name in stamped})
 
 
 def _receiver(event_model: type[models.Model]) -> tuple[Any, Any]:

@@ -40,3 +40,21 @@ def test_bulk_update_is_not_recorded_on_sqlite(db):
     room = Room.objects.create(name="Room A")
     Room.objects.filter(pk=room.pk).update(name="Room B")
     assert [e.pgh_label for e in room_events()] == ["insert"]
+
+
+def test_an_update_shows_no_false_change_of_the_creation_time(db, staff_user, time_machine):
+    """A row's ``created_at`` (auto_now_add) keeps its own value in every event: the
+    event model's copy of the field took the event's time (found in the walk)."""
+    from tests.factories import PatientFactory
+
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
+    patient = PatientFactory()
+    time_machine.move_to("2026-03-02 09:03Z", tick=False)
+    patient.notes = "Prefers mornings"
+    patient.save()
+    [update] = complete(trail(Filters(kinds=("change",), object_type="patients.Patient"))[:1])
+    changed = {name for name, _, _ in update.changes}
+    assert "notes" in changed
+    assert "created_at" not in changed
+    events = change_models()["patients.Patient"].objects.order_by("pgh_id")
+    assert {e.created_at for e in events} == {patient.created_at}
