@@ -161,7 +161,20 @@ def trail(filters: Filters) -> Any:
 def _who(user_id: int | None, actor: str, names: dict[int, str]) -> str:
     if user_id is not None:
         return names.get(user_id, f"#{user_id}")
+    if actor == ANONYMOUS:
+        return _("not signed in")
     return actor_label(actor) or _("unknown (no request or task)")
+
+
+ANONYMOUS = "anonymous"  # a request nobody was signed in for (a failed log-in, a bad link)
+
+
+def _access_actor(event: AccessEvent) -> str:
+    """Who made a read, sign-in event or refusal that names no user: a patient's link, or
+    a visitor not signed in (a request was made: it has a method)."""
+    if event.user_id is not None or not event.method:
+        return ""
+    return SystemActor.PATIENT_LINK if event.path.startswith("/p/") else ANONYMOUS
 
 
 def _diff(event_model: type[models.Model], event: Any) -> list[tuple[str, Any, Any]]:
@@ -210,7 +223,7 @@ def _access_rows(keys: list[int]) -> dict[tuple[str, int], TrailRow]:
             action=event.action,
             object_type=event.object_type,
             object_id=event.object_id,
-            who="",
+            who=_access_actor(event),
             user_id=event.user_id,
             method=event.method,
             path=event.path,

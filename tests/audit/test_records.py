@@ -202,3 +202,15 @@ def test_each_sign_in_event_is_recorded_with_its_user(rf, staff_user, kind, acti
         staff_user,
         "count=2",
     )
+
+
+def test_a_request_without_a_login_is_named_for_what_it_was(client, db):
+    """Not "unknown": a failed log-in naming no account is someone not signed in, a refused
+    patient link the patient's link (found in the walk)."""
+    from audit.trail import Filters, complete, trail
+
+    client.post(reverse("login"), {"username": "nobody", "password": "x"})
+    client.post("/p/cancel/forged-token-123/")
+    rows = {row.action: row.who for row in complete(trail(Filters())[:10])}
+    assert rows["login_failed"] == "not signed in"
+    assert rows["400"] == "patient link"
