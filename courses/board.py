@@ -37,6 +37,14 @@ PHASES: dict[str, str] = {
 }
 
 
+# The front desk (no clinical view, issue #16) sees where the patient is, not the procedure's
+# steps: the cream and its wash-off are part of the procedure record.
+DESK_PHASES: dict[str, str] = {
+    SessionStatus.CREAM_ON: PHASES[SessionStatus.CHECKED_IN],
+    SessionStatus.CREAM_OFF: PHASES[SessionStatus.CHECKED_IN],
+}
+
+
 @dataclass
 class BoardRow:
     session: Session
@@ -44,6 +52,11 @@ class BoardRow:
     confirmed: bool
     wash_off_due: datetime | None = None
     alerts: list[str] = field(default_factory=list)
+
+    @property
+    def desk_phase(self) -> str:
+        """The phase as the front desk sees it: "Arrived" through the cream."""
+        return DESK_PHASES.get(self.session.status, self.phase)
 
 
 # What the board shows: loading only these keeps a busy clinic's day quick to build.

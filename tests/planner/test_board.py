@@ -10,7 +10,13 @@ from courses import services, session_day
 from patients import services as patient_services
 from patients.screening import Answers
 from reminders.models import ChannelState
-from tests.factories import PractitionerFactory, cleared_patient, seed_clinic_hours, staff_actor
+from tests.factories import (
+    PractitionerFactory,
+    cleared_patient,
+    reception_user,
+    seed_clinic_hours,
+    staff_actor,
+)
 from tests.mfa import force_verified_login
 from tests.queries import queries_to_get
 
@@ -67,6 +73,12 @@ def test_board_shows_the_cream_countdown_and_phase(
     wash_off = row.wash_off_due.isoformat()
     assert f'data-countdown-to="{wash_off}"' in response.content.decode()
     assert row.wash_off_due.isoformat() == "2026-01-06T08:50:00+00:00"
+    # The front desk sees the patient has arrived, not the procedure's cream or its countdown.
+    client.force_login(reception_user())
+    desk = board(client, all="1").content.decode()
+    assert "Cream on" not in desk
+    assert "data-countdown-to" not in desk
+    assert "Arrived" in desk
 
 
 def test_cosmetologist_sees_own_sessions_and_can_see_everyones(client, day_sessions, db):
