@@ -30,8 +30,10 @@ def patient_id_of(obj: models.Model) -> int | None:
     patient_id = getattr(obj, "patient_id", None)
     if patient_id is not None:
         return int(patient_id)
+    fields = {field.name: field for field in obj._meta.fields}
     for parent in _PARENTS:
-        if getattr(obj, f"{parent}_id", None) is not None:
+        field = fields.get(parent)
+        if field is not None and (getattr(obj, field.attname) is not None or field.is_cached(obj)):
             return patient_id_of(getattr(obj, parent))
     return None
 
