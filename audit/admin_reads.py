@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from audit.records import READ_METHODS, record_read
 
 
-class ReadRecordedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadRecordedAdmin(admin.ModelAdmin):
     """A change (or view-only) page of a patient's record or clinical data leaves a read
     record, as the patient page does: noted here, written once the page is shown (a GET
     or HEAD answered 2xx; ``AuditContextMiddleware``). Put it first among the bases."""

@@ -87,7 +87,7 @@ class TrackedUser(User):
         proxy = True
 
 
-class TrackedUserRole(User.groups.through):  # type: ignore[name-defined,misc]
+class TrackedUserRole(User.groups.through):  # type: ignore[name-defined]
     class Meta:
         proxy = True
 

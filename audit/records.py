@@ -30,10 +30,10 @@ def patient_id_of(obj: models.Model) -> int | None:
     patient_id = getattr(obj, "patient_id", None)
     if patient_id is not None:
         return int(patient_id)
-    fields = {field.name: field for field in obj._meta.fields}
+    keys = {f.name: f for f in obj._meta.fields if isinstance(f, models.ForeignKey)}
     for parent in _PARENTS:
-        field = fields.get(parent)
-        if field is not None and (getattr(obj, field.attname) is not None or field.is_cached(obj)):
+        key = keys.get(parent)
+        if key is not None and (getattr(obj, key.attname) is not None or key.is_cached(obj)):
             return patient_id_of(getattr(obj, parent))
     return None
 

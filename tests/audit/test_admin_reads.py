@@ -25,8 +25,9 @@ def test_each_admin_page_of_a_patients_data_leaves_a_read_under_the_patient(
 ):
     course = book(patient=reachable_patient)
     patient = course.patient
-    shown = [patient, patient.latest_screening, patient.latest_consent, course,
-             course.sessions.get(number=1), OutboxMessage.objects.filter(patient=patient).first()]  # fmt: skip
+    message = OutboxMessage.objects.filter(patient=patient).first()
+    session = course.sessions.get(number=1)
+    shown = [patient, patient.latest_screening, patient.latest_consent, course, session, message]
     for obj in shown:
         assert manager_client.get(admin_change(obj)).status_code == 200, obj._meta.label
     assert [(r.object_type, r.object_id, r.patient_id, r.user_id) for r in reads()] == [
