@@ -22,6 +22,8 @@ class AuditContextMiddleware:
     Refusals (any 403; a 404 to a logged-in user, e.g. a guessed id; a patient's
     link refused) are recorded here, whichever view or middleware refused: the
     error pages themselves are Django's handlers rendering 403.html and 404.html.
+    The reads a view noted (``records.record_read``) are written here, once the
+    answer shows the page (a GET or HEAD answered 2xx).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -44,6 +46,7 @@ class AuditContextMiddleware:
             request_id=request_id,
         ):
             response = self.get_response(request)
+            records.write_reads(request, response.status_code)
             if records.is_refusal(request, response.status_code, patient_link=patient_link):
                 records.record_refusal(request, status=response.status_code)
         response["X-Request-ID"] = request_id

@@ -2,14 +2,18 @@
 
 Changes are recorded elsewhere: each tracked model has an event model made by
 django-pghistory (``patients.PatientEvent``, ``courses.SessionEvent`` ...), filled
-by PostgreSQL triggers. Both kinds are append-only: the tables refuse UPDATE and
-DELETE on PostgreSQL (pgtrigger.Protect), and the admin offers no change.
+by PostgreSQL triggers. Django's own staff accounts and their roles are tracked
+here (``UserEvent``, ``UserRoleEvent``), since their app is not ours. Both kinds
+are append-only: the tables refuse UPDATE and DELETE on PostgreSQL
+(pgtrigger.Protect), and the admin offers no change.
 """
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,3 +77,37 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.action} {self.object_type} {self.object_id} at {self.at}"
+
+
+# Django's user and user-groups tables are not ours: django-pgtrigger writes the
+# triggers of a proxy model into its own app's migrations, so they are tracked
+# through these proxies (the trail names the tables themselves: auth.User ...).
+class TrackedUser(User):
+    class Meta:
+        proxy = True
+
+
+class TrackedUserRole(User.groups.through):  # type: ignore[name-defined]
+    class Meta:
+        proxy = True
+
+
+# Staff accounts: who they are and whether they may sign in or reach the admin. Never
+# the password hash; ``last_login`` neither (a log-in is an authentication event).
+UserEvent = pghistory.create_event_model(
+    TrackedUser,
+    exclude=["password", "last_login"],
+    model_name="UserEvent",
+    abstract=False,
+)
+
+# A role given (a row added to the user-groups table) or taken (the row deleted).
+ROLE_GIVEN = "role_given"
+ROLE_TAKEN = "role_taken"
+UserRoleEvent = pghistory.create_event_model(
+    TrackedUserRole,
+    pghistory.InsertEvent(ROLE_GIVEN),
+    pghistory.DeleteEvent(ROLE_TAKEN),
+    model_name="UserRoleEvent",
+    abstract=False,
+)

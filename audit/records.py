@@ -1,9 +1,10 @@
 """Writing the trail's reads, authentication events and refusals.
 
 ``record_read(request, obj)`` is the one call a view of a patient's record, a
-screening, a photo or a session-day page makes, near its top. Each writes one
-``AccessEvent`` at once (its own statement, committed with the request's
-transaction or at once under autocommit), whatever the page does next.
+screening, a photo or a session-day page makes, near its top. It notes the read
+on the request; ``AuditContextMiddleware`` writes it after the view, and only
+when the page was shown: a GET or HEAD answered 2xx. A refused answer (a 404, a
+form sent back with a 400) or a POST shows nothing read, and leaves no read.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def patient_id_of(obj: models.Model) -> int | None:
     patient_id = getattr(obj, "patient_id", None)
     if patient_id is not None:
         return int(patient_id)
+    keys = {f.name: f for f in obj._meta.fields if isinstance(f, models.ForeignKey)}
     for parent in _PARENTS:
-        if getattr(obj, f"{parent}_id", None) is not None:
+        key = keys.get(parent)
+        if key is not None and (getattr(obj, key.attname) is not None or key.is_cached(obj)):
             return patient_id_of(getattr(obj, parent))
     return None
 
@@ -53,17 +56,34 @@ def _request_fields(request: HttpRequest | None) -> dict[str, Any]:
     return fields
 
 
-def record_read(request: HttpRequest, obj: models.Model, *, detail: str = "") -> AccessEvent:
-    """Record that the request's user saw ``obj`` (a patient, screening, session, photo ...)."""
-    return AccessEvent.objects.create(
-        kind=AccessKind.READ,
-        action="view",
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-        patient_id=patient_id_of(obj),
-        detail=detail[:200],
-        **_request_fields(request),
+PENDING_READS = "_audit_pending_reads"  # the request attribute holding the reads to write
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def record_read(request: HttpRequest, obj: models.Model, *, detail: str = "") -> None:
+    """Note that the request's user sees ``obj`` (a patient, screening, session, photo ...):
+    written by ``write_reads`` once the answer shows it."""
+    pending: list[AccessEvent] = request.__dict__.setdefault(PENDING_READS, [])
+    pending.append(
+        AccessEvent(
+            kind=AccessKind.READ,
+            action="view",
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            patient_id=patient_id_of(obj),
+            detail=detail[:200],
+            **_request_fields(request),
+        )
     )
+
+
+def write_reads(request: HttpRequest, status: int) -> list[AccessEvent]:
+    """Write the reads noted on ``request`` if its page was shown (a GET or HEAD answered
+    2xx), in one statement; drop them otherwise. Returns the reads written."""
+    pending: list[AccessEvent] = request.__dict__.pop(PENDING_READS, [])
+    if not pending or request.method not in READ_METHODS or not 200 <= status < 300:
+        return []
+    return AccessEvent.objects.bulk_create(pending)
 
 
 def record_auth_event(

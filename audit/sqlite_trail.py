@@ -3,7 +3,8 @@
 PostgreSQL records every insert, update and delete of a tracked model by
 trigger (django-pghistory), whatever wrote it. SQLite has no such triggers
 here: on SQLite the same event rows are written from Django's ``post_save`` and
-``post_delete`` signals. What that misses (README, "Audit trail"): bulk writes
+``post_delete`` signals, and a staff member's roles from ``m2m_changed``. What
+that misses (README, "Audit trail"): bulk writes
 (``QuerySet.update()``, ``bulk_create``, raw SQL) and changes made outside
 Django leave no record, and nothing stops an event row from being changed.
 """
@@ -14,10 +15,12 @@ import uuid
 from typing import Any
 
 import pghistory.core
+from django.contrib.auth import get_user_model
 from django.db import connection, models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from audit.context import current
+from audit.models import ROLE_GIVEN, ROLE_TAKEN, UserRoleEvent
 
 
 def _tracked_values(event_model: type[models.Model], instance: models.Model) -> dict[str, Any]:
@@ -71,12 +74,30 @@ def _receiver(event_model: type[models.Model]) -> tuple[Any, Any]:
     return saved, deleted
 
 
+def roles_changed(
+    sender: Any, instance: models.Model, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    """A role given (after the user-groups rows are added) or taken (before they go)."""
+    if action not in ("post_add", "pre_remove", "pre_clear"):
+        return
+    rows = sender.objects.filter(**{"group_id" if reverse else "user_id": instance.pk})
+    if pk_set is not None and action != "pre_clear":
+        rows = rows.filter(**{"user_id__in" if reverse else "group_id__in": pk_set})
+    label = ROLE_GIVEN if action == "post_add" else ROLE_TAKEN
+    for row in rows:
+        record_event(UserRoleEvent, row, label)
+
+
 def connect() -> None:
-    """On SQLite, record each tracked model's saves and deletes from Python."""
+    """On SQLite, record each tracked model's saves and deletes from Python, and the
+    roles given and taken (``user.groups.add()`` and the like send ``m2m_changed``)."""
     if connection.vendor != "sqlite":
         return
+    groups = get_user_model().groups.through
+    m2m_changed.connect(roles_changed, sender=groups, weak=False, dispatch_uid="audit_roles")
     for event_model in pghistory.core.event_models():
-        tracked = event_model.pgh_tracked_model  # type: ignore[attr-defined]
+        # a proxy tracks Django's own tables; their signals name the table's model
+        tracked = event_model.pgh_tracked_model._meta.concrete_model  # type: ignore[attr-defined]
         saved, deleted = _receiver(event_model)
         uid = f"audit_{event_model._meta.label_lower}"
         post_save.connect(saved, sender=tracked, weak=False, dispatch_uid=f"{uid}_save")

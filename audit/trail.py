@@ -15,13 +15,14 @@ from typing import Any
 
 import pghistory.core
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from audit.models import AccessEvent, AccessKind
+from audit.models import ROLE_GIVEN, AccessEvent, AccessKind, UserRoleEvent
 from clinic.actors import SystemActor
 
 CHANGE = "change"
@@ -29,12 +30,15 @@ KINDS = (CHANGE, AccessKind.READ, AccessKind.AUTH, AccessKind.REFUSAL)
 ACCESS_MODEL = AccessEvent._meta.label
 
 
+def tracked_label(event_model: type[models.Model]) -> str:
+    """The label of the table an event model tracks (``auth.User`` for the proxy tracking it)."""
+    tracked = event_model.pgh_tracked_model  # type: ignore[attr-defined]
+    return str(tracked._meta.concrete_model._meta.label)
+
+
 def change_models() -> dict[str, type[models.Model]]:
     """Each tracked model's label (``patients.Patient``) and its event model."""
-    return {
-        model.pgh_tracked_model._meta.label: model  # type: ignore[attr-defined]
-        for model in pghistory.core.event_models()
-    }
+    return {tracked_label(model): model for model in pghistory.core.event_models()}
 
 
 def actor_label(actor: str) -> str:
@@ -198,19 +202,44 @@ def _diff(event_model: type[models.Model], event: Any) -> list[tuple[str, Any, A
     ]
 
 
+def _role_rows(events: Any) -> None:
+    """A role given or taken reads as whose account and which role, from and to."""
+    names = dict(
+        get_user_model()
+        .objects.filter(pk__in={e.user_id for e in events})
+        .values_list("pk", "username")
+    )
+    groups = dict(
+        Group.objects.filter(pk__in={e.group_id for e in events}).values_list("pk", "name")
+    )
+    for event in events:
+        role = groups.get(event.group_id, f"#{event.group_id}")
+        given = event.pgh_label == ROLE_GIVEN
+        event.trail_object = ("auth.User", str(event.user_id))
+        event.trail_action = _("role given") if given else _("role taken")
+        account = names.get(event.user_id, f"#{event.user_id}")
+        event.trail_detail = _("account: %(name)s") % {"name": account}
+        event.trail_changes = [(_("role"), None, role) if given else (_("role"), role, None)]
+
+
 def _change_rows(label: str, keys: list[int]) -> dict[tuple[str, int], TrailRow]:
     event_model = next(m for m in change_models().values() if m._meta.label == label)
-    tracked = event_model.pgh_tracked_model._meta.label  # type: ignore[attr-defined]
+    tracked = tracked_label(event_model)
     rows = {}
-    events: Any = event_model._default_manager.filter(pgh_id__in=keys)
+    events: Any = list(event_model._default_manager.filter(pgh_id__in=keys))
+    if event_model is UserRoleEvent:
+        _role_rows(events)
     for event in events:
         context = event.pgh_context or {}
+        object_type, object_id = getattr(event, "trail_object", (tracked, str(event.pgh_obj_id)))
         rows[(label, event.pgh_id)] = TrailRow(
-            at=event.pgh_created_at, kind=CHANGE, action=event.pgh_label, object_type=tracked,
-            object_id=str(event.pgh_obj_id), who=context.get("actor", ""),
+            at=event.pgh_created_at, kind=CHANGE,
+            action=getattr(event, "trail_action", event.pgh_label), object_type=object_type,
+            object_id=object_id, who=context.get("actor", ""),
             user_id=context.get("user"), method=context.get("method") or "",
             path=context.get("path") or "", request_id=context.get("request_id") or "",
-            changes=_diff(event_model, event),
+            detail=getattr(event, "trail_detail", ""),
+            changes=getattr(event, "trail_changes", None) or _diff(event_model, event),
         )  # fmt: skip
     return rows
 

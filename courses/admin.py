@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from audit.admin_reads import ReadRecordedAdmin
 from clinic.admin import CheckedModelAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from courses.models import (
     AftercareSheet,
@@ -54,7 +55,7 @@ class SessionInline(ServiceWrittenInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceWrittenAdmin):
+class CourseAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     """Courses are planned, confirmed and cancelled in the planner, which checks the rules."""
 
     list_display = [
@@ -75,7 +76,7 @@ class CourseAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ServiceWrittenAdmin):
+class SessionAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     """Sessions move through the planner's screens, which keep the rules and history."""
 
     list_display = ["course", "number", "arrives_at", "practitioner", "room", "status"]
@@ -86,7 +87,7 @@ class SessionAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(SessionChange)
-class SessionChangeAdmin(ServiceWrittenAdmin):
+class SessionChangeAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     list_display = [
         "session",
         "kind",
@@ -108,7 +109,7 @@ class NeedleChangeInline(ServiceWrittenInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ServiceWrittenAdmin):
+class ProcedureAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     """The day's record, for audit; it is written through the session screen."""
 
     list_display = ["session", "checked_in_at", "started_at", "finished_at", "device", "end_point"]
@@ -119,7 +120,7 @@ class ProcedureAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(AftercareSheet)
-class AftercareSheetAdmin(ServiceWrittenAdmin):
+class AftercareSheetAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     """Written when a session ends; what the patient was given, so never edited here."""
 
     list_display = ["session", "created_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin_reads import ReadRecordedAdmin
 from clinic.admin import CheckedModelAdmin
 from patients.models import (
     CautionDecision,
@@ -26,7 +27,7 @@ class ReadOnlyRecordAdmin(CheckedModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(CheckedModelAdmin):
+class PatientAdmin(ReadRecordedAdmin, CheckedModelAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -43,7 +44,7 @@ class PatientAdmin(CheckedModelAdmin):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(ReadOnlyRecordAdmin):
+class ScreeningAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
     list_display = ["patient", "taken_at", "result", "taken_by"]
     list_filter = ["result", "taken_at"]
     search_fields = ["patient__last_name", "patient__first_name"]
@@ -52,7 +53,7 @@ class ScreeningAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(CautionDecision)
-class CautionDecisionAdmin(ReadOnlyRecordAdmin):
+class CautionDecisionAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
     list_display = ["screening", "approved", "decided_by", "decided_at"]
     list_filter = ["approved", "decided_at"]
     search_fields = ["screening__patient__last_name", "screening__patient__first_name"]
@@ -66,7 +67,7 @@ class InformationSheetAdmin(CheckedModelAdmin):
 
 
 @admin.register(ProcedureConsent)
-class ProcedureConsentAdmin(ReadOnlyRecordAdmin):
+class ProcedureConsentAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
     list_display = ["patient", "sheet", "accepted_at", "witnessed_by"]
     list_filter = ["sheet", "accepted_at"]
     search_fields = ["patient__last_name", "patient__first_name"]

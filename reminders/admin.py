@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.admin_reads import ReadRecordedAdmin
 from clinic.actors import acting_user
 from clinic.admin import ServiceWrittenAdmin, ServiceWrittenInline
 from reminders import services
@@ -20,7 +21,7 @@ class EventInline(ServiceWrittenInline):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ServiceWrittenAdmin):
+class OutboxMessageAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
     list_display = ["kind", "channel", "recipient", "due_at", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["recipient", "patient__last_name", "patient__first_name"]
