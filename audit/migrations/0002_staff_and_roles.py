@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0001_access_events'),
-        ('auth', '0014_staff_and_roles'),
+        ('auth', '0012_alter_user_first_name_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
