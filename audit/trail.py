@@ -22,6 +22,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from audit.middleware import PATIENT_LINK_PREFIX
 from audit.models import ROLE_GIVEN, AccessEvent, AccessKind, UserRoleEvent
 from clinic.actors import SystemActor
 
@@ -178,7 +179,7 @@ def _access_actor(event: AccessEvent) -> str:
     a visitor not signed in (a request was made: it has a method)."""
     if event.user_id is not None or not event.method:
         return ""
-    return SystemActor.PATIENT_LINK if event.path.startswith("/p/") else ANONYMOUS
+    return SystemActor.PATIENT_LINK if event.path.startswith(PATIENT_LINK_PREFIX) else ANONYMOUS
 
 
 def _diff(event_model: type[models.Model], event: Any) -> list[tuple[str, Any, Any]]:
