@@ -272,6 +272,16 @@ class ClinicAdmin(CheckedModelAdmin):
             },
         ),
         (
+            "Patient self-service (the patient's course page)",
+            {
+                "fields": [
+                    "patient_link_days", "link_requests_per_day", "self_service_cutoff_hours",
+                    "self_service_any_practitioner", "previsit_window_hours",
+                    "home_roller_worn_uses", "home_roller_quiet_days",
+                ],
+            },
+        ),
+        (
             "Messages",
             {
                 "fields": [

@@ -157,6 +157,53 @@ class Clinic(models.Model):
         help_text="A signed-in session unused this long ends; the next click asks to log in.",
     )
 
+    patient_link_days = models.PositiveSmallIntegerField(
+        "patient link valid for (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="The link to a patient's course page, sent in every message, works this "
+        "many days after it was sent. Staff can revoke a course's links at any time.",
+    )
+    link_requests_per_day = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="A patient may ask for a new course link this many times a day (it goes to "
+        "the contact on file only).",
+    )
+    self_service_cutoff_hours = models.PositiveSmallIntegerField(
+        "self-service cut-off (hours)",
+        default=24,
+        validators=[MaxValueValidator(336)],
+        help_text="Patients may move a session themselves until this many hours before it; "
+        "after that they call the clinic.",
+    )
+    self_service_any_practitioner = models.BooleanField(
+        "patients may move to another practitioner",
+        default=False,
+        help_text="When ticked, a patient moving a session is also offered times with another "
+        "practitioner who does the same treatment; otherwise only their own practitioner.",
+    )
+    previsit_window_hours = models.PositiveSmallIntegerField(
+        "pre-visit questions open (hours before)",
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="The patient can answer the day-of screening questions on their course page "
+        "from this many hours before the session.",
+    )
+    home_roller_worn_uses = models.PositiveSmallIntegerField(
+        "home roller worn after (uses)",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="A home roller is dull after this many uses (the literature says 6-8).",
+    )
+    home_roller_quiet_days = models.PositiveSmallIntegerField(
+        "no home rolling around a session (days)",
+        default=7,
+        validators=[MaxValueValidator(30)],
+        help_text="Patients are told not to use a home roller this many days before or after "
+        "a clinic session.",
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="clinic_single_row"),

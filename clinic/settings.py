@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "patients",
     "courses",
     "reminders",
+    "portal",
     "planner",
 ]
 

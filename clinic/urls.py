@@ -16,6 +16,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("calendar/", include("courses.calendar_urls")),
     path("", include("reminders.urls")),
+    path("", include("portal.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -171,6 +171,8 @@ class Course(models.Model):
     )
     needle_override_reason = models.TextField(blank=True)
     gap_override_reason = models.TextField(blank=True)
+    # Goes up when staff revoke the patient's course links: every older link stops working.
+    patient_link_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

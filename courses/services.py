@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.actors import Actor
@@ -362,3 +362,14 @@ def delete_expired_drafts(*, actor: Actor, now: datetime | None = None) -> int:
     )
     _, per_model = Course.objects.filter(pk__in=expired, status=CourseStatus.DRAFT).delete()
     return per_model.get(Course._meta.label, 0)
+
+
+def revoke_patient_links(*, course: Course, actor: Actor) -> Course:
+    """Every link to the course's page sent so far stops working; new messages carry new ones."""
+    require(actor, "courses.revoke_patient_link", course)
+    with transaction.atomic():
+        Course.objects.filter(pk=course.pk).update(
+            patient_link_version=models.F("patient_link_version") + 1
+        )
+        course.refresh_from_db(fields=["patient_link_version"])
+    return course

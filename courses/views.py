@@ -275,6 +275,21 @@ def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return redirect("courses:detail", pk=pk)
 
 
+@requires("courses.revoke_patient_link")
+@require_POST
+def course_revoke_links(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Every course-page link the patient has stops working; the next message brings a new one."""
+    course = get_object_or_404(Course.objects.booked(), pk=pk)
+    services.revoke_patient_links(course=course, actor=request.user)
+    messages.success(
+        request,
+        gettext(
+            "The patient's links to this course no longer work; their next message has a new one."
+        ),
+    )
+    return redirect("courses:detail", pk=pk)
+
+
 def _with_version(data: QueryDict, version: int) -> RescheduleForm:
     """The form as the person filled it in, carrying the session's current version."""
     fresh = data.copy()

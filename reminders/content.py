@@ -76,6 +76,11 @@ def build_context(
     if message.patient_id:
         context["patient"] = message.patient
         context["unsubscribe_url"] = links.unsubscribe_link(message.patient_id, message.channel)
+    course = message.course or (message.session.course if message.session else None)
+    if course is not None and message.patient_id:
+        context["course_url"] = links.course_link(
+            course.pk, course.patient_id, course.patient_link_version
+        )
     session = message.session
     if session is not None:
         context.update(_visit(session, tz))

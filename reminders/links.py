@@ -64,6 +64,46 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
         raise LinkError("tampered") from None
 
 
+@dataclass(frozen=True)
+class CourseLink:
+    course_id: int
+    patient_id: int
+    version: int
+
+
+COURSE_SALT = SALT + "course"
+
+
+def course_token(course_id: int, patient_id: int, version: int) -> str:
+    """The patient's course page: bound to the course, its patient and the link version.
+
+    Signed with a timestamp, so it expires (the clinic's ``patient_link_days``);
+    staff revoke every link of a course by raising its ``patient_link_version``.
+    """
+    return signing.dumps({"c": course_id, "p": patient_id, "v": version}, salt=COURSE_SALT)
+
+
+def read_course_token(token: str, *, max_age_days: int | None) -> CourseLink:
+    """The link's course; ``LinkError("tampered")`` or ``LinkError("link_expired")``.
+
+    ``max_age_days=None`` reads an expired link too (to send a new one to the
+    contact on file, never to show the course).
+    """
+    max_age = None if max_age_days is None else max_age_days * 86400
+    try:
+        data = signing.loads(token, salt=COURSE_SALT, max_age=max_age)
+        return CourseLink(int(data["c"]), int(data["p"]), int(data["v"]))
+    except signing.SignatureExpired:
+        raise LinkError("link_expired") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkError("tampered") from None
+
+
+def course_link(course_id: int, patient_id: int, version: int) -> str:
+    token = course_token(course_id, patient_id, version)
+    return absolute(reverse("portal:course", args=[token]))
+
+
 def absolute(path: str) -> str:
     return settings.PLANNER_BASE_URL + path
 

@@ -41,6 +41,17 @@ LINK_ERRORS = {
         "link in the most recent message, or call us.",
     ),  # fmt: skip
     "closed": (410, "This session can no longer be changed online."),
+    # The course page's link (portal): too old, or replaced by the clinic.
+    "link_expired": (
+        410,
+        "This link has expired. We can send a new one to the e-mail address or phone "
+        "number we have for you, or call us.",
+    ),
+    "revoked": (
+        410,
+        "This link no longer works: the clinic has replaced it. Please use the link in the "
+        "most recent message, or call us.",
+    ),
 }
 
 

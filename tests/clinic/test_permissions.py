@@ -61,7 +61,7 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
+        "portal:course", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
 
@@ -88,6 +88,7 @@ TABLE = {
     "courses:discard": (("course",), LOGIN, 403, 405, 405),
     "courses:cancel": (("course",), LOGIN, 200, 200, 200),
     "courses:replacement": (("course",), LOGIN, 405, 405, 405),
+    "courses:revoke_links": (("course",), LOGIN, 405, 405, 405),
     "courses:reschedule": (("session",), LOGIN, 200, 200, 200),
     "courses:session_cancel": (("session",), LOGIN, 200, 200, 200),
     "courses:no_show": (("session",), LOGIN, 405, 405, 405),
@@ -107,6 +108,8 @@ TABLE = {
     "reminders:confirm": (("confirm_token",), 200, 200, 200, 200),
     "reminders:cancel": (("cancel_token",), 200, 200, 200, 200),
     "reminders:unsubscribe": (("unsubscribe_token",), 200, 200, 200, 200),
+    # The patient's course page: the signed link is the only key.
+    "portal:course": (("course_token",), 200, 200, 200, 200),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
@@ -173,6 +176,7 @@ def world(
         "confirm_token": links.session_token("confirm", second.pk, version),
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
+        "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
     }  # fmt: skip
 
 

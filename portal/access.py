@@ -1,0 +1,35 @@
+"""Which course a patient's link opens, or why it opens none.
+
+Every portal view starts here: the token names the course, its patient and the
+link version; it must be signed, younger than the clinic's ``patient_link_days``,
+of the course's current link version, and for a booked course. Nothing else
+from the request identifies the patient.
+"""
+
+from __future__ import annotations
+
+from clinic.models import Clinic
+from courses.models import Course, CourseStatus
+from reminders import links
+
+
+def open_course(token: str, clinic: Clinic | None = None) -> Course:
+    """The link's course, or ``links.LinkError`` saying why the link shows nothing."""
+    clinic = clinic or Clinic.current()
+    link = links.read_course_token(token, max_age_days=clinic.patient_link_days)
+    course = (
+        Course.objects.select_related("patient", "indication", "area", "practitioner__user")
+        .filter(pk=link.course_id, patient_id=link.patient_id)
+        .exclude(status=CourseStatus.DRAFT)
+        .first()
+    )
+    if course is None:
+        raise links.LinkError("tampered")
+    if course.patient_link_version != link.version:
+        raise links.LinkError("revoked")
+    return course
+
+
+def link_for(course: Course) -> str:
+    """The current link to ``course``'s page (what a message carries)."""
+    return links.course_link(course.pk, course.patient_id, course.patient_link_version)
