@@ -83,6 +83,10 @@ def load_demo_courses() -> None:
         patient="grace.evans@example.com", indication="texture", area="face", needle="0.5",
         sessions=4, gap=3, practitioner=maria, weekday=3, at=time(15), start=tomorrow,
     )  # fmt: skip
+    _book(  # in Russian: her messages and course page (patients.demo.DEMO_LANGUAGES)
+        patient="olga.smirnova@example.com", indication="wrinkles", area="face", needle="1.0",
+        sessions=4, gap=4, practitioner=maria, weekday=2, at=time(12), start=tomorrow,
+    )  # fmt: skip
     second = grace.sessions.order_by("number")[1]
     rescheduling.cancel_session(session=second, reason="Exam week", actor=maria.user)
     rescheduling.book_replacement(course=grace, actor=maria.user)

@@ -50,7 +50,13 @@ DEMO_PATIENTS = [
      screening.Answers(), 2, True),
     ("Freya", "Wood", date(1999, 8, 25), "freya.wood@example.com", "+447911123413",
      screening.Answers(), 2, True),
+    # A Russian-speaking patient with a booked course (courses.demo): her messages and
+    # course page are in Russian.
+    ("Ольга", "Смирнова", date(1987, 2, 19), "olga.smirnova@example.com", "+447911123414",
+     screening.Answers(), 2, True),
 ]  # fmt: skip
+# Patients who read their messages in another language than the clinic's default.
+DEMO_LANGUAGES = {"olga.smirnova@example.com": "ru"}
 
 
 def load_demo_patients(*, practitioner_user: Actor) -> None:
@@ -78,6 +84,7 @@ def load_demo_patients(*, practitioner_user: Actor) -> None:
                 skin_sensitive=first in ("Lucy", "Emma"),
                 skin_dry=first == "James",
                 fitzpatrick_type=2,
+                language=DEMO_LANGUAGES.get(email, "en"),
             ),
             email_consent=True,
             sms_consent=False,

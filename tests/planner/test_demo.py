@@ -109,3 +109,14 @@ def test_a_fresh_demo_has_no_message_waiting_from_the_past_and_healthz_is_green(
     assert (
         body["outbox"]["oldest_due_seconds"] is None or body["outbox"]["oldest_due_seconds"] < 600
     )
+
+
+def test_the_demo_has_a_russian_patient_with_a_booked_course_and_messages_in_her_language(db):
+    from patients.models import Patient
+
+    load_demo_data(actor=system_actor(SystemActor.DEMO))
+    olga = Patient.objects.get(email="olga.smirnova@example.com")
+    assert olga.language == "ru"
+    course = Course.objects.booked().get(patient=olga)
+    assert course.sessions.count() == 4
+    assert OutboxMessage.objects.filter(patient=olga, channel="email").exists()
