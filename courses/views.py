@@ -164,7 +164,7 @@ def _preview(
     try:
         if course.is_expired_draft():
             raise services.CourseError.single(
-                services.DRAFT_EXPIRED, services.DRAFT_EXPIRED_MESSAGE
+                services.DRAFT_EXPIRED, str(services.DRAFT_EXPIRED_MESSAGE)
             )
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
