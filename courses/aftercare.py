@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from clinic.pure_i18n import gettext, gettext_lazy
+from clinic.pure_i18n import date_text, gettext, gettext_lazy
 
 RECOVERY_BY_DEPTH = [  # needles up to (mm), what to expect
     (Decimal("0.5"), gettext_lazy("1 to 3 days")),
@@ -53,7 +53,7 @@ def recovery_time(needle_mm: Decimal) -> str:
 
 def _day(moment: datetime) -> str:
     """The day without a leading zero ("Tuesday 3 March 2026"), as every message writes it."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    return date_text(moment, "l j E Y")
 
 
 def build_aftercare(facts: AftercareFacts) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from clinic.pure_i18n import gettext
+from clinic.pure_i18n import date_text, gettext
 from courses.planning import local_datetime
 
 DEFAULT_GRID = (time(8), time(20))
@@ -149,7 +149,7 @@ def _lay_out_day(
     step_minutes: int,
     now: datetime,
 ) -> DayColumn:
-    column = DayColumn(day, f"{day:%A} {day.day} {day:%B}")
+    column = DayColumn(day, date_text(day, "l j E"))
     open_spans = list(facts.hours.get(day.weekday(), ()))
     column.closed_reason = next((r for s, e, r in facts.closures if s <= day <= e), None)
     if column.closed_reason:

@@ -21,6 +21,7 @@ from clinic.actors import AuthenticatedHttpRequest
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
 from clinic.permissions import requires
+from clinic.pure_i18n import date_text
 from clinic.site import message_host
 from courses import calendar, calendar_data, rescheduling, services
 from courses.feed import practitioner_feed
@@ -198,7 +199,7 @@ def replacement_at(request: AuthenticatedHttpRequest, course_pk: int) -> HttpRes
     messages.success(
         request,
         gettext("Replacement session booked for %(when)s.")
-        % {"when": f"{when:%a %d %b %Y, %H:%M}"},
+        % {"when": date_text(when, "D d M Y, H:i")},
     )
     return redirect("courses:detail", pk=course.pk)
 

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from clinic.pure_i18n import gettext, gettext_lazy, ngettext
+from clinic.pure_i18n import date_text, gettext, gettext_lazy, ngettext
 from courses.rules import format_weeks
 
 WEEKDAYS = [
@@ -132,8 +132,8 @@ class NoSlotError(Exception):
             gettext("Session %(number)d has no free slot between %(start)s and %(end)s.")
             % {
                 "number": number,
-                "start": f"{window_start:%a %d %b %Y}",
-                "end": f"{window_end:%a %d %b %Y}",
+                "start": date_text(window_start, "D d M Y"),
+                "end": date_text(window_end, "D d M Y"),
             }
         )
 
@@ -395,7 +395,7 @@ def _clauses(first: str, second: str) -> str:
 def _shift(why: Why) -> str:
     """How far, and why, the session moved off its ideal day."""
     shift = (why.day - why.ideal).days
-    facts = {"days": abs(shift), "ideal": f"{why.ideal:%a %d %b}"}
+    facts = {"days": abs(shift), "ideal": date_text(why.ideal, "D d M")}
     if shift > 0:
         where = ngettext(
             "%(days)d day later than %(ideal)s", "%(days)d days later than %(ideal)s", abs(shift)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from clinic.pure_i18n import gettext, ngettext
+from clinic.pure_i18n import date_text, gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def check_typed_date(day: date, *, today: date, allow_past: bool = False) -> lis
             RuleViolation(
                 "date_out_of_range",
                 gettext("Pick a date between %(earliest)s and %(latest)s.")
-                % {"earliest": f"{earliest:%d %b %Y}", "latest": f"{latest:%d %b %Y}"},
+                % {"earliest": date_text(earliest, "d M Y"), "latest": date_text(latest, "d M Y")},
             )
         ]
     return []

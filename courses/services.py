@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require
+from clinic.pure_i18n import date_text
 from courses import events, planning, rules
 from courses.booking import (
     CourseError,
@@ -67,13 +68,13 @@ class PlanChanged(Exception):
             was = self.previewed[index] if index < len(self.previewed) else None
             if was == now:
                 continue
-            before = f"{was.astimezone(tz):%a %d %b %H:%M}" if was else gettext("not previewed")
+            before = date_text(was.astimezone(tz), "D d M H:i") if was else gettext("not previewed")
             lines.append(
                 gettext("Session %(number)d: %(before)s → %(after)s")
                 % {
                     "number": proposal.number,
                     "before": before,
-                    "after": f"{now.astimezone(tz):%a %d %b %H:%M}",
+                    "after": date_text(now.astimezone(tz), "D d M H:i"),
                 }
             )
         if len(self.previewed) > len(self.proposals):
@@ -264,7 +265,7 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         first = plan[0].slot.arrives_at.astimezone(clinic_tz())
         suggestions.append(
             gettext("%(practitioner)s can take the whole course, starting %(day)s.")
-            % {"practitioner": other, "day": f"{first:%a %d %b %Y}"}
+            % {"practitioner": other, "day": date_text(first, "D d M Y")}
         )
         break
     for weeks in (1, 2, 4, 8, 12, 26):
@@ -276,7 +277,7 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
             continue
         suggestions.append(
             gettext("Starting on or after %(start)s fits every session (the first on %(first)s).")
-            % {"start": f"{later:%a %d %b %Y}", "first": f"{plan[0].day:%a %d %b}"}
+            % {"start": date_text(later, "D d M Y"), "first": date_text(plan[0].day, "D d M")}
         )
         break
     return suggestions

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from clinic.pure_i18n import gettext, gettext_lazy, pgettext_lazy
+from clinic.pure_i18n import date_text, gettext, gettext_lazy, pgettext_lazy
 from courses.statuses import SessionStatus
 
 # The table of moves: every status change of a session is one of these. A
@@ -143,7 +143,7 @@ def photo_refusal(*, status: str, booked_on: date, today: date) -> str | None:
         return gettext(
             "This session is booked for %(day)s: its photos are taken on that "
             "day or once it has begun."
-        ) % {"day": f"{booked_on:%a %d %b %Y}"}
+        ) % {"day": date_text(booked_on, "D d M Y")}
     return None
 
 
@@ -159,7 +159,7 @@ def check_session_day(
     left unfinished on a past day can no longer change, so it does not block the
     course for good.
     """
-    booked = f"{booked_on:%a %d %b %Y}"
+    booked = date_text(booked_on, "D d M Y")
     if today < booked_on:
         raise FlowError(
             "not_its_day",
@@ -194,7 +194,7 @@ def check_session_day(
             )
             % {
                 "number": first.number,
-                "day": f"{first.booked_on:%a %d %b %Y}",
+                "day": date_text(first.booked_on, "D d M Y"),
                 "status": status_words(first.status),
             },
         )

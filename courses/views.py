@@ -19,6 +19,7 @@ from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require, requires
+from clinic.pure_i18n import date_text
 from courses import (
     calendar_views,
     overview,
@@ -284,7 +285,7 @@ def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         lambda: rescheduling.book_replacement(course=course, actor=request.user),
         lambda s: (
             gettext("Replacement session booked for %(when)s.")
-            % {"when": f"{timezone.localtime(s.arrives_at):%a %d %b %Y, %H:%M}"}
+            % {"when": date_text(timezone.localtime(s.arrives_at), "D d M Y, H:i")}
         ),
     )
     return redirect("courses:detail", pk=pk)

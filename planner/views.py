@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +60,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "planner/report.html", {"form": form}, status=400)
     result = build_report(**form.cleaned_data, tz=clinic_tz())
     chart = charts.grouped_bars(
-        [f"{w.starts_on:%d %b}" for w in result.weeks], [str(s) for s in REPORT_SERIES],
+        [date_format(w.starts_on, "d M") for w in result.weeks], [str(s) for s in REPORT_SERIES],
         [[w.sessions_done, w.no_shows] for w in result.weeks],
     )  # fmt: skip
     context = {"form": form, "report": result, "chart": chart,
