@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from clinic.pure_i18n import date_text, gettext, gettext_lazy
+
 RECOVERY_BY_DEPTH = [  # needles up to (mm), what to expect
-    (Decimal("0.5"), "1 to 3 days"),
-    (Decimal("1.0"), "3 to 5 days"),
-    (Decimal("1.5"), "about a week"),
-    (Decimal("99"), "up to two weeks"),
+    (Decimal("0.5"), gettext_lazy("1 to 3 days")),
+    (Decimal("1.0"), gettext_lazy("3 to 5 days")),
+    (Decimal("1.5"), gettext_lazy("about a week")),
+    (Decimal("99"), gettext_lazy("up to two weeks")),
 ]
 
 
@@ -22,11 +24,12 @@ RECOVERY_BY_DEPTH = [  # needles up to (mm), what to expect
 # patient-safety wording; the hours are those of the sheet's "what to expect").
 NORMAL_SWELLING_HOURS = 48
 WARNING_SIGNS = [
-    "redness that spreads or gets stronger instead of fading",
-    f"pain or swelling that increases after the first {NORMAL_SWELLING_HOURS} hours",
-    "pus, or yellow crusts, on the treated skin",
-    "a fever, or feeling hot and unwell",
-    "red streaks spreading out from the treated area",
+    gettext_lazy("redness that spreads or gets stronger instead of fading"),
+    # Formatted with the hours where the sheet is built (formatting a lazy text translates it).
+    gettext_lazy("pain or swelling that increases after the first %(hours)d hours"),
+    gettext_lazy("pus, or yellow crusts, on the treated skin"),
+    gettext_lazy("a fever, or feeling hot and unwell"),
+    gettext_lazy("red streaks spreading out from the treated area"),
 ]
 
 
@@ -45,52 +48,86 @@ class AftercareFacts:
 
 
 def recovery_time(needle_mm: Decimal) -> str:
-    return next(text for up_to, text in RECOVERY_BY_DEPTH if needle_mm <= up_to)
+    return str(next(text for up_to, text in RECOVERY_BY_DEPTH if needle_mm <= up_to))
 
 
 def _day(moment: datetime) -> str:
     """The day without a leading zero ("Tuesday 3 March 2026"), as every message writes it."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    return date_text(moment, "l j E Y")
 
 
 def build_aftercare(facts: AftercareFacts) -> str:
-    """Plain text, printable and sendable as it is."""
+    """Plain text, printable and sendable as it is, in the active language."""
     lines = [
-        f"Aftercare for {facts.patient_first_name}",
-        f"Treated on {_day(facts.treated_on)} ({facts.area}, {facts.needle_mm} mm needles).",
+        gettext("Aftercare for %(name)s") % {"name": facts.patient_first_name},
+        gettext("Treated on %(day)s (%(area)s, %(needle)s mm needles).")
+        % {"day": _day(facts.treated_on), "area": facts.area, "needle": facts.needle_mm},
         "",
-        "What to expect",
-        "- Redness and some swelling are normal. "
-        f"Full recovery takes {recovery_time(facts.needle_mm)}.",
+        gettext("What to expect"),
+        gettext("- Redness and some swelling are normal. Full recovery takes %(recovery)s.")
+        % {"recovery": recovery_time(facts.needle_mm)},
     ]
     if facts.end_point == "pinpoint_bleeding" or facts.needle_mm >= Decimal("1.5"):
-        lines.append("- Tiny scabs where the skin bled may form; let them fall off on their own.")
+        lines.append(
+            gettext("- Tiny scabs where the skin bled may form; let them fall off on their own.")
+        )
     lines += [
         "",
-        "Protect your skin",
-        "- Sun protection matters most: use a broad-spectrum SPF 50+ every day, in any weather.",
-        "- Cleanse with a gentle, non-foaming cleanser.",
-        "- Use products for sensitive skin: soothing, barrier-repairing, hyaluronic-acid care.",
-        "- Avoid make-up, saunas, swimming pools and exfoliating products for 24 to 48 hours.",
+        gettext("Protect your skin"),
+        gettext(
+            "- Sun protection matters most: use a broad-spectrum SPF 50+ every day, in any weather."
+        ),
+        gettext("- Cleanse with a gentle, non-foaming cleanser."),
+        gettext(
+            "- Use products for sensitive skin: soothing, barrier-repairing, hyaluronic-acid care."
+        ),
+        gettext(
+            "- Avoid make-up, saunas, swimming pools and exfoliating products for 24 to 48 hours."
+        ),
     ]
     if facts.skin_risks:
-        lines += ["", "Because of your skin type"]
-        lines += [f"- {label}: {risk}" for label, risk in facts.skin_risks]
-    lines += ["", "Your next session"]
+        lines += ["", gettext("Because of your skin type")]
+        lines += [
+            gettext("- %(label)s: %(risk)s") % {"label": label, "risk": risk}
+            for label, risk in facts.skin_risks
+        ]
+    lines += ["", gettext("Your next session")]
     if facts.next_session is not None:
         lines.append(
-            f"- {_day(facts.next_session)} at {facts.next_session:%H:%M} ({facts.time_zone}). "
-            "Tell us beforehand about a cold sore, an acne flare or new medicines."
+            gettext(
+                "- %(day)s at %(time)s (%(time_zone)s). "
+                "Tell us beforehand about a cold sore, an acne flare or new medicines."
+            )
+            % {
+                "day": _day(facts.next_session),
+                "time": f"{facts.next_session:%H:%M}",
+                "time_zone": facts.time_zone,
+            }
         )
     else:
-        lines.append("- This was the last session of your course.")
-    contact = f" on {facts.clinic_phone}" if facts.clinic_phone else ""
-    lines += [
-        "",
-        "When to call the clinic",
-        f"Call {facts.clinic_name}{contact} straight away if you notice signs of infection:",
-        *(f"- {sign}" for sign in WARNING_SIGNS),
-        "If you cannot reach us and feel unwell, contact your doctor or an urgent care service.",
-    ]
-    lines += ["", f"Questions or worries? Call {facts.clinic_name}{contact}."]
+        lines.append(gettext("- This was the last session of your course."))
+    lines += ["", *_when_to_call(facts)]
     return "\n".join(lines)
+
+
+def _when_to_call(facts: AftercareFacts) -> list[str]:
+    """The signs of infection and whom to call: with the clinic's phone if it has one."""
+    clinic = {"clinic": facts.clinic_name, "phone": facts.clinic_phone}
+    if facts.clinic_phone:
+        call = gettext(
+            "Call %(clinic)s on %(phone)s straight away if you notice signs of infection:"
+        )
+        questions = gettext("Questions or worries? Call %(clinic)s on %(phone)s.")
+    else:
+        call = gettext("Call %(clinic)s straight away if you notice signs of infection:")
+        questions = gettext("Questions or worries? Call %(clinic)s.")
+    return [
+        gettext("When to call the clinic"),
+        call % clinic,
+        *(f"- {sign % {'hours': NORMAL_SWELLING_HOURS}}" for sign in WARNING_SIGNS),
+        gettext(
+            "If you cannot reach us and feel unwell, contact your doctor or an urgent care service."
+        ),
+        "",
+        questions % clinic,
+    ]

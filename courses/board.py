@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.devices import needs_disinfection
 from clinic.models import Clinic, Practitioner
@@ -16,30 +18,30 @@ from courses import session_flow
 from courses.models import HOLDING_STATUSES, Session, SessionStatus
 
 if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
     class _BoardAnnotations(TypedDict):
         has_earlier: bool  # an earlier session of the course is booked
 
     BoardSession = WithAnnotations[Session, _BoardAnnotations]  # a session as the board reads it
 
-PHASES: dict[str, str] = {
-    SessionStatus.SCHEDULED: "Expected",
-    SessionStatus.CONFIRMED: "Expected",
-    SessionStatus.CHECKED_IN: "Arrived",
-    SessionStatus.CREAM_ON: "Cream on",
-    SessionStatus.CREAM_OFF: "Ready for procedure",
-    SessionStatus.IN_PROCEDURE: "In procedure",
-    SessionStatus.COMPLETED: "Done",
-    SessionStatus.STOPPED: "Done (stopped short)",
-    SessionStatus.NO_SHOW: "No-show",
-    SessionStatus.CANCELLED: "Cancelled",
+PHASES: dict[str, StrOrPromise] = {
+    SessionStatus.SCHEDULED: _("Expected"),
+    SessionStatus.CONFIRMED: _("Expected"),
+    SessionStatus.CHECKED_IN: _("Arrived"),
+    SessionStatus.CREAM_ON: _("Cream on"),
+    SessionStatus.CREAM_OFF: _("Ready for procedure"),
+    SessionStatus.IN_PROCEDURE: _("In procedure"),
+    SessionStatus.COMPLETED: _("Done"),
+    SessionStatus.STOPPED: _("Done (stopped short)"),
+    SessionStatus.NO_SHOW: _("No-show"),
+    SessionStatus.CANCELLED: _("Cancelled"),
 }
 
 
 # The front desk (no clinical view, issue #16) sees where the patient is, not the procedure's
 # steps: the cream and its wash-off are part of the procedure record.
-DESK_PHASES: dict[str, str] = {
+DESK_PHASES: dict[str, StrOrPromise] = {
     SessionStatus.CREAM_ON: PHASES[SessionStatus.CHECKED_IN],
     SessionStatus.CREAM_OFF: PHASES[SessionStatus.CHECKED_IN],
 }
@@ -56,7 +58,7 @@ class BoardRow:
     @property
     def desk_phase(self) -> str:
         """The phase as the front desk sees it: "Arrived" through the cream."""
-        return DESK_PHASES.get(self.session.status, self.phase)
+        return str(DESK_PHASES.get(self.session.status, self.phase))
 
 
 # What the board shows: loading only these keeps a busy clinic's day quick to build.
@@ -97,7 +99,9 @@ def board_rows(
     rows = []
     for session in sessions:
         procedure = getattr(session, "procedure", None)
-        row = BoardRow(session, PHASES[session.status], session.status == SessionStatus.CONFIRMED)
+        row = BoardRow(
+            session, str(PHASES[session.status]), session.status == SessionStatus.CONFIRMED
+        )
         if procedure and procedure.cream_on_at and not procedure.cream_off_at:
             row.wash_off_due = session_flow.wash_off_due(
                 procedure.cream_on_at, clinic.cream_minutes
@@ -105,13 +109,15 @@ def board_rows(
         if session.is_open:
             screening = session.course.patient.latest_screening
             if screening is None or timezone.localdate(screening.taken_at) != today:
-                row.alerts.append("Screening to re-confirm")
+                row.alerts.append(gettext("Screening to re-confirm"))
             if session.status == SessionStatus.SCHEDULED:
-                row.alerts.append("Unconfirmed")
+                row.alerts.append(gettext("Unconfirmed"))
         if procedure and procedure.device and needs_disinfection(device_facts(procedure.device)):
-            row.alerts.append(f"{procedure.device.label} needs disinfection")
+            row.alerts.append(
+                gettext("%(device)s needs disinfection") % {"device": procedure.device.label}
+            )
         if not session.has_earlier:
-            row.alerts.append("First session of the course")
+            row.alerts.append(gettext("First session of the course"))
         rows.append(row)
     return rows
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner, Room
@@ -143,15 +144,20 @@ def slot_at(calendar: DatabaseCalendar, request: planning.PlanRequest, day: date
     """The slot at exactly the request's time on ``day``; refused when anything clashes."""
     if planning.local_datetime(day, request.preferred_time, calendar.tz) is None:
         raise CourseError.single(
-            "time_skipped", "That time does not exist on that day (the clocks go forward)."
+            "time_skipped",
+            gettext("That time does not exist on that day (the clocks go forward)."),
         )
     avail = calendar.day(day)
     slot = planning.fit_slot(avail, request, calendar.tz, exact=True)
     if slot is None:
         why = planning.explain_miss(avail)
-        if why == "no free slot that day":
-            why = "the practitioner, every room or the patient is busy then, or it is outside hours"
-        raise CourseError.single("slot_unavailable", f"That time is not available: {why}.")
+        if why == gettext("no free slot that day"):
+            why = gettext(
+                "the practitioner, every room or the patient is busy then, or it is outside hours"
+            )
+        raise CourseError.single(
+            "slot_unavailable", gettext("That time is not available: %(why)s.") % {"why": why}
+        )
     return slot
 
 
@@ -182,7 +188,7 @@ def _save_sessions(objects: list[Session]) -> None:
             overview.refresh_course_summaries({session.course_id for session in objects})
     except IntegrityError as error:
         raise CourseError.single(
-            "slot_taken", "Another booking took one of these slots. Plan again."
+            "slot_taken", gettext("Another booking took one of these slots. Plan again.")
         ) from error
 
 

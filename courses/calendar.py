@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.pure_i18n import date_text, gettext
 from courses.planning import local_datetime
 
 DEFAULT_GRID = (time(8), time(20))
@@ -148,7 +149,7 @@ def _lay_out_day(
     step_minutes: int,
     now: datetime,
 ) -> DayColumn:
-    column = DayColumn(day, f"{day:%A} {day.day} {day:%B}")
+    column = DayColumn(day, date_text(day, "l j E"))
     open_spans = list(facts.hours.get(day.weekday(), ()))
     column.closed_reason = next((r for s, e, r in facts.closures if s <= day <= e), None)
     if column.closed_reason:
@@ -158,10 +159,10 @@ def _lay_out_day(
         open_spans = []
     else:
         for a, b in _gaps(open_spans, grid.start, grid.end):
-            column.shades.append(Shade(*grid.place(a, b), "off", "Outside hours"))
+            column.shades.append(Shade(*grid.place(a, b), "off", gettext("Outside hours")))
     absent = _absences_on(day, facts.absences, tz, grid.start, grid.end)
     for a, b, reason in absent:
-        column.shades.append(Shade(*grid.place(a, b), "absent", reason or "Absent"))
+        column.shades.append(Shade(*grid.place(a, b), "absent", reason or gettext("Absent")))
     for booking in sorted(todays, key=lambda b: (b.arrives_at, b.pk)):
         column.bookings.append(_place_booking(booking, tz, grid.place))
     blocked = [(_local(b.arrives_at, tz), _local(b.procedure_ends_at, tz)) for b in todays]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from clinic.models import Absence, Closure, OpeningHours, Practitioner, Room, WorkingHours
 from courses import calendar
@@ -97,9 +98,10 @@ def _bookings(where: Q, start: datetime, end: datetime, *, with_who: str) -> lis
             procedure_starts_at=starts,
             procedure_ends_at=ends,
             status=status,
-            status_label=labels[status],
+            status_label=str(labels[status]),
             title=f"{first} {last}",
-            detail=f"{number} of {planned} · {place}",
+            detail=gettext("%(number)s of %(planned)s · %(place)s")
+            % {"number": number, "planned": planned, "place": place},
             treatment=f"{area}, {needle} mm",
             course_pk=course_pk,
             practitioner_user_pk=user_pk,

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
@@ -19,6 +21,7 @@ from clinic.actors import AuthenticatedHttpRequest
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
 from clinic.models import Clinic, Practitioner, Room
 from clinic.permissions import requires
+from clinic.pure_i18n import date_text
 from clinic.site import message_host
 from courses import calendar, calendar_data, rescheduling, services
 from courses.feed import practitioner_feed
@@ -59,8 +62,10 @@ def calendar_page(request: HttpRequest, kind: str, pk: int, view: str, day: date
     if view not in ("day", "week"):
         raise Http404("No such calendar view.")
     if not is_calendar_day(day):
-        reason = (f"The calendar shows dates from {CALENDAR_FIRST_DAY:%d %B %Y} "
-                  f"to {CALENDAR_LAST_DAY:%d %B %Y}.")  # fmt: skip
+        reason = gettext("The calendar shows dates from %(first)s to %(last)s.") % {
+            "first": date_format(CALENDAR_FIRST_DAY, "d F Y"),
+            "last": date_format(CALENDAR_LAST_DAY, "d F Y"),
+        }
         return render(request, "400.html", {"reason": reason}, status=400)
     days = calendar.week_of(day) if view == "week" else [day]
     step = Clinic.for_request(request).slot_step_minutes
@@ -145,7 +150,7 @@ def plan_at(request: HttpRequest) -> HttpResponse:
         _remember_slot(request, form)
     form = _remembered_slot(request)
     if form is None:
-        messages.error(request, "Pick a free time in the calendar first.")
+        messages.error(request, gettext("Pick a free time in the calendar first."))
         return redirect("calendar:home")
     search = PatientSearchForm(request.POST if request.method == "POST" else None)
     matches: list[Patient] = []
@@ -180,7 +185,7 @@ def replacement_at(request: AuthenticatedHttpRequest, course_pk: int) -> HttpRes
     course = get_object_or_404(Course, pk=course_pk)
     form = _remembered_slot(request)
     if form is None:
-        messages.error(request, "Pick a free time in the calendar first.")
+        messages.error(request, gettext("Pick a free time in the calendar first."))
         return redirect("calendar:home")
     try:
         session = rescheduling.book_replacement(
@@ -191,7 +196,11 @@ def replacement_at(request: AuthenticatedHttpRequest, course_pk: int) -> HttpRes
         return redirect(reverse("calendar:plan") + "?" + form.query_string())
     forget_slot(request)
     when = timezone.localtime(session.arrives_at)
-    messages.success(request, f"Replacement session booked for {when:%a %d %b %Y, %H:%M}.")
+    messages.success(
+        request,
+        gettext("Replacement session booked for %(when)s.")
+        % {"when": date_text(when, "D d M Y, H:i")},
+    )
     return redirect("courses:detail", pk=course.pk)
 
 
@@ -228,10 +237,12 @@ def feed_change(request: AuthenticatedHttpRequest, action: str) -> HttpResponse:
     own = get_object_or_404(Practitioner, user=request.user)
     if action == "renew":
         clinic_services.renew_calendar_feed(practitioner=own, actor=request.user)
-        messages.success(request, "New feed address made; any previous address stopped working.")
+        messages.success(
+            request, gettext("New feed address made; any previous address stopped working.")
+        )
     elif action == "off":
         clinic_services.turn_off_calendar_feed(practitioner=own, actor=request.user)
-        messages.success(request, "Calendar feed turned off; its address no longer works.")
+        messages.success(request, gettext("Calendar feed turned off; its address no longer works."))
     else:
         raise Http404("No such change.")
     return redirect("calendar:feed_settings")
@@ -244,7 +255,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     practitioner = Practitioner.objects.select_related("user").filter(feed_token=token).first()
     if practitioner is None:
         return HttpResponse(
-            "This calendar address is not valid (it may have been turned off or renewed).",
+            gettext("This calendar address is not valid (it may have been turned off or renewed)."),
             status=404, content_type="text/plain; charset=utf-8",
         )  # fmt: skip
     body = practitioner_feed(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.records import record_read
@@ -19,6 +22,7 @@ from clinic.permissions import requires
 from clinic.selectors import device_facts
 from courses import photos, session_day, session_flow
 from courses.forms import (
+    STALE_PAGE,
     DisinfectForm,
     FinishForm,
     MaterialsForm,
@@ -29,6 +33,9 @@ from courses.forms import (
     StepForm,
 )
 from courses.models import Procedure, Session, SessionPhoto, ZoneRecord
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _session(pk: int) -> Session:
@@ -146,66 +153,68 @@ def _zone_state(zone: ZoneRecord, required: int) -> str:
 def _version(request: HttpRequest) -> int:
     form = StepForm(request.POST)
     if not form.is_valid():
-        raise session_day.SessionDayError("stale", "The page was out of date; here it is again.")
+        raise session_day.SessionDayError("stale", str(STALE_PAGE))
     return form.cleaned_data["version"]
 
 
 def _button(
-    action: Callable[..., object], done: str
+    action: Callable[..., object], done: StrOrPromise
 ) -> Callable[[AuthenticatedHttpRequest, Session], str]:
     def handle(request: AuthenticatedHttpRequest, session: Session) -> str:
         action(session=session, version=_version(request), actor=request.user)
-        return done
+        return str(done)  # in the language of this request
 
     return handle
 
 
 def _check_in(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.check_in(session=session, actor=request.user)
-    return "Checked in: the screening is confirmed for today."
+    return gettext("Checked in: the screening is confirmed for today.")
 
 
 def _confirm(request: AuthenticatedHttpRequest, session: Session) -> str:
     session_day.confirm_attendance(session=session, actor=request.user)
-    return "Attendance confirmed."
+    return gettext("Attendance confirmed.")
 
 
 BUTTONS: dict[str, Callable[[AuthenticatedHttpRequest, Session], str]] = {
     "confirm": _confirm,
     "check-in": _check_in,
     "cream-on": _button(
-        session_day.put_cream_on, "Cream on: the countdown to wash-off has started."
+        session_day.put_cream_on, _("Cream on: the countdown to wash-off has started.")
     ),
-    "cream-off": _button(session_day.wash_cream_off, "Cream washed off."),
-    "antiseptic-before": _button(session_day.record_antiseptic_before, "Antiseptic recorded."),
-    "start": _button(session_day.start_procedure, "Needling started."),
-    "antiseptic-after": _button(session_day.record_antiseptic_after, "Antiseptic recorded."),
+    "cream-off": _button(session_day.wash_cream_off, _("Cream washed off.")),
+    "antiseptic-before": _button(session_day.record_antiseptic_before, _("Antiseptic recorded.")),
+    "start": _button(session_day.start_procedure, _("Needling started.")),
+    "antiseptic-after": _button(session_day.record_antiseptic_after, _("Antiseptic recorded.")),
 }
 
 
 def _materials(form: MaterialsForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.choose_materials(session=session, actor=request.user, **form.cleaned_data)
-    return "Product and device recorded."
+    return gettext("Product and device recorded.")
 
 
 def _passes(form: PassesForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.record_passes(session=session, actor=request.user, **form.cleaned_data)
-    return f"Passes recorded for {form.cleaned_data['zone']}."
+    return gettext("Passes recorded for %(zone)s.") % {"zone": form.cleaned_data["zone"]}
 
 
 def _remove_zone(form: RemoveZoneForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.remove_zone(session=session, actor=request.user, **form.cleaned_data)
-    return "Zone removed."
+    return gettext("Zone removed.")
 
 
 def _needle(form: NeedleChangeForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     session_day.record_needle_change(session=session, actor=request.user, **form.cleaned_data)
-    return "Needle change recorded."
+    return gettext("Needle change recorded.")
 
 
 def _finish(form: FinishForm, session: Session, request: AuthenticatedHttpRequest) -> str:
     procedure = session_day.finish(session=session, actor=request.user, **form.cleaned_data)
-    return "Session stopped short." if procedure.stop_reason else "Session completed."
+    if procedure.stop_reason:
+        return gettext("Session stopped short.")
+    return gettext("Session completed.")
 
 
 def _disinfect(form: DisinfectForm, session: Session, request: AuthenticatedHttpRequest) -> str:
@@ -213,7 +222,7 @@ def _disinfect(form: DisinfectForm, session: Session, request: AuthenticatedHttp
     session_day.record_disinfection(
         device=device, moment=form.cleaned_data["moment"], actor=request.user, session=session
     )
-    return f"{device.label}: disinfection recorded."
+    return gettext("%(device)s: disinfection recorded.") % {"device": device.label}
 
 
 FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
@@ -243,11 +252,9 @@ def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
             form_class, handler = FORMS[step]
             form = form_class(request.POST, auto_id=f"{step}_%s")
             if not form.is_valid() and step in HIDDEN_FORMS:
-                raise session_day.SessionDayError(
-                    "stale", "The page was out of date; here it is again."
-                )
+                raise session_day.SessionDayError("stale", str(STALE_PAGE))
             if not form.is_valid():
-                messages.error(request, "Check the highlighted fields.")
+                messages.error(request, gettext("Check the highlighted fields."))
                 return session_page(request, pk, bound={step: form})
             done = handler(form, session, request)
     except session_day.SessionDayError as error:
@@ -277,7 +284,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
     form = PhotoForm(request.POST, request.FILES, auto_id="photo_%s")
     if not form.is_valid():
-        messages.error(request, "Choose before or after, and a photo file.")
+        messages.error(request, gettext("Choose before or after, and a photo file."))
         return session_page(request, pk, bound={"photo": form}, status=400)
     try:
         photos.add_photo(
@@ -288,7 +295,7 @@ def photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form.add_error("image", error.message)
         messages.error(request, error.message)
         return session_page(request, pk, bound={"photo": form}, status=400)
-    messages.success(request, "Photo saved (location data removed).")
+    messages.success(request, gettext("Photo saved (location data removed)."))
     return redirect("courses:session_day", pk=pk)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import icalendar
+from django.utils.translation import gettext
 
 from clinic.models import Clinic, Practitioner
 from courses.models import Session, SessionStatus
@@ -53,8 +54,12 @@ def practitioner_feed(
         event.add("location", room)
         event.add(
             "description",
-            f"Arrives {arrives.astimezone(tz):%H:%M}, procedure from "
-            f"{starts.astimezone(tz):%H:%M}. Status: {labels[status]}.",
+            gettext("Arrives %(arrives)s, procedure from %(starts)s. Status: %(status)s.")
+            % {
+                "arrives": f"{arrives.astimezone(tz):%H:%M}",
+                "starts": f"{starts.astimezone(tz):%H:%M}",
+                "status": labels[status],
+            },
         )
         if status == SessionStatus.NO_SHOW:
             event.add("status", "CANCELLED")

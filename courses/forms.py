@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
@@ -12,6 +12,8 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import row
 from clinic.models import Device, DisinfectionMoment, Practitioner, Product, Weekday
@@ -35,50 +37,61 @@ def fitting_areas_text() -> str:
         for i in indications
         if i.areas.all()
     ]
-    return "Areas each indication fits — " + "; ".join(parts) + "." if parts else ""
+    if not parts:
+        return ""
+    return gettext("Areas each indication fits — %(areas)s.") % {"areas": "; ".join(parts)}
 
 
 class CourseForm(forms.Form):
     """What the cosmetologist asks the planner for."""
 
-    indication = forms.ModelChoiceField(queryset=Indication.objects.filter(is_active=True))
+    indication = forms.ModelChoiceField(
+        label=_("Indication"), queryset=Indication.objects.filter(is_active=True)
+    )
     area = forms.ModelChoiceField(
-        label="Treatment area", queryset=TreatmentArea.objects.filter(is_active=True)
+        label=_("Treatment area"), queryset=TreatmentArea.objects.filter(is_active=True)
     )
     needle_mm = forms.DecimalField(
-        label="Needle length (mm)", min_value=Decimal("0.1"), max_value=Decimal("3.0"),
+        label=_("Needle length (mm)"), min_value=Decimal("0.1"), max_value=Decimal("3.0"),
         decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.05"}),
     )  # fmt: skip
     sessions_planned = forms.IntegerField(
-        label="Number of sessions", min_value=1, max_value=12, initial=6
+        label=_("Number of sessions"), min_value=1, max_value=12, initial=6
     )
     target_gap_weeks = forms.IntegerField(
-        label="Target gap (weeks)", min_value=1, max_value=26, initial=4
+        label=_("Target gap (weeks)"), min_value=1, max_value=26, initial=4
     )
     practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"),
         queryset=Practitioner.objects.filter(is_bookable=True, user__is_active=True).select_related(
             "user"
-        )
+        ),
     )
     preferred_weekday = forms.TypedChoiceField(
-        choices=[("", "Any day"), *Weekday.choices], coerce=int, empty_value=None, required=False
+        label=_("Preferred weekday"),
+        choices=[("", _("Any day")), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     preferred_time = forms.TimeField(
-        initial=time(10), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("Preferred time"),
+        initial=time(10),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     start_on = forms.DateField(
-        label="First session on or after",
+        label=_("First session on or after"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     needle_override_reason = forms.CharField(
-        label="Reason to override the needle range", required=False,
+        label=_("Reason to override the needle range"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only when the needle length is outside the area's range.",
+        help_text=_("Only when the needle length is outside the area's range."),
     )  # fmt: skip
     gap_override_reason = forms.CharField(
-        label="Reason to override the gap rules", required=False,
+        label=_("Reason to override the gap rules"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only when the target gap is outside the rules for this needle.",
+        help_text=_("Only when the target gap is outside the rules for this needle."),
     )  # fmt: skip
 
     def __init__(self, *args: Any, practitioner: Practitioner | None = None, **kwargs: Any) -> None:
@@ -88,16 +101,16 @@ class CourseForm(forms.Form):
         if practitioner is not None:
             self.fields["practitioner"].initial = practitioner.pk
         self.helper = FormHelper()
-        self.helper.form_error_title = "The course cannot be planned yet:"
+        self.helper.form_error_title = gettext("The course cannot be planned yet:")
         self.helper.layout = Layout(
-            Fieldset("Treatment", row("indication", "area"),
+            Fieldset(gettext("Treatment"), row("indication", "area"),
                      row("needle_mm", "sessions_planned", "target_gap_weeks")),
-            Fieldset("When and with whom", row("practitioner", "start_on"),
+            Fieldset(gettext("When and with whom"), row("practitioner", "start_on"),
                      row("preferred_weekday", "preferred_time")),
-            Fieldset("Overrides (a practitioner's written reason)", "needle_override_reason",
-                     "gap_override_reason"),
+            Fieldset(gettext("Overrides (a practitioner's written reason)"),
+                     "needle_override_reason", "gap_override_reason"),
         )  # fmt: skip
-        self.helper.add_input(Submit("preview", "Preview the course"))
+        self.helper.add_input(Submit("preview", gettext("Preview the course")))
 
     def clean_start_on(self) -> date:
         return clean_typed_date(self.cleaned_data["start_on"])
@@ -109,7 +122,7 @@ class ConfirmForm(forms.Form):
     expected = forms.CharField(widget=forms.HiddenInput)
 
     def clean_expected(self) -> list[datetime]:
-        unreadable = forms.ValidationError("The preview could not be read; preview again.")
+        unreadable = forms.ValidationError(gettext("The preview could not be read; preview again."))
         try:
             parsed = [parse_datetime(v) for v in self.cleaned_data["expected"].split(",")]
         except ValueError as error:  # well formed but impossible, e.g. month 13
@@ -119,33 +132,34 @@ class ConfirmForm(forms.Form):
         return cast(list[datetime], parsed)  # none is None: checked just above
 
 
-STALE_PAGE = "The page was out of date; here it is again."
+STALE_PAGE = _("The page was out of date; here it is again.")
 
 
 class RescheduleForm(forms.Form):
     new_day = forms.DateField(
-        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     new_time = forms.TimeField(
-        label="New arrival time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=_("New arrival time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     scope = forms.ChoiceField(
+        label=_("Scope"),
         choices=[
-            ("this", "This session only"),
-            ("following", "This and the following sessions (they keep their gaps)"),
+            ("this", _("This session only")),
+            ("following", _("This and the following sessions (they keep their gaps)")),
         ],
         initial="this",
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
     override_reason = forms.CharField(
-        label="Reason to override the gap rules",
+        label=_("Reason to override the gap rules"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only if a gap falls outside the rules and a practitioner accepts it.",
+        help_text=_("Only if a gap falls outside the rules and a practitioner accepts it."),
     )
     version = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
@@ -156,7 +170,7 @@ class RescheduleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("move", "Move"))
+        self.helper.add_input(Submit("move", gettext("Move")))
 
     def clean_new_day(self) -> date:
         return clean_typed_date(self.cleaned_data["new_day"])
@@ -172,18 +186,20 @@ class SlotForm(forms.Form):
     """A free time picked in the calendar (local wall-clock time), and whose calendar."""
 
     at = forms.DateTimeField(
-        label="Time", input_formats=["%Y-%m-%dT%H:%M"],
-        error_messages={"invalid": "The time could not be read; pick it in the calendar again."},
+        label=_("Time"), input_formats=["%Y-%m-%dT%H:%M"],
+        error_messages={"invalid": _("The time could not be read; pick it in the calendar again.")},
     )  # fmt: skip
     practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.filter(is_bookable=True), required=False,
-        error_messages={"invalid_choice": "That practitioner is not bookable."},
+        label=_("Practitioner"), queryset=Practitioner.objects.filter(is_bookable=True),
+        required=False, error_messages={"invalid_choice": _("That practitioner is not bookable.")},
     )  # fmt: skip
 
     def clean_at(self) -> datetime:
         at = self.cleaned_data["at"]
         if at < timezone.now():
-            raise forms.ValidationError("That time has passed; pick a free time from now on.")
+            raise forms.ValidationError(
+                gettext("That time has passed; pick a free time from now on.")
+            )
         clean_typed_date(timezone.localdate(at))  # and not years ahead
         return at
 
@@ -203,19 +219,28 @@ class CancelForm(forms.Form):
 
     reason = forms.CharField(
         max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the history for the clinic; not sent to the patient.",
+        help_text=_("Kept in the history for the clinic; not sent to the patient."),
     )  # fmt: skip
     confirm = forms.BooleanField(
-        error_messages={"required": "Tick the box to confirm the cancellation."},
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
     )
 
-    def __init__(self, *args: Any, what: str, **kwargs: Any) -> None:
-        """``what``: "this session" or "the rest of the course"."""
+    def __init__(self, *args: Any, what: Literal["session", "course"], **kwargs: Any) -> None:
+        """``what``: one session, or the rest of the course (whole sentences for each,
+        so every language can say them its own way)."""
         super().__init__(*args, **kwargs)
-        self.fields["reason"].label = f"Why cancel {what}?"
-        self.fields["confirm"].label = f"Yes, cancel {what}"
+        if what == "session":
+            reason = gettext("Why cancel this session?")
+            confirm = gettext("Yes, cancel this session")
+            submit = gettext("Cancel this session")
+        else:
+            reason = gettext("Why cancel the rest of the course?")
+            confirm = gettext("Yes, cancel the rest of the course")
+            submit = gettext("Cancel the rest of the course")
+        self.fields["reason"].label = reason
+        self.fields["confirm"].label = confirm
         self.helper = FormHelper()
-        self.helper.add_input(Submit("cancel", f"Cancel {what}", css_class="btn-danger"))
+        self.helper.add_input(Submit("cancel", submit, css_class="btn-danger"))
 
 
 class StepForm(forms.Form):
@@ -225,22 +250,29 @@ class StepForm(forms.Form):
 
 
 class MaterialsForm(StepForm):
-    product = forms.ModelChoiceField(queryset=Product.objects.filter(is_active=True))
-    product_lot = forms.CharField(label="Product lot / batch", max_length=60)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True)
+    )
+    product_lot = forms.CharField(label=_("Product lot / batch"), max_length=60)
     device = forms.ModelChoiceField(
-        queryset=Device.objects.filter(retired=False).select_related("device_type")
+        label=_("Device"),
+        queryset=Device.objects.filter(retired=False).select_related("device_type"),
     )
 
 
 class PassesForm(StepForm):
     """The passes actually rolled over one zone: no defaults, so nothing is recorded unseen."""
 
-    zone = forms.CharField(max_length=60, widget=forms.TextInput(attrs={"placeholder": "forehead"}))
-    horizontal = forms.IntegerField(min_value=0, max_value=30)
-    vertical = forms.IntegerField(min_value=0, max_value=30)
-    diagonal = forms.IntegerField(min_value=0, max_value=30)
+    zone = forms.CharField(
+        label=_("Zone"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("forehead")}),
+    )
+    horizontal = forms.IntegerField(label=_("Horizontal"), min_value=0, max_value=30)
+    vertical = forms.IntegerField(label=_("Vertical"), min_value=0, max_value=30)
+    diagonal = forms.IntegerField(label=_("Diagonal"), min_value=0, max_value=30)
     note = forms.CharField(
-        label="Note (required when more passes than the protocol's were rolled)",
+        label=_("Note (required when more passes than the protocol's were rolled)"),
         required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
@@ -250,16 +282,16 @@ class RemoveZoneForm(StepForm):
 
 
 class NeedleChangeForm(StepForm):
-    note = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class FinishForm(StepForm):
-    end_point = forms.ChoiceField(label="End point observed", choices=EndPoint.choices)
+    end_point = forms.ChoiceField(label=_("End point observed"), choices=EndPoint.choices)
     notes = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     stop_reason = forms.CharField(
-        label="Why it stopped short (only if a zone lacks passes)",
+        label=_("Why it stopped short (only if a zone lacks passes)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -267,14 +299,18 @@ class FinishForm(StepForm):
 
 
 class PhotoForm(forms.Form):
-    kind = forms.ChoiceField(choices=PhotoKind.choices, widget=forms.RadioSelect, initial="before")
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=PhotoKind.choices, widget=forms.RadioSelect, initial="before"
+    )
     image = forms.FileField(
-        label="Photo", widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+        label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
     )
 
 
 class DisinfectForm(forms.Form):
     """A device's disinfection before or after use, recorded from the session day."""
 
-    device = forms.ModelChoiceField(queryset=Device.objects.filter(retired=False))
-    moment = forms.ChoiceField(choices=DisinfectionMoment.choices)
+    device = forms.ModelChoiceField(
+        label=_("Device"), queryset=Device.objects.filter(retired=False)
+    )
+    moment = forms.ChoiceField(label=_("Moment"), choices=DisinfectionMoment.choices)

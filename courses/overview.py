@@ -40,6 +40,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from courses import rules
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session, SessionStatus
@@ -86,12 +87,22 @@ def course_problems(
         return []
     problems = []
     if next_day is None:
-        problems.append("No next session booked")
+        problems.append(gettext("No next session booked"))
         if last_day is not None and (today - last_day).days > rule_set.max_gap_weeks * 7:
             weeks = (today - last_day).days // 7
-            problems.append(f"Overdue: {weeks} weeks since the last session")
+            problems.append(
+                ngettext(
+                    "Overdue: %(weeks)d week since the last session",
+                    "Overdue: %(weeks)d weeks since the last session",
+                    weeks,
+                )
+                % {"weeks": weeks}
+            )
     found = rules.gap_problems(rule_set, needle_mm, days, overridden=gap_overridden)
-    problems += [f"Gap before session {n}: {v.message}" for n, v in found.items()]
+    problems += [
+        gettext("Gap before session %(number)d: %(problem)s") % {"number": n, "problem": v.message}
+        for n, v in found.items()
+    ]
     if (short := rules.shortfall(planned, len(days))) is not None:
         problems.append(short.message)
     return problems

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from courses.models import SessionPhoto
 
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 PHOTO_FOLDER = "session-photos"  # courses.models.photo_path
 STAGED_SUFFIX = ".part"
 STALE_AFTER_SECONDS = 3600  # an upload is staged and committed within one request
-NOT_STORED = (
+NOT_STORED = gettext_lazy(
     "The photo could not be stored (the server's disk may be full), so nothing was saved. "
     "Try again later, and tell the clinic manager if it happens again."
 )
@@ -64,7 +65,7 @@ def stage_file(storage: Storage, name: str, content: ContentFile) -> str:
     except OSError as error:
         remove_file(storage, staged)
         logger.error("Photo not stored: %s", error.strerror or type(error).__name__)
-        raise PhotoStorageError(NOT_STORED) from None
+        raise PhotoStorageError(str(NOT_STORED)) from None
     return staged
 
 

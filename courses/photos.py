@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.actors import Actor
@@ -39,15 +40,18 @@ class PhotoError(Exception):
 def clean_image(upload: UploadedFile) -> ContentFile:
     """A JPEG of the upload with no metadata, at most MAX_SIDE pixels on its long side."""
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise PhotoError(f"The photo is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise PhotoError(
+            gettext("The photo is larger than %(megabytes)d MB.")
+            % {"megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     try:
         with Image.open(upload) as image:
             if image.format not in ACCEPTED_FORMATS:
-                raise PhotoError("Upload a JPEG, PNG or WebP photo.")
+                raise PhotoError(gettext("Upload a JPEG, PNG or WebP photo."))
             image.load()
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise PhotoError("That file is not a photo the planner can read.") from None
+        raise PhotoError(gettext("That file is not a photo the planner can read.")) from None
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
     out = BytesIO()
     upright.save(out, format="JPEG", quality=88)  # no exif= argument: nothing carried over
@@ -80,7 +84,7 @@ def add_photo(
     if refusal is not None:
         raise PhotoError(refusal)
     if kind not in PhotoKind.values:
-        raise PhotoError("Say whether the photo is from before or after the session.")
+        raise PhotoError(gettext("Say whether the photo is from before or after the session."))
     photo = SessionPhoto(session=session, kind=kind, uploaded_by=actor, uploaded_at=now)
     photo.image.name = photo_path(photo, "photo.jpg")
     storage = photo.image.storage

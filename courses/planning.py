@@ -25,9 +25,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from clinic.pure_i18n import date_text, gettext, gettext_lazy, ngettext
 from courses.rules import format_weeks
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
 
 
 @dataclass(frozen=True)
@@ -120,8 +129,12 @@ class NoSlotError(Exception):
         self.window_end = window_end
         self.ideal = ideal
         super().__init__(
-            f"Session {number} has no free slot between {window_start:%a %d %b %Y} and "
-            f"{window_end:%a %d %b %Y}."
+            gettext("Session %(number)d has no free slot between %(start)s and %(end)s.")
+            % {
+                "number": number,
+                "start": date_text(window_start, "D d M Y"),
+                "end": date_text(window_end, "D d M Y"),
+            }
         )
 
 
@@ -265,14 +278,14 @@ class Busy:
 def explain_miss(avail: DayAvailability) -> str:
     """Why a target day could not take the session, in words."""
     if avail.closed_reason is not None:
-        return f"the clinic is closed ({avail.closed_reason})"
+        return gettext("the clinic is closed (%(reason)s)") % {"reason": avail.closed_reason}
     if not avail.opening:
-        return "the clinic is not open that day"
+        return gettext("the clinic is not open that day")
     if not avail.working:
-        return "the practitioner does not work that day"
+        return gettext("the practitioner does not work that day")
     if avail.absences:
-        return "the practitioner is away"
-    return "no free slot that day"
+        return gettext("the practitioner is away")
+    return gettext("no free slot that day")
 
 
 def plan_series(
@@ -359,38 +372,76 @@ class Why:
 
 
 def _reason(why: Why, slot: Slot, request: PlanRequest, tz: ZoneInfo) -> str:
-    if why.day == why.ideal:
-        where = _where_on_ideal(why, request.preferred_weekday)
-    else:
-        shift = (why.day - why.ideal).days
-        direction = "later" if shift > 0 else "earlier"
-        because = f": {why.ideal_miss}" if why.ideal_miss else ""
-        days = f"{abs(shift)} day{'s' if abs(shift) != 1 else ''}"
-        where = f"{days} {direction} than {why.ideal:%a %d %b}{because}"
+    on_ideal = why.day == why.ideal
+    where = _where_on_ideal(why, request.preferred_weekday) if on_ideal else _shift(why)
     arrival = slot.arrives_at.astimezone(tz).time()
     if arrival != request.preferred_time:
         wanted = local_datetime(why.day, request.preferred_time, tz)
         passed = request.not_before and wanted and wanted < request.not_before
-        state = "has passed" if passed else "was not free"
-        where += f"; {request.preferred_time:%H:%M} {state}, {arrival:%H:%M} is the nearest"
+        times = {"preferred": f"{request.preferred_time:%H:%M}", "arrival": f"{arrival:%H:%M}"}
+        if passed:
+            at = gettext("%(preferred)s has passed, %(arrival)s is the nearest") % times
+        else:
+            at = gettext("%(preferred)s was not free, %(arrival)s is the nearest") % times
+        where = _clauses(where, at)
     return where[0].upper() + where[1:] + "."
+
+
+def _clauses(first: str, second: str) -> str:
+    """Two clauses of one reason sentence, each a whole clause of its own."""
+    return gettext("%(first)s; %(second)s") % {"first": first, "second": second}
+
+
+def _shift(why: Why) -> str:
+    """How far, and why, the session moved off its ideal day."""
+    shift = (why.day - why.ideal).days
+    facts = {"days": abs(shift), "ideal": date_text(why.ideal, "D d M")}
+    if shift > 0:
+        where = ngettext(
+            "%(days)d day later than %(ideal)s", "%(days)d days later than %(ideal)s", abs(shift)
+        )
+    else:
+        where = ngettext(
+            "%(days)d day earlier than %(ideal)s",
+            "%(days)d days earlier than %(ideal)s",
+            abs(shift),
+        )
+    where %= facts
+    if why.ideal_miss:
+        where = gettext("%(shift)s: %(why)s") % {"shift": where, "why": why.ideal_miss}
+    return where
 
 
 def _where_on_ideal(why: Why, weekday: int | None) -> str:
     """Say honestly why the ideal day is where it is: the target, the weekday or the rules."""
     if why.gap is None:
-        return "the first preferred day on or after the start"
-    after = f"{format_weeks(why.gap)} after session {why.number - 1}"
-    if weekday is not None and why.day.weekday() == weekday:
-        if why.gap == why.target_days:
-            return f"{after}, as targeted"
-        target = format_weeks(why.target_days)
-        return f"on the preferred {WEEKDAYS[weekday]}, {after} (target {target})"
+        return gettext("the first preferred day on or after the start")
+    facts = {
+        "gap": format_weeks(why.gap),
+        "previous": why.number - 1,
+        "target": format_weeks(why.target_days),
+        "weekday": WEEKDAYS[weekday] if weekday is not None else "",
+    }
     if why.gap == why.target_days:
-        where = f"{after}, as targeted"
+        where = gettext("%(gap)s after session %(previous)d, as targeted") % facts
+        if weekday is None or why.day.weekday() == weekday:
+            return where
+    elif weekday is not None and why.day.weekday() == weekday:
+        return (
+            gettext(
+                "on the preferred %(weekday)s, %(gap)s after session %(previous)d "
+                "(target %(target)s)"
+            )
+            % facts
+        )
     else:
-        target = format_weeks(why.target_days)
-        where = f"{after}, the nearest the gap rules allow to the {target} target"
+        where = (
+            gettext(
+                "%(gap)s after session %(previous)d, the nearest the gap rules allow to the "
+                "%(target)s target"
+            )
+            % facts
+        )
     if weekday is not None:
-        where += f"; no {WEEKDAYS[weekday]} keeps the gap inside the rules"
+        where = _clauses(where, gettext("no %(weekday)s keeps the gap inside the rules") % facts)
     return where

@@ -13,6 +13,7 @@ from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.actors import Actor, is_patient_link
 from clinic.permissions import require
@@ -70,12 +71,16 @@ def reschedule_session(
     lock_booking_rows([session.practitioner_id], session.patient_id)
     session = Session.objects.select_related("course__area").get(pk=session.pk)
     if not session.is_open:
-        raise CourseError.single("not_open", "Only scheduled or confirmed sessions can move.")
+        raise CourseError.single(
+            "not_open", gettext("Only scheduled or confirmed sessions can move.")
+        )
     if version is not None and version != session.schedule_version:
         raise CourseError.single(
             "stale",
-            "This session was changed since this page was opened; check its time now "
-            "and move it again if needed.",
+            gettext(
+                "This session was changed since this page was opened; check its time now "
+                "and move it again if needed."
+            ),
         )
     course = session.course
     siblings = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
@@ -83,7 +88,7 @@ def reschedule_session(
     before, after = siblings[:index], siblings[index + 1 :]
     moving = [session, *after] if scope == "following" else [session]
     if scope == "following" and any(not s.is_open for s in after):
-        raise CourseError.single("later_not_open", "A later session has already started.")
+        raise CourseError.single("later_not_open", gettext("A later session has already started."))
     rule_set = treatment_rules()
     request = planning.PlanRequest(
         **{**plan_request(course, rule_set).__dict__, "preferred_time": new_time}
@@ -93,7 +98,9 @@ def reschedule_session(
     )
     slot = slot_at(calendar, request, new_day)
     if slot.arrives_at == session.arrives_at:
-        raise CourseError.single("unchanged", "The session is already at that date and time.")
+        raise CourseError.single(
+            "unchanged", gettext("The session is already at that date and time.")
+        )
     neighbours = [before[-1] if before else None, None if scope == "following" else
                   (after[0] if after else None)]  # fmt: skip
     _check_neighbour_gaps(course, rule_set, new_day, neighbours, override_reason)
@@ -135,21 +142,24 @@ def _check_neighbour_gaps(
     found = []  # (which gap, advice, violation): both gaps may break in the same words
     if previous is not None:
         gap = (new_day - _local_day(previous.arrives_at)).days
-        advice = hint or " Pick another day, or give a reason to override."
-        found += [(f"After session {previous.number}", advice, v)
+        advice = hint or gettext("Pick another day, or give a reason to override.")
+        where = gettext("After session %(number)d") % {"number": previous.number}
+        found += [(where, advice, v)
                   for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
     if following is not None:
         gap = (_local_day(following.arrives_at) - new_day).days
-        advice = hint or (
-            " Move this and the following sessions instead, or give a reason to override."
+        advice = hint or gettext(
+            "Move this and the following sessions instead, or give a reason to override."
         )
-        found += [(f"Before session {following.number}", advice, v)
+        where = gettext("Before session %(number)d") % {"number": following.number}
+        found += [(where, advice, v)
                   for v in rules.check_gap_days(rule_set, course.needle_mm, gap)]  # fmt: skip
     violations = [v for _, _, v in found]
     left = rules.unresolved(violations, {v.code: override_reason for v in violations})
     if left:
         raise CourseError([
-            rules.RuleViolation(v.code, f"{where}: {v.message}{advice}", True)
+            rules.RuleViolation(v.code, gettext("%(where)s: %(problem)s %(advice)s")
+                                % {"where": where, "problem": v.message, "advice": advice}, True)
             for where, advice, v in found if v in left
         ])  # fmt: skip
 
@@ -229,10 +239,10 @@ def cancel_session(*, session: Session, reason: str, actor: Actor) -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(
-            "not_open", "Only scheduled or confirmed sessions can be cancelled."
+            "not_open", gettext("Only scheduled or confirmed sessions can be cancelled.")
         )
     if not reason.strip():
-        raise CourseError.single("reason_required", "Say why the session is cancelled.")
+        raise CourseError.single("reason_required", gettext("Say why the session is cancelled."))
     return _change_status(
         session, SessionStatus.CANCELLED, ChangeKind.CANCELLED, reason=reason, actor=actor
     )
@@ -245,10 +255,10 @@ def mark_no_show(*, session: Session, actor: Actor, now: datetime | None = None)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.is_open:
         raise CourseError.single(
-            "not_open", "Only scheduled or confirmed sessions can be no-shows."
+            "not_open", gettext("Only scheduled or confirmed sessions can be no-shows.")
         )
     if (now or timezone.now()) < session.arrives_at:
-        raise CourseError.single("not_yet", "The patient's arrival time has not come yet.")
+        raise CourseError.single("not_yet", gettext("The patient's arrival time has not come yet."))
     return _change_status(
         session, SessionStatus.NO_SHOW, ChangeKind.NO_SHOW, reason="", actor=actor
     )
@@ -260,9 +270,11 @@ def cancel_course(*, course: Course, reason: str, actor: Actor) -> Course:
     require(actor, "courses.book", course)
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status in (CourseStatus.COMPLETED, CourseStatus.CANCELLED):
-        raise CourseError.single("not_active", "This course is already completed or cancelled.")
+        raise CourseError.single(
+            "not_active", gettext("This course is already completed or cancelled.")
+        )
     if not reason.strip():
-        raise CourseError.single("reason_required", "Say why the course is cancelled.")
+        raise CourseError.single("reason_required", gettext("Say why the course is cancelled."))
     for session in course.sessions.select_for_update().filter(status__in=[
         SessionStatus.SCHEDULED, SessionStatus.CONFIRMED
     ]):  # fmt: skip
@@ -291,11 +303,15 @@ def book_replacement(*, course: Course, actor: Actor, at: datetime | None = None
     course = Course.objects.select_for_update().select_related("area").get(pk=course.pk)
     rule_set = treatment_rules()
     if not course.is_editable:
-        raise CourseError.single("not_active", "Only a planned or running course takes sessions.")
+        raise CourseError.single(
+            "not_active", gettext("Only a planned or running course takes sessions.")
+        )
     holding = list(course.sessions.filter(status__in=HOLDING_STATUSES).order_by("arrives_at"))
     if len(holding) >= rule_set.max_sessions:
         raise CourseError.single(
-            "course_full", f"The course already has {rule_set.max_sessions} sessions."
+            "course_full",
+            gettext("The course already has %(count)d sessions.")
+            % {"count": rule_set.max_sessions},
         )
     number = (course.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     if at is None:
@@ -344,6 +360,6 @@ def _slot_picked(
     after = [s for s in holding if s.arrives_at >= slot.arrives_at]
     neighbours = [before[-1] if before else None, after[0] if after else None]
     _check_neighbour_gaps(
-        course, rule_set, local.date(), neighbours, "", hint=" Pick another time for it."
+        course, rule_set, local.date(), neighbours, "", hint=gettext("Pick another time for it.")
     )
     return slot

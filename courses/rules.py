@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from clinic.pure_i18n import date_text, gettext, ngettext
+
 
 @dataclass(frozen=True)
 class RuleViolation:
@@ -76,7 +78,8 @@ def check_session_count(rules: TreatmentRules, count: int) -> list[RuleViolation
     return [
         RuleViolation(
             "session_count",
-            f"A course has {rules.min_sessions} to {rules.max_sessions} sessions, not {count}.",
+            gettext("A course has %(min)d to %(max)d sessions, not %(count)d.")
+            % {"min": rules.min_sessions, "max": rules.max_sessions, "count": count},
         )
     ]
 
@@ -91,7 +94,8 @@ def check_needle(
     return [
         RuleViolation(
             "needle_out_of_range",
-            f"{needle_mm} mm is outside the range for {area} ({allowed}).",
+            gettext("%(needle)s mm is outside the range for %(area)s (%(allowed)s).")
+            % {"needle": needle_mm, "area": area, "allowed": allowed},
             overridable=True,
         )
     ]
@@ -106,8 +110,12 @@ def check_indication_area(
     return [
         RuleViolation(
             "indication_area",
-            f"{indication} is not treated on {area.lower()}; it fits "
-            f"{', '.join(a.lower() for a in fitting_areas)}.",
+            gettext("%(indication)s is not treated on %(area)s; it fits %(areas)s.")
+            % {
+                "indication": indication,
+                "area": area.lower(),
+                "areas": ", ".join(a.lower() for a in fitting_areas),
+            },
         )
     ]
 
@@ -119,8 +127,11 @@ def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> 
         return [
             RuleViolation(
                 "gap_below_minimum",
-                f"A gap of {format_weeks(gap_days)} is shorter than the {minimum}-week minimum "
-                f"for {needle_mm} mm needles.",
+                gettext(
+                    "A gap of %(gap)s is shorter than the %(minimum)d-week minimum "
+                    "for %(needle)s mm needles."
+                )
+                % {"gap": format_weeks(gap_days), "minimum": minimum, "needle": needle_mm},
                 overridable=True,
             )
         ]
@@ -128,8 +139,8 @@ def check_gap_days(rules: TreatmentRules, needle_mm: Decimal, gap_days: int) -> 
         return [
             RuleViolation(
                 "gap_above_maximum",
-                f"A gap of {format_weeks(gap_days)} is longer than the {rules.max_gap_weeks}-week "
-                "maximum.",
+                gettext("A gap of %(gap)s is longer than the %(maximum)d-week maximum.")
+                % {"gap": format_weeks(gap_days), "maximum": rules.max_gap_weeks},
                 overridable=True,
             )
         ]
@@ -165,8 +176,14 @@ def shortfall(planned: int, holding: int) -> RuleViolation | None:
         return None
     return RuleViolation(
         "short_of_sessions",
-        f"Only {holding} of the {planned} planned sessions are booked or done "
-        "(some were cancelled or missed): book a replacement session.",
+        ngettext(
+            "Only %(holding)d of the %(planned)d planned session is booked or done "
+            "(some were cancelled or missed): book a replacement session.",
+            "Only %(holding)d of the %(planned)d planned sessions are booked or done "
+            "(some were cancelled or missed): book a replacement session.",
+            planned,
+        )
+        % {"holding": holding, "planned": planned},
     )
 
 
@@ -181,9 +198,11 @@ def gap_window_days(rules: TreatmentRules, needle_mm: Decimal) -> tuple[int, int
 
 def format_weeks(days: int) -> str:
     """Gap in weeks as people say it: "3 weeks", "3.4 weeks"."""
-    weeks = days / 7
-    text = f"{weeks:.0f}" if days % 7 == 0 else f"{weeks:.1f}"
-    return f"{text} week{'' if text == '1' else 's'}"
+    if days % 7 == 0:
+        whole = days // 7
+        return ngettext("%(weeks)d week", "%(weeks)d weeks", whole) % {"weeks": whole}
+    # A fraction of weeks: no plural form to choose by a whole number.
+    return gettext("%(weeks)s weeks") % {"weeks": f"{days / 7:.1f}"}
 
 
 def unresolved(
@@ -220,12 +239,17 @@ def check_typed_date(day: date, *, today: date, allow_past: bool = False) -> lis
     """
     earliest, latest = sane_date_window(today)
     if not allow_past and day < today:
-        return [RuleViolation("date_in_past", "That date has passed; pick today or a later date.")]
+        return [
+            RuleViolation(
+                "date_in_past", gettext("That date has passed; pick today or a later date.")
+            )
+        ]
     if not earliest <= day <= latest:
         return [
             RuleViolation(
                 "date_out_of_range",
-                f"Pick a date between {earliest:%d %b %Y} and {latest:%d %b %Y}.",
+                gettext("Pick a date between %(earliest)s and %(latest)s.")
+                % {"earliest": date_text(earliest, "d M Y"), "latest": date_text(latest, "d M Y")},
             )
         ]
     return []
@@ -234,7 +258,9 @@ def check_typed_date(day: date, *, today: date, allow_past: bool = False) -> lis
 def check_not_past(moment: datetime, *, now: datetime) -> list[RuleViolation]:
     """Nothing is booked or moved to a time before now."""
     if moment < now:
-        return [RuleViolation("time_in_past", "That time has passed; pick a time from now on.")]
+        return [
+            RuleViolation("time_in_past", gettext("That time has passed; pick a time from now on."))
+        ]
     return []
 
 
@@ -269,14 +295,25 @@ def interleave_warnings(
         closest = min(abs((a - b).days) for a in days for b in other.days)
         if closest >= minimum * 7:
             continue
+        facts = {"other": other.label, "minimum": minimum, "needle": longer, "days": closest}
         if closest == 0:
-            apart = "on the same day"
+            warning = gettext(
+                "This course and %(other)s treat the same area and have sessions on the same "
+                "day, closer than the %(minimum)d-week minimum for %(needle)s mm needles."
+            )
         elif closest < 7:
-            apart = f"{closest} day{'s' if closest != 1 else ''} apart"
+            warning = ngettext(
+                "This course and %(other)s treat the same area and have sessions %(days)d day "
+                "apart, closer than the %(minimum)d-week minimum for %(needle)s mm needles.",
+                "This course and %(other)s treat the same area and have sessions %(days)d days "
+                "apart, closer than the %(minimum)d-week minimum for %(needle)s mm needles.",
+                closest,
+            )
         else:
-            apart = f"{format_weeks(closest)} apart"
-        warnings.append(
-            f"This course and {other.label} treat the same area and have sessions {apart}, "
-            f"closer than the {minimum}-week minimum for {longer} mm needles."
-        )
+            facts["gap"] = format_weeks(closest)
+            warning = gettext(
+                "This course and %(other)s treat the same area and have sessions %(gap)s "
+                "apart, closer than the %(minimum)d-week minimum for %(needle)s mm needles."
+            )
+        warnings.append(warning % facts)
     return warnings

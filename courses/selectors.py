@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext
+
 from courses import rules
 from courses.models import HOLDING_STATUSES, Course, CourseStatus
 from courses.services import clinic_tz, treatment_rules
@@ -36,7 +38,8 @@ def interleave_warnings(
     )
     found = [
         rules.OtherCourse(
-            label=f"the {other.indication.name.lower()} course on the {other.area.name.lower()}",
+            label=gettext("the %(indication)s course on the %(area)s")
+            % {"indication": other.indication.name.lower(), "area": other.area.name.lower()},
             needle_mm=other.needle_mm,
             days=tuple(
                 s.arrives_at.astimezone(tz).date()

@@ -16,10 +16,12 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from clinic.actors import Actor
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require
+from clinic.pure_i18n import date_text
 from courses import events, planning, rules
 from courses.booking import (
     CourseError,
@@ -52,7 +54,7 @@ class PlanChanged(Exception):
     def __init__(
         self, proposals: list[planning.Proposal], previewed: list[datetime] | None = None
     ) -> None:
-        super().__init__("The calendar changed since the preview.")
+        super().__init__(gettext("The calendar changed since the preview."))
         self.proposals = proposals
         self.previewed = previewed or []
 
@@ -66,13 +68,24 @@ class PlanChanged(Exception):
             was = self.previewed[index] if index < len(self.previewed) else None
             if was == now:
                 continue
-            before = f"{was.astimezone(tz):%a %d %b %H:%M}" if was else "not previewed"
+            before = date_text(was.astimezone(tz), "D d M H:i") if was else gettext("not previewed")
             lines.append(
-                f"Session {proposal.number}: {before} → {now.astimezone(tz):%a %d %b %H:%M}"
+                gettext("Session %(number)d: %(before)s → %(after)s")
+                % {
+                    "number": proposal.number,
+                    "before": before,
+                    "after": date_text(now.astimezone(tz), "D d M H:i"),
+                }
             )
         if len(self.previewed) > len(self.proposals):
+            dropped = len(self.previewed) - len(self.proposals)
             lines.append(
-                f"{len(self.previewed) - len(self.proposals)} previewed session(s) dropped"
+                ngettext(
+                    "%(count)d previewed session dropped",
+                    "%(count)d previewed sessions dropped",
+                    dropped,
+                )
+                % {"count": dropped}
             )
         return lines
 
@@ -93,14 +106,13 @@ def course_violations(
     """Every reason the course may not be planned, after written overrides."""
     found: list[rules.RuleViolation] = []
     if indication.refused:
-        alternative = (
-            f" Offer {indication.alternative.name.lower()} instead."
-            if (indication.alternative)
-            else ""
-        )
-        found.append(
-            rules.RuleViolation("indication_refused", indication.refusal_reason + alternative)
-        )
+        reason = indication.refusal_reason
+        if indication.alternative:
+            reason = gettext("%(reason)s Offer %(alternative)s instead.") % {
+                "reason": reason,
+                "alternative": indication.alternative.name.lower(),
+            }
+        found.append(rules.RuleViolation("indication_refused", reason))
     else:  # a refused indication's own reason says it all
         found += rules.check_indication_area(
             indication.name, area.name, [a.name for a in indication.areas.order_by("name")]
@@ -251,7 +263,10 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         except planning.NoSlotError:
             continue
         first = plan[0].slot.arrives_at.astimezone(clinic_tz())
-        suggestions.append(f"{other} can take the whole course, starting {first:%a %d %b %Y}.")
+        suggestions.append(
+            gettext("%(practitioner)s can take the whole course, starting %(day)s.")
+            % {"practitioner": other, "day": date_text(first, "D d M Y")}
+        )
         break
     for weeks in (1, 2, 4, 8, 12, 26):
         later = request.start_on + timedelta(weeks=weeks)
@@ -261,8 +276,8 @@ def suggest_fixes(course: Course, request: planning.PlanRequest) -> list[str]:
         except planning.NoSlotError:
             continue
         suggestions.append(
-            f"Starting on or after {later:%a %d %b %Y} fits every session "
-            f"(the first on {plan[0].day:%a %d %b})."
+            gettext("Starting on or after %(start)s fits every session (the first on %(first)s).")
+            % {"start": date_text(later, "D d M Y"), "first": date_text(plan[0].day, "D d M")}
         )
         break
     return suggestions
@@ -294,10 +309,12 @@ def confirm_course(
     )
     now = now or timezone.now()
     if locked is None or locked.is_expired_draft(now):
-        raise CourseError.single(DRAFT_EXPIRED, DRAFT_EXPIRED_MESSAGE)
+        raise CourseError.single(DRAFT_EXPIRED, str(DRAFT_EXPIRED_MESSAGE))
     course = locked
     if course.status != CourseStatus.DRAFT:
-        raise CourseError.single("not_draft", "This course is already booked or cancelled.")
+        raise CourseError.single(
+            "not_draft", gettext("This course is already booked or cancelled.")
+        )
     clinic = Clinic.current()
     rule_set = treatment_rules(clinic)
     violations = course_violations(
@@ -328,7 +345,9 @@ def confirm_course(
 
 
 DRAFT_EXPIRED = "draft_expired"
-DRAFT_EXPIRED_MESSAGE = "This preview has expired and was not booked; plan the course again."
+DRAFT_EXPIRED_MESSAGE = gettext_lazy(
+    "This preview has expired and was not booked; plan the course again."
+)
 
 
 @transaction.atomic
@@ -342,7 +361,9 @@ def discard_draft(*, course: Course, actor: Actor) -> None:
     require(actor, "courses.plan", course)
     draft = Course.objects.select_for_update().filter(pk=course.pk).first()
     if draft is None or draft.status != CourseStatus.DRAFT:
-        raise CourseError.single("not_draft", "This course is already booked or cancelled.")
+        raise CourseError.single(
+            "not_draft", gettext("This course is already booked or cancelled.")
+        )
     draft.delete()
 
 

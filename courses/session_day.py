@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import ParamSpec, TypeVar, overload
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from clinic.actors import Actor
 from clinic.devices import device_problems
@@ -116,8 +117,10 @@ def _locked(
     if version is not None and (procedure is None or procedure.version != version):
         raise SessionDayError(
             "stale",
-            "This session was changed in another window since you opened it. "
-            "The page now shows its current state; check it and try again.",
+            gettext(
+                "This session was changed in another window since you opened it. "
+                "The page now shows its current state; check it and try again."
+            ),
         )
     if now is not None:
         check_session_day(session, now)
@@ -167,9 +170,11 @@ def check_cleared(session: Session, now: datetime) -> None:
     if problems:
         raise SessionDayError(
             "not_cleared",
-            "The patient cannot be treated today: "
-            + "; ".join(p.message for p in problems)
-            + " Screen again if things have changed, or reschedule the session.",
+            gettext(
+                "The patient cannot be treated today: %(problems)s Screen again if things have "
+                "changed, or reschedule the session."
+            )
+            % {"problems": "; ".join(p.message for p in problems)},
         )
 
 
@@ -243,7 +248,9 @@ def record_antiseptic_before(
     now = now or timezone.now()
     session, procedure = _locked(session, version, now)
     if session.status not in PREPARING:
-        raise SessionDayError("not_preparing", "Antiseptic before is recorded before needling.")
+        raise SessionDayError(
+            "not_preparing", gettext("Antiseptic before is recorded before needling.")
+        )
     _check_order(session, procedure, ANTISEPTIC_BEFORE)
     procedure.antiseptic_before_at = now
     return _save(session, procedure)
@@ -271,7 +278,9 @@ def choose_materials(
     require(actor, "courses.run_session", session)
     session, procedure = _locked(session, version, now or timezone.now())
     if session.status not in PREPARING:
-        raise SessionDayError("not_preparing", "Product and device are chosen before needling.")
+        raise SessionDayError(
+            "not_preparing", gettext("Product and device are chosen before needling.")
+        )
     _check_order(session, procedure, PRODUCT)
     device = Device.objects.select_related("device_type").get(pk=device.pk)  # fresh wear, hygiene
     _check_device(device, session.course.needle_mm)
@@ -333,7 +342,9 @@ def start_procedure(
 
 def _in_procedure(session: Session) -> None:
     if session.status != SessionStatus.IN_PROCEDURE:
-        raise SessionDayError("not_in_procedure", "This is recorded while needling is under way.")
+        raise SessionDayError(
+            "not_in_procedure", gettext("This is recorded while needling is under way.")
+        )
 
 
 def _rolling(session: Session, version: int, now: datetime) -> tuple[Session, Procedure]:
@@ -386,7 +397,9 @@ def remove_zone(
     session, procedure = _rolling(session, version, now or timezone.now())
     deleted, _ = ZoneRecord.objects.filter(procedure=procedure, pk=zone_id).delete()
     if not deleted:
-        raise SessionDayError("zone_missing", "That zone is not recorded for this session.")
+        raise SessionDayError(
+            "zone_missing", gettext("That zone is not recorded for this session.")
+        )
     return _save(session, procedure)
 
 
@@ -456,7 +469,9 @@ def finish(
 
 
 def _write_aftercare(session: Session, procedure: Procedure, now: datetime) -> AftercareSheet:
-    text = build_aftercare(aftercare_facts(session, procedure, now=now))
+    """The sheet is the patient's: written in their language, whoever finishes the session."""
+    with translation.override(session.course.patient.language):
+        text = build_aftercare(aftercare_facts(session, procedure, now=now))
     sheet, _ = AftercareSheet.objects.update_or_create(
         session=session, defaults={"text": text, "created_at": now}
     )

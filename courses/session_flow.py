@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from clinic.pure_i18n import date_text, gettext, gettext_lazy, pgettext_lazy
 from courses.statuses import SessionStatus
 
 # The table of moves: every status change of a session is one of these. A
@@ -49,6 +50,33 @@ MOVES: dict[str, frozenset[SessionStatus]] = {
     SessionStatus.CANCELLED: frozenset(),
 }  # fmt: skip
 DIRECTIONS = ("horizontal", "vertical", "diagonal")
+DIRECTION_WORDS = {
+    "horizontal": gettext_lazy("horizontal"),
+    "vertical": gettext_lazy("vertical"),
+    "diagonal": gettext_lazy("diagonal"),
+}
+
+
+# A status as a sentence says it ("a session that is checked in"); the context keeps
+# these apart from the capitalised labels of the status column.
+STATUS_WORDS: dict[str, object] = {
+    SessionStatus.SCHEDULED: pgettext_lazy("a session that is", "scheduled"),
+    SessionStatus.CONFIRMED: pgettext_lazy("a session that is", "confirmed"),
+    SessionStatus.CHECKED_IN: pgettext_lazy("a session that is", "checked in"),
+    SessionStatus.CREAM_ON: pgettext_lazy("a session that is", "cream on"),
+    SessionStatus.CREAM_OFF: pgettext_lazy("a session that is", "cream off"),
+    SessionStatus.IN_PROCEDURE: pgettext_lazy("a session that is", "in procedure"),
+    SessionStatus.COMPLETED: pgettext_lazy("a session that is", "completed"),
+    SessionStatus.STOPPED: pgettext_lazy("a session that is", "stopped"),
+    SessionStatus.NO_SHOW: pgettext_lazy("a session that is", "no show"),
+    SessionStatus.CANCELLED: pgettext_lazy("a session that is", "cancelled"),
+}
+
+
+def status_words(status: str) -> str:
+    """The status in a sentence, in the active language (an unknown one as it is)."""
+    words = STATUS_WORDS.get(status)
+    return str(words) if words is not None else status.replace("_", " ")
 
 
 class FlowError(Exception):
@@ -65,8 +93,8 @@ def check_move(current: str, target: str) -> None:
     if target not in MOVES.get(current, frozenset()):
         raise FlowError(
             "invalid_move",
-            f"A session that is {current.replace('_', ' ')} cannot become "
-            f"{target.replace('_', ' ')}.",
+            gettext("A session that is %(current)s cannot become %(target)s.")
+            % {"current": status_words(current), "target": status_words(target)},
         )
 
 
@@ -108,12 +136,14 @@ NOT_BEGUN = (SessionStatus.SCHEDULED, SessionStatus.CONFIRMED)
 def photo_refusal(*, status: str, booked_on: date, today: date) -> str | None:
     """Why a photo may not be added to a session now, or None (days are the clinic's)."""
     if status in NO_PHOTOS:
-        return "This session did not take place (cancelled or a no-show): it has no photos."
-    if status in NOT_BEGUN and booked_on != today:
-        return (
-            f"This session is booked for {booked_on:%a %d %b %Y}: its photos are taken on that "
-            "day or once it has begun."
+        return gettext(
+            "This session did not take place (cancelled or a no-show): it has no photos."
         )
+    if status in NOT_BEGUN and booked_on != today:
+        return gettext(
+            "This session is booked for %(day)s: its photos are taken on that "
+            "day or once it has begun."
+        ) % {"day": date_text(booked_on, "D d M Y")}
     return None
 
 
@@ -129,18 +159,24 @@ def check_session_day(
     left unfinished on a past day can no longer change, so it does not block the
     course for good.
     """
-    booked = f"{booked_on:%a %d %b %Y}"
+    booked = date_text(booked_on, "D d M Y")
     if today < booked_on:
         raise FlowError(
             "not_its_day",
-            f"This session is booked for {booked}, not today: a session is run on its own day. "
-            "If the patient is here for it today, move the session to today first.",
+            gettext(
+                "This session is booked for %(day)s, not today: a session is run on its own day. "
+                "If the patient is here for it today, move the session to today first."
+            )
+            % {"day": booked},
         )
     if today > booked_on:
         raise FlowError(
             "not_its_day",
-            f"This session was booked for {booked}, and that day has passed: a session is run "
-            "on its own day. Move it to a new date first, or mark it as a no-show.",
+            gettext(
+                "This session was booked for %(day)s, and that day has passed: a session is run "
+                "on its own day. Move it to a new date first, or mark it as a no-show."
+            )
+            % {"day": booked},
         )
     blocking = [
         e
@@ -151,9 +187,16 @@ def check_session_day(
         first = blocking[0]
         raise FlowError(
             "earlier_session_open",
-            f"Session {first.number} of this course ({first.booked_on:%a %d %b %Y}) is "
-            f"{first.status.replace('_', ' ')}, not finished: the sessions of a course run in "
-            "order. Finish it or mark it as a no-show, or move this session, first.",
+            gettext(
+                "Session %(number)d of this course (%(day)s) is %(status)s, not finished: the "
+                "sessions of a course run in order. Finish it or mark it as a no-show, or move "
+                "this session, first."
+            )
+            % {
+                "number": first.number,
+                "day": date_text(first.booked_on, "D d M Y"),
+                "status": status_words(first.status),
+            },
         )
 
 
@@ -163,23 +206,24 @@ CREAM, WASH_OFF, ANTISEPTIC_BEFORE = "cream", "wash_off", "antiseptic_before"
 PRODUCT, ROLLING, ANTISEPTIC_AFTER = "product", "rolling", "antiseptic_after"
 PROCEDURE_STEPS = (CREAM, WASH_OFF, ANTISEPTIC_BEFORE, PRODUCT, ROLLING, ANTISEPTIC_AFTER)
 STEP_NAMES = {
-    CREAM: "the anaesthetic cream",
-    WASH_OFF: "the cream's wash-off",
-    ANTISEPTIC_BEFORE: "the antiseptic before needling",
-    PRODUCT: "the product and device",
-    ROLLING: "the rolling (passes)",
-    ANTISEPTIC_AFTER: "the antiseptic after needling",
+    CREAM: gettext_lazy("the anaesthetic cream"),
+    WASH_OFF: gettext_lazy("the cream's wash-off"),
+    ANTISEPTIC_BEFORE: gettext_lazy("the antiseptic before needling"),
+    PRODUCT: gettext_lazy("the product and device"),
+    ROLLING: gettext_lazy("the rolling (passes)"),
+    ANTISEPTIC_AFTER: gettext_lazy("the antiseptic after needling"),
 }
 MISSING = {  # step not done yet: (code, what to do)
-    CREAM: ("cream_required", "This needle length needs anaesthetic cream: put it on and "
-            "wash it off first."),
-    WASH_OFF: ("cream_required", "Wash the cream off first."),
-    ANTISEPTIC_BEFORE: ("antiseptic_before", "Treat the area with antiseptic first."),
-    PRODUCT: ("device_missing", "Record the product and choose the device first."),
-    ROLLING: ("no_zones", "Record the passes for at least one treated zone first."),
-    ANTISEPTIC_AFTER: ("antiseptic_after", "Treat the skin with antiseptic again first."),
+    CREAM: ("cream_required", gettext_lazy("This needle length needs anaesthetic cream: put it "
+            "on and wash it off first.")),
+    WASH_OFF: ("cream_required", gettext_lazy("Wash the cream off first.")),
+    ANTISEPTIC_BEFORE: ("antiseptic_before", gettext_lazy("Treat the area with antiseptic first.")),
+    PRODUCT: ("device_missing", gettext_lazy("Record the product and choose the device first.")),
+    ROLLING: ("no_zones", gettext_lazy("Record the passes for at least one treated zone first.")),
+    ANTISEPTIC_AFTER: ("antiseptic_after",
+                       gettext_lazy("Treat the skin with antiseptic again first.")),
 }  # fmt: skip
-ORDER_TEXT = "cream (when needed), wash-off, antiseptic, product, rolling, antiseptic"
+ORDER_TEXT = gettext_lazy("cream (when needed), wash-off, antiseptic, product, rolling, antiseptic")
 
 
 def check_order(step: str, *, done: Collection[str], cream_used: bool) -> None:
@@ -192,15 +236,30 @@ def check_order(step: str, *, done: Collection[str], cream_used: bool) -> None:
     if later:
         raise FlowError(
             "out_of_order",
-            f"{STEP_NAMES[later[0]].capitalize()} is already recorded, so "
-            f"{STEP_NAMES[step]} can no longer be: the order is {ORDER_TEXT}.",
+            gettext(
+                "%(done)s is already recorded, so %(step)s can no longer be: the order is "
+                "%(order)s."
+            )
+            % {
+                "done": _capfirst(str(STEP_NAMES[later[0]])),
+                "step": STEP_NAMES[step],
+                "order": ORDER_TEXT,
+            },
         )
     for earlier in PROCEDURE_STEPS[:index]:
         if earlier in (CREAM, WASH_OFF) and not cream_used:
             continue
         if earlier not in done:
             code, message = MISSING[earlier]
-            raise FlowError(code, f"{message} The order is {ORDER_TEXT}.")
+            raise FlowError(
+                code,
+                gettext("%(what_to_do)s The order is %(order)s.")
+                % {"what_to_do": message, "order": ORDER_TEXT},
+            )
+
+
+def _capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def wash_off_due(cream_on_at: datetime, cream_minutes: int) -> datetime:
@@ -215,7 +274,8 @@ def check_wash_off(cream_on_at: datetime, now: datetime, cream_minutes: int) -> 
         minutes, seconds = divmod(int(left.total_seconds()) + (left.microseconds > 0), 60)
         raise FlowError(
             "cream_too_early",
-            f"The cream has {minutes} min {seconds:02d} s left; wash it off at {due:%H:%M:%S}.",
+            gettext("The cream has %(minutes)d min %(seconds)02d s left; wash it off at %(due)s.")
+            % {"minutes": minutes, "seconds": seconds, "due": f"{due:%H:%M:%S}"},
         )
 
 
@@ -226,13 +286,15 @@ def check_start(
     if cream_required and current != SessionStatus.CREAM_OFF:
         raise FlowError(
             "cream_required",
-            "This needle length needs anaesthetic cream: put it on and wash it off first.",
+            gettext("This needle length needs anaesthetic cream: put it on and wash it off first."),
         )
     check_move(current, SessionStatus.IN_PROCEDURE)
     if not antiseptic_before:
-        raise FlowError("antiseptic_before", "Treat the area with antiseptic before needling.")
+        raise FlowError(
+            "antiseptic_before", gettext("Treat the area with antiseptic before needling.")
+        )
     if not device_chosen:
-        raise FlowError("device_missing", "Choose the device before needling.")
+        raise FlowError("device_missing", gettext("Choose the device before needling."))
 
 
 @dataclass(frozen=True)
@@ -256,7 +318,9 @@ def _describe(zones: Iterable[ZonePasses], required: int, off: str) -> list[str]
     for zone in zones:
         directions = getattr(zone, off)(required)
         if directions:
-            parts = ", ".join(f"{d} {getattr(zone, d)}/{required}" for d in directions)
+            parts = ", ".join(
+                f"{DIRECTION_WORDS[d]} {getattr(zone, d)}/{required}" for d in directions
+            )
             found.append(f"{zone.zone} ({parts})")
     return found
 
@@ -274,13 +338,16 @@ def over_zones(zones: Iterable[ZonePasses], required: int) -> list[str]:
 def check_passes(zone: ZonePasses, *, required: int) -> None:
     """More passes than the protocol's are recorded only with a note saying why (DOMAIN.md)."""
     if not zone.zone.strip():
-        raise FlowError("zone_missing", "Name the zone (for example: forehead).")
+        raise FlowError("zone_missing", gettext("Name the zone (for example: forehead)."))
     over = over_zones([zone], required)
     if over and not zone.note.strip():
         raise FlowError(
             "passes_over",
-            f"More than {required} passes is a deviation from the protocol: {over[0]}. "
-            "Write in the note why, or correct the count.",
+            gettext(
+                "More than %(required)d passes is a deviation from the protocol: %(zone)s. "
+                "Write in the note why, or correct the count."
+            )
+            % {"required": required, "zone": over[0]},
         )
 
 
@@ -290,10 +357,10 @@ def check_finish(
     """The status the session ends in: completed, or stopped with a reason."""
     if not antiseptic_after:
         raise FlowError(
-            "antiseptic_after", "Treat the skin with antiseptic again before finishing."
+            "antiseptic_after", gettext("Treat the skin with antiseptic again before finishing.")
         )
     if not zones:
-        raise FlowError("no_zones", "Record the passes for at least one treated zone.")
+        raise FlowError("no_zones", gettext("Record the passes for at least one treated zone."))
     for zone in zones:
         check_passes(zone, required=required)
     missing = incomplete_zones(zones, required)
@@ -302,7 +369,10 @@ def check_finish(
     if not stop_reason.strip():
         raise FlowError(
             "passes_incomplete",
-            f"Not every zone has {required} passes in each direction: {'; '.join(missing)}. "
-            "Give the reason the session stopped short.",
+            gettext(
+                "Not every zone has %(required)d passes in each direction: %(zones)s. "
+                "Give the reason the session stopped short."
+            )
+            % {"required": required, "zones": "; ".join(missing)},
         )
     return SessionStatus.STOPPED

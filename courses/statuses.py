@@ -8,6 +8,9 @@ same members, so a status cannot exist in one and not the other.
 from __future__ import annotations
 
 from enum import EnumType, StrEnum
+from typing import Any
+
+from clinic.pure_i18n import gettext_lazy as _
 
 
 class _SessionStatusType(EnumType):
@@ -15,8 +18,9 @@ class _SessionStatusType(EnumType):
     (without importing Django: the state machine stays pure)."""
 
     @property
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in SessionStatus]
+    def choices(cls) -> list[tuple[str, Any]]:
+        """Lazy labels: the model's choices are built once, and read in each user's language."""
+        return [(member.value, LABELS[member]) for member in SessionStatus]
 
     @property
     def values(cls) -> list[str]:
@@ -42,20 +46,20 @@ class SessionStatus(StrEnum, metaclass=_SessionStatusType):
     @property
     def label(self) -> str:
         """What people read, as Django's choices show it (``get_status_display``)."""
-        return LABELS[self]
+        return str(LABELS[self])
 
 
 LABELS = {
-    SessionStatus.SCHEDULED: "Scheduled",
-    SessionStatus.CONFIRMED: "Confirmed",
-    SessionStatus.CHECKED_IN: "Checked in",
-    SessionStatus.CREAM_ON: "Cream on",
-    SessionStatus.CREAM_OFF: "Cream off",
-    SessionStatus.IN_PROCEDURE: "In procedure",
-    SessionStatus.COMPLETED: "Completed",
-    SessionStatus.STOPPED: "Stopped short",
-    SessionStatus.NO_SHOW: "No-show",
-    SessionStatus.CANCELLED: "Cancelled",
+    SessionStatus.SCHEDULED: _("Scheduled"),
+    SessionStatus.CONFIRMED: _("Confirmed"),
+    SessionStatus.CHECKED_IN: _("Checked in"),
+    SessionStatus.CREAM_ON: _("Cream on"),
+    SessionStatus.CREAM_OFF: _("Cream off"),
+    SessionStatus.IN_PROCEDURE: _("In procedure"),
+    SessionStatus.COMPLETED: _("Completed"),
+    SessionStatus.STOPPED: _("Stopped short"),
+    SessionStatus.NO_SHOW: _("No-show"),
+    SessionStatus.CANCELLED: _("Cancelled"),
 }
 
 # Sessions that hold their practitioner, room and patient time.

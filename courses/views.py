@@ -12,13 +12,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.records import record_read
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
 from clinic.permissions import require, requires
+from clinic.pure_i18n import date_text
 from courses import (
     calendar_views,
     overview,
@@ -45,8 +46,12 @@ VIOLATION_FIELDS = {"indication_area": "area", "date_in_past": "start_on",
 
 def _add_violations(form: CourseForm, error: services.CourseError) -> None:
     for violation in error.violations:
-        hint = " Give a written reason below to override." if violation.overridable else ""
-        form.add_error(VIOLATION_FIELDS.get(violation.code), violation.message + hint)
+        message = violation.message
+        if violation.overridable:
+            message = gettext("%(problem)s Give a written reason below to override.") % {
+                "problem": message
+            }
+        form.add_error(VIOLATION_FIELDS.get(violation.code), message)
 
 
 @requires("courses.plan")
@@ -164,7 +169,7 @@ def _preview(
     try:
         if course.is_expired_draft():
             raise services.CourseError.single(
-                services.DRAFT_EXPIRED, services.DRAFT_EXPIRED_MESSAGE
+                services.DRAFT_EXPIRED, str(services.DRAFT_EXPIRED_MESSAGE)
             )
         proposals = proposals or services.propose_course(course)
     except services.PlanningFailed as failed:
@@ -188,7 +193,7 @@ def course_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course.objects.select_related("patient", "area"), pk=pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The preview could not be read. Here it is again.")
+        messages.error(request, gettext("The preview could not be read. Here it is again."))
         return redirect("courses:detail", pk=pk)
     try:
         sessions = services.confirm_course(
@@ -199,14 +204,22 @@ def course_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.PlanChanged as changed:
         messages.warning(
             request,
-            "The calendar changed since the preview, so nothing was booked. "
-            "Check the new times below and confirm again.",
+            gettext(
+                "The calendar changed since the preview, so nothing was booked. "
+                "Check the new times below and confirm again."
+            ),
         )
         return _preview(request, course, changed.proposals, changed.changes)
     except (services.CourseError, services.PlanningFailed) as error:
         messages.error(request, str(error))
         return redirect("courses:detail", pk=pk)
-    messages.success(request, f"Course booked: {len(sessions)} sessions.")
+    messages.success(
+        request,
+        ngettext(
+            "Course booked: %(count)d session.", "Course booked: %(count)d sessions.", len(sessions)
+        )
+        % {"count": len(sessions)},
+    )
     return redirect("courses:detail", pk=pk)
 
 
@@ -219,7 +232,7 @@ def course_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except services.CourseError as error:  # confirmed in another tab meanwhile
         messages.error(request, str(error))
         return redirect("courses:detail", pk=pk)
-    messages.info(request, "Draft discarded.")
+    messages.info(request, gettext("Draft discarded."))
     return redirect("patients:detail", pk=course.patient_id)
 
 
@@ -238,11 +251,13 @@ def _attempt(request: HttpRequest, action: Callable[[], T], done: Callable[[T], 
 def course_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "sessions changed" message."""
     course = get_object_or_404(Course.objects.select_related("patient"), pk=pk)
-    form = CancelForm(request.POST or None, what="the rest of the course")
+    form = CancelForm(request.POST or None, what="course")
     if _cancelled(request, form, lambda: rescheduling.cancel_course(
         course=course, reason=form.cleaned_data["reason"], actor=request.user
     )):  # fmt: skip
-        messages.success(request, "The rest of the course is cancelled; the patient is told.")
+        messages.success(
+            request, gettext("The rest of the course is cancelled; the patient is told.")
+        )
         return redirect("courses:detail", pk=pk)
     context = {"form": form, "course": course, "session": None}
     return render(request, "courses/cancel.html", context)
@@ -269,7 +284,8 @@ def course_replacement(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         lambda: rescheduling.book_replacement(course=course, actor=request.user),
         lambda s: (
-            f"Replacement session booked for {timezone.localtime(s.arrives_at):%a %d %b %Y, %H:%M}."
+            gettext("Replacement session booked for %(when)s.")
+            % {"when": date_text(timezone.localtime(s.arrives_at), "D d M Y, H:i")}
         ),
     )
     return redirect("courses:detail", pk=pk)
@@ -322,7 +338,7 @@ def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             for violation in error.violations:
                 form.add_error(None, violation.message)
         else:
-            messages.success(request, "Session moved.")
+            messages.success(request, gettext("Session moved."))
             return redirect("courses:detail", pk=session.course_id)
     return render(request, "courses/session_reschedule.html", {"form": form, "session": session})
 
@@ -332,11 +348,13 @@ def session_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Asks why and for a deliberate yes; the patient then gets a "session cancelled" message."""
     session = get_object_or_404(Session.objects.select_related("course__patient"), pk=pk)
-    form = CancelForm(request.POST or None, what="this session")
+    form = CancelForm(request.POST or None, what="session")
     if _cancelled(request, form, lambda: rescheduling.cancel_session(
         session=session, reason=form.cleaned_data["reason"], actor=request.user
     )):  # fmt: skip
-        messages.success(request, "Session cancelled; its slot is free and the patient is told.")
+        messages.success(
+            request, gettext("Session cancelled; its slot is free and the patient is told.")
+        )
         return redirect("courses:detail", pk=session.course_id)
     context = {"form": form, "course": session.course, "session": session}
     return render(request, "courses/cancel.html", context)
@@ -349,7 +367,7 @@ def session_no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _attempt(
         request,
         lambda: rescheduling.mark_no_show(session=session, actor=request.user),
-        lambda _: "Marked as a no-show.",
+        lambda _: gettext("Marked as a no-show."),
     )
     return redirect("courses:detail", pk=session.course_id)
 
@@ -408,7 +426,7 @@ def course_overview(request: HttpRequest) -> HttpResponse:
     # isdigit() alone accepts "²", which int() refuses; only ASCII digits are an id.
     practitioner_id = int(chosen) if chosen.isascii() and chosen.isdigit() else None
     if chosen and not any(p.pk == practitioner_id for p in practitioners):
-        return render(request, "400.html", {"reason": "No such practitioner."}, status=400)
+        return render(request, "400.html", {"reason": gettext("No such practitioner.")}, status=400)
     now, tz, rule_set = timezone.now(), services.clinic_tz(), services.treatment_rules()
     courses = overview.running_courses(
         now=now, tz=tz, rule_set=rule_set, practitioner_id=practitioner_id

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlannerConfig(AppConfig):
@@ -6,4 +7,4 @@ class PlannerConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "planner"
-    verbose_name = "Planner"
+    verbose_name = _("Planner")

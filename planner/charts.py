@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clinic.pure_i18n import gettext
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 10, 40
 
@@ -74,7 +76,8 @@ def grouped_bars(
             h = plot_h * value / top
             bars.append(Bar(round(x0 + s * bar_w, 2), round(TOP + plot_h - h, 2),
                             round(bar_w, 2), round(h, 2), value, s,
-                            f"{group}: {value} {series[s]}"))  # fmt: skip
+                            gettext("%(group)s: %(value)d %(series)s")
+                            % {"group": group, "value": value, "series": series[s]}))  # fmt: skip
     steps = 4 if top % 4 == 0 and top >= 4 else (5 if top % 5 == 0 and top >= 5 else 1)
     ticks = [Tick(round(TOP + plot_h - plot_h * i / steps, 2), str(top * i // steps))
              for i in range(steps + 1)]  # fmt: skip

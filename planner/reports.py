@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext, gettext_lazy
 
 from courses.models import LONGEST_VISIT, Course, CourseStatus, Session, SessionStatus
 from reminders.models import OutboxMessage, Status
@@ -111,12 +112,14 @@ def _messages_by_day(
     return Counter(dict(rows))
 
 
-CSV_HEADER = ["week starting", "sessions done", "no-shows", "no-show rate", "courses completed",
-              "reminders sent", "reminders failed"]  # fmt: skip
+CSV_HEADER = [gettext_lazy("week starting"), gettext_lazy("sessions done"),
+              gettext_lazy("no-shows"), gettext_lazy("no-show rate"),
+              gettext_lazy("courses completed"), gettext_lazy("reminders sent"),
+              gettext_lazy("reminders failed")]  # fmt: skip
 
 
 def csv_rows(report: Report) -> list[list[str]]:
-    """The weekly table and a total line, as text cells."""
+    """The weekly table and a total line, as text cells (the words in the active language)."""
 
     def cells(label: str, week: Week) -> list[str]:
         counts = [week.sessions_done, week.no_shows]
@@ -124,4 +127,4 @@ def csv_rows(report: Report) -> list[list[str]]:
         return [label, *map(str, counts), week.no_show_text, *map(str, more)]
 
     rows = [cells(w.starts_on.isoformat(), w) for w in report.weeks]
-    return [CSV_HEADER, *rows, cells("total", report.totals)]
+    return [[str(h) for h in CSV_HEADER], *rows, cells(gettext("total"), report.totals)]

@@ -8,6 +8,9 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic, Practitioner
@@ -40,7 +43,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-REPORT_SERIES = ["sessions done", "no-shows"]
+REPORT_SERIES = [_("sessions done"), _("no-shows")]
 
 
 def _report_period(request: HttpRequest) -> PeriodForm:
@@ -57,10 +60,11 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "planner/report.html", {"form": form}, status=400)
     result = build_report(**form.cleaned_data, tz=clinic_tz())
     chart = charts.grouped_bars(
-        [f"{w.starts_on:%d %b}" for w in result.weeks], REPORT_SERIES,
+        [date_format(w.starts_on, "d M") for w in result.weeks], [str(s) for s in REPORT_SERIES],
         [[w.sessions_done, w.no_shows] for w in result.weeks],
     )  # fmt: skip
-    context = {"form": form, "report": result, "chart": chart, "series": REPORT_SERIES,
+    context = {"form": form, "report": result, "chart": chart,
+               "series": [str(s) for s in REPORT_SERIES],
                "export_query": request.GET.urlencode()}  # fmt: skip
     return render(request, "planner/report.html", context)
 
@@ -70,12 +74,11 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     """The report's weekly table as CSV."""
     form = _report_period(request)
     if not form.is_valid():
+        problems = " ".join(map(str, form.errors.get("__all__", []))) + " ".join(
+            f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items() if k != "__all__"
+        )
         return HttpResponse(
-            "The period could not be read: "
-            + " ".join(map(str, form.errors.get("__all__", [])))
-            + " ".join(
-                f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items() if k != "__all__"
-            ),
+            gettext("The period could not be read: %(problems)s") % {"problems": problems},
             status=400, content_type="text/plain; charset=utf-8",
         )  # fmt: skip
     result = build_report(**form.cleaned_data, tz=clinic_tz())

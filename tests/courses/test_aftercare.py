@@ -2,6 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from courses.aftercare import AftercareFacts, build_aftercare, recovery_time
 
@@ -69,3 +70,18 @@ def test_sheet_writes_days_without_a_leading_zero_as_every_other_message():
     assert "Treated on Tuesday 3 March 2026 (face" in text
     assert "- Tuesday 24 March 2026 at 09:05 (Europe/London)." in text
     assert " 03 March" not in text
+
+
+def test_sheet_without_a_clinic_phone_still_says_whom_to_call():
+    text = build_aftercare(facts(clinic_phone=""))
+    assert "Call Demo Skin Clinic straight away if you notice signs of infection:" in text
+    assert text.endswith("Questions or worries? Call Demo Skin Clinic.")
+
+
+def test_sheet_names_days_and_months_in_the_active_language():
+    # Django's own catalogues name the days and months; the sheet's sentences follow once the
+    # project's catalogues hold them.
+    with translation.override("ru"):
+        text = build_aftercare(facts())
+    assert "вторник 31 марта 2026" in text.lower()
+    assert "Tuesday" not in text

@@ -166,7 +166,7 @@ def test_a_full_disk_saves_no_row_and_leaves_no_file(staff, session, settings):
         {"kind": "before", "image": jpeg_with_location((640, 480))},
     )
     assert response.status_code == 400
-    assert escape(NOT_STORED) in response.content.decode()
+    assert escape(str(NOT_STORED)) in response.content.decode()
     assert not SessionPhoto.objects.exists()
     assert files_under(settings.MEDIA_ROOT) == []
 

@@ -128,6 +128,19 @@ def test_a_whole_session_with_cream(session, practitioner, device, product, time
     assert session.course.status == CourseStatus.IN_PROGRESS
 
 
+def test_the_aftercare_sheet_is_written_in_the_patients_language(
+    session, practitioner, device, product, time_machine
+):
+    session.course.patient.language = "ru"
+    session.course.patient.save(update_fields=["language"])
+    prepare(session, practitioner.user, device, product, time_machine)
+    session_day.start_procedure(session=session, version=version(session), actor=staff_actor())
+    roll_and_finish(session)
+    text = AftercareSheet.objects.get(session=session).text
+    assert "27 января 2026" in text  # Django's catalogue names the month; staff used English
+    assert "January" not in text
+
+
 def test_check_in_refuses_a_screening_not_taken_today(course, practitioner, time_machine):
     time_machine.move_to(DAY, tick=False)
     first = course.sessions.get(number=1)
