@@ -385,12 +385,12 @@ def delete_expired_drafts(*, actor: Actor, now: datetime | None = None) -> int:
     return per_model.get(Course._meta.label, 0)
 
 
+@transaction.atomic
 def revoke_patient_links(*, course: Course, actor: Actor) -> Course:
     """Every link to the course's page sent so far stops working; new messages carry new ones."""
     require(actor, "courses.revoke_patient_link", course)
-    with transaction.atomic():
-        Course.objects.filter(pk=course.pk).update(
-            patient_link_version=models.F("patient_link_version") + 1
-        )
-        course.refresh_from_db(fields=["patient_link_version"])
+    Course.objects.filter(pk=course.pk).update(
+        patient_link_version=models.F("patient_link_version") + 1
+    )
+    course.refresh_from_db(fields=["patient_link_version"])
     return course
