@@ -7,6 +7,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_patient_reported(apps, schema_editor):
+    """Going back: the patient's own answers before a visit would read as staff screenings
+    in the older schema, which cannot tell them apart; they are removed."""
+    Screening = apps.get_model("patients", "Screening")
+    Screening.objects.filter(source="patient").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,6 +45,7 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(choices=[('staff', 'Staff'), ('patient', 'The patient, on their course page')], default='staff', editable=False, max_length=10),
         ),
+        migrations.RunPython(migrations.RunPython.noop, forget_patient_reported),
         migrations.AddField(
             model_name='screeningevent',
             name='session',

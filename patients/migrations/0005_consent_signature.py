@@ -7,6 +7,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def one_version_per_sheet(apps, schema_editor):
+    """Going back to one sheet per version (unique): a sheet sharing its version with an
+    earlier one in another language keeps its language in the version."""
+    InformationSheet = apps.get_model("patients", "InformationSheet")
+    seen = set()
+    for sheet in InformationSheet.objects.order_by("id"):
+        if sheet.version in seen:
+            sheet.version = f"{sheet.version}-{sheet.language}"[:40]
+            sheet.save(update_fields=["version"])
+        seen.add(sheet.version)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -104,6 +116,7 @@ class Migration(migrations.Migration):
             name='version',
             field=models.CharField(max_length=40),
         ),
+        migrations.RunPython(migrations.RunPython.noop, one_version_per_sheet),
         migrations.AlterField(
             model_name='procedureconsent',
             name='witnessed_by',
