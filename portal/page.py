@@ -101,14 +101,18 @@ def session_by_ordinal(course: Course, ordinal: int, *, now: datetime) -> Sessio
     return rows[ordinal - 1] if 1 <= ordinal <= len(rows) else None
 
 
-def check_previsit_open(row: SessionRow, clinic: Clinic, *, now: datetime) -> None:
-    """Refuse (``PrevisitError``) when the questions of ``row``'s session are not open now."""
-    refusal = screening.previsit_refusal(
+def _previsit_refusal(row: SessionRow, clinic: Clinic, now: datetime) -> str | None:
+    return screening.previsit_refusal(
         now=now,
         arrives_at=row.session.arrives_at,
         window_hours=clinic.previsit_window_hours,
         session_open=row.session.is_open,
     )
+
+
+def check_previsit_open(row: SessionRow, clinic: Clinic, *, now: datetime) -> None:
+    """Refuse (``PrevisitError``) when the questions of ``row``'s session are not open now."""
+    refusal = _previsit_refusal(row, clinic, now)
     if refusal:
         raise PrevisitError(refusal)
 
@@ -118,28 +122,16 @@ def previsit_blocks(
     clinic: Clinic,
     *,
     now: datetime,
-    bound: dict[int, Previsit] | None = None,
+    bound: dict[int, PrevisitForm] | None = None,
 ) -> list[Previsit]:
-    """The sessions whose questions are open now, with the latest answers given."""
-    open_rows = [
-        row
-        for row in rows
-        if screening.previsit_refusal(
-            now=now,
-            arrives_at=row.session.arrives_at,
-            window_hours=clinic.previsit_window_hours,
-            session_open=row.session.is_open,
-        )
-        is None
-    ]
+    """The sessions whose questions are open now, with the latest answers given; ``bound``:
+    a refused form (by session ordinal), shown again with its errors."""
+    open_rows = [row for row in rows if _previsit_refusal(row, clinic, now) is None]
     latest = latest_previsit(row.session.pk for row in open_rows)
     blocks = []
     for row in open_rows:
-        if bound and row.ordinal in bound:
-            blocks.append(bound[row.ordinal])
-            continue
         answer = latest.get(row.session.pk)
-        form = previsit_form(row.ordinal)
+        form = (bound or {}).get(row.ordinal) or previsit_form(row.ordinal)
         blocks.append(Previsit(row, form, answer, answer.result if answer else ""))
     return blocks
 
@@ -170,7 +162,7 @@ def course_context(
     clinic: Clinic,
     *,
     now: datetime | None = None,
-    previsit: dict[int, Previsit] | None = None,
+    previsit: dict[int, PrevisitForm] | None = None,
     consent_form: ConsentForm | None = None,
 ) -> dict:
     now = now or timezone.now()

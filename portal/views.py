@@ -26,7 +26,7 @@ from courses.models import Course
 from courses.previsit import PrevisitError, record_previsit_answers
 from patients.services import PatientError, record_patient_consent
 from portal import access, page
-from portal.forms import ConsentForm
+from portal.forms import ConsentForm, PrevisitForm
 from reminders import links
 from reminders.views import link_error
 
@@ -95,7 +95,7 @@ def _page(
     status: int,
     *,
     error: str = "",
-    previsit: dict[int, page.Previsit] | None = None,
+    previsit: dict[int, PrevisitForm] | None = None,
     consent_form: ConsentForm | None = None,
 ) -> HttpResponse:
     """The course page again after a refused POST: the form with its errors, or the reason
@@ -128,8 +128,7 @@ def previsit(request: HttpRequest, course: Course, token: str, ordinal: int) -> 
     try:
         if not form.is_valid():
             page.check_previsit_open(row, Clinic.current(), now=now)  # say why it is closed
-            bound = {row.ordinal: page.Previsit(row, form, None, "")}
-            return _page(request, course, token, 400, previsit=bound)
+            return _page(request, course, token, 400, previsit={row.ordinal: form})
         record_previsit_answers(
             session=row.session,
             yes=form.yes(),
