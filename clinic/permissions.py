@@ -17,8 +17,9 @@ The three roles are Django groups made by ``clinic/migrations/0007_roles.py``:
   retry of a period's failed messages and the audit trail.
 
 The planner's own actors (``clinic.actors``) get what their jobs need: the
-patient's link may confirm, cancel and unsubscribe; the reminder jobs write
-outbox rows; maintenance its clean-ups; the demo loader everything.
+patient's link may confirm, cancel and unsubscribe, answer the questions before a visit
+and sign the consent; the reminder jobs write outbox rows; maintenance its clean-ups; the
+demo loader everything.
 A superuser still passes every check (Django's rule); the planner makes none.
 """
 
@@ -95,6 +96,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # Screening answers, skin profile, consent, notes, photos, procedure records, aftercare.
     "patients.view_clinical": is_clinician,
     "patients.screen": is_clinician,  # take a screening, a caution decision, a consent
+    # The patient on their course page (issue #17): answers to the day-of questions before a
+    # session (kept apart: they clear nothing), and consent signed with a typed or drawn name.
+    "patients.report_screening": is_patient_link,
+    "patients.give_consent": is_patient_link,
     "courses.view_courses": is_staff_member,
     "courses.plan": is_clinician,  # plan, preview, confirm and discard a course
     "courses.book": is_staff_member,  # a missing session, move, cancel, no-show

@@ -288,6 +288,7 @@ PATIENT_LANGUAGES = [
     ("it", "Italian"),
     ("pl", "Polish"),
     ("pt", "Portuguese"),
+    ("ru", "Russian"),
     ("uk", "Ukrainian"),
 ]
 # Phone numbers typed without a country code are read as this country's.

@@ -16,6 +16,8 @@ from clinic.models import Clinic, Practitioner
 from clinic.selectors import device_facts
 from courses import session_flow
 from courses.models import HOLDING_STATUSES, Session, SessionStatus
+from courses.selectors import latest_previsit
+from patients.models import Screening
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, WithAnnotations
@@ -54,6 +56,13 @@ class BoardRow:
     confirmed: bool
     wash_off_due: datetime | None = None
     alerts: list[str] = field(default_factory=list)
+    # The patient's latest answers before the visit (issue #17): clinical, shown to
+    # clinicians only; a deferral or refusal among them is an alert.
+    previsit: Screening | None = None
+
+    @property
+    def previsit_alert(self) -> bool:
+        return self.previsit is not None and self.previsit.result != "clear"
 
     @property
     def desk_phase(self) -> str:
@@ -96,8 +105,10 @@ def board_rows(
     sessions: QuerySet[BoardSession], *, now: datetime, clinic: Clinic
 ) -> list[BoardRow]:
     today = timezone.localdate(now)
+    listed = list(sessions)
+    previsit = latest_previsit(s.pk for s in listed if s.is_open)
     rows = []
-    for session in sessions:
+    for session in listed:
         procedure = getattr(session, "procedure", None)
         row = BoardRow(
             session, str(PHASES[session.status]), session.status == SessionStatus.CONFIRMED
@@ -107,6 +118,7 @@ def board_rows(
                 procedure.cream_on_at, clinic.cream_minutes
             )
         if session.is_open:
+            row.previsit = previsit.get(session.pk)
             screening = session.course.patient.latest_screening
             if screening is None or timezone.localdate(screening.taken_at) != today:
                 row.alerts.append(gettext("Screening to re-confirm"))

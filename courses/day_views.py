@@ -33,6 +33,8 @@ from courses.forms import (
     StepForm,
 )
 from courses.models import Procedure, Session, SessionPhoto, ZoneRecord
+from courses.selectors import latest_previsit
+from patients.clearance import has_current_consent, patient_sheet
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,7 +44,7 @@ def _session(pk: int) -> Session:
     return get_object_or_404(
         Session.objects.select_related(
             "course__patient__latest_screening", "course__area", "course__indication",
-            "practitioner__user", "room",
+            "course__patient__latest_consent__sheet", "practitioner__user", "room",
         ),
         pk=pk,
     )  # fmt: skip
@@ -114,8 +116,22 @@ def session_page(
             today=timezone.localdate(),
         ),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
+        **_patient_side(session),
     }
     return render(request, "courses/session_day.html", context, status=status)
+
+
+def _patient_side(session: Session) -> dict[str, object]:
+    """What the patient gave on their course page (issue #17), shown at check-in: their
+    latest answers before this visit, and their consent (how, when, on which sheet)."""
+    patient = session.course.patient
+    previsit = latest_previsit([session.pk]).get(session.pk)
+    return {
+        "previsit": previsit,
+        "previsit_findings": previsit.findings() if previsit else [],
+        "consent": patient.latest_consent,
+        "consent_current": has_current_consent(patient, patient_sheet(patient)),
+    }
 
 
 def _day_refusal(session: Session) -> str:

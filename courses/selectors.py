@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.utils.translation import gettext
@@ -9,6 +10,7 @@ from django.utils.translation import gettext
 from courses import rules
 from courses.models import HOLDING_STATUSES, Course, CourseStatus
 from courses.services import clinic_tz, treatment_rules
+from patients.models import RecordSource, Screening
 
 
 def interleave_warnings(
@@ -52,3 +54,18 @@ def interleave_warnings(
     return rules.interleave_warnings(
         rule_set or treatment_rules(), needle_mm=course.needle_mm, days=days, others=found
     )
+
+
+def latest_previsit(session_ids: Iterable[int]) -> dict[int, Screening]:
+    """Each session's latest patient-reported screening (issue #17), by session id; one query.
+
+    The patient may answer more than once; the latest counts, the earlier ones are kept.
+    """
+    latest: dict[int, Screening] = {}
+    answers = Screening.objects.filter(
+        session_id__in=list(session_ids), source=RecordSource.PATIENT
+    ).order_by("-taken_at", "-id")
+    for record in answers:
+        if record.session_id is not None:
+            latest.setdefault(record.session_id, record)
+    return latest

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -45,8 +49,8 @@ class PatientAdmin(ReadRecordedAdmin, CheckedModelAdmin):
 
 @admin.register(Screening)
 class ScreeningAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
-    list_display = ["patient", "taken_at", "result", "taken_by"]
-    list_filter = ["result", "taken_at"]
+    list_display = ["patient", "taken_at", "result", "source", "taken_by"]
+    list_filter = ["result", "source", "taken_at"]
     search_fields = ["patient__last_name", "patient__first_name"]
     list_select_related = ["patient", "taken_by"]
     date_hierarchy = "taken_at"
@@ -59,16 +63,44 @@ class CautionDecisionAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
     search_fields = ["screening__patient__last_name", "screening__patient__first_name"]
 
 
+def sheet_language_choices() -> list[tuple[str, str]]:
+    """The patients' languages (a sheet in another would never be shown)."""
+    return list(settings.PATIENT_LANGUAGES)
+
+
+class InformationSheetForm(forms.ModelForm):
+    language = forms.ChoiceField(choices=sheet_language_choices)
+
+    class Meta:
+        model = InformationSheet
+        fields = ["language", "version", "title", "text", "published_on"]
+
+
 @admin.register(InformationSheet)
 class InformationSheetAdmin(CheckedModelAdmin):
-    list_display = ["version", "title", "published_on"]
+    """Information sheets, one language each. A sheet someone consented on is kept as it
+    was read (its consents keep the hash of its text): publish a new version instead."""
+
+    form = InformationSheetForm
+    list_display = ["version", "language", "title", "published_on"]
+    list_filter = ["language"]
     search_fields = ["version", "title"]
     date_hierarchy = "published_on"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and ProcedureConsent.objects.filter(sheet=obj).exists():
+            return ["language", "version", "title", "text", "published_on"]
+        return []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and ProcedureConsent.objects.filter(sheet=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(ProcedureConsent)
 class ProcedureConsentAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
-    list_display = ["patient", "sheet", "accepted_at", "witnessed_by"]
-    list_filter = ["sheet", "accepted_at"]
+    list_display = ["patient", "sheet", "accepted_at", "source", "method", "witnessed_by"]
+    list_filter = ["sheet", "source", "method", "accepted_at"]
     search_fields = ["patient__last_name", "patient__first_name"]
     list_select_related = ["patient", "sheet", "witnessed_by"]

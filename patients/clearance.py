@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import Clinic
@@ -16,14 +17,34 @@ from patients import screening
 from patients.models import InformationSheet, Patient, Screening
 
 
-def current_information_sheet(today: date | None = None) -> InformationSheet | None:
-    """The latest information sheet published on or before ``today``."""
+def default_sheet_language() -> str:
+    """The clinic's own language (``LANGUAGE_CODE``'s language, "en" for "en-gb"): the
+    information sheet of a patient whose language has none is read in it."""
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
+def current_information_sheet(
+    today: date | None = None, *, language: str | None = None
+) -> InformationSheet | None:
+    """The latest information sheet published on or before ``today`` in ``language``, or
+    else in the clinic's default language (issue #17: each patient reads it in theirs)."""
     today = today or timezone.localdate()
-    return InformationSheet.objects.filter(published_on__lte=today).first()
+    published = InformationSheet.objects.filter(published_on__lte=today)
+    default = default_sheet_language()
+    for code in dict.fromkeys([language or default, default]):
+        sheet = published.filter(language=code).first()
+        if sheet is not None:
+            return sheet
+    return None
+
+
+def patient_sheet(patient: Patient, today: date | None = None) -> InformationSheet | None:
+    """The information sheet current for ``patient`` (in their language)."""
+    return current_information_sheet(today, language=patient.language)
 
 
 def has_current_consent(patient: Patient, sheet: InformationSheet | None) -> bool:
-    """Consent counts only when given on the sheet that is current now."""
+    """Consent counts only when given on the sheet that is current now for the patient."""
     consent = patient.latest_consent
     return consent is not None and sheet is not None and consent.sheet_id == sheet.pk
 
@@ -88,5 +109,5 @@ def _problems(
         now=now,
         valid_days=(clinic or Clinic.current()).screening_valid_days,
         same_day_as=today if same_day else None,
-        consent_current=has_current_consent(patient, current_information_sheet(today)),
+        consent_current=has_current_consent(patient, patient_sheet(patient, today)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zoneinfo
 from datetime import date
@@ -13,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from patients import screening
+from patients import screening, signature
 
 
 def validate_time_zone(value: str) -> None:
@@ -201,11 +203,37 @@ class ScreeningResult(models.TextChoices):
     REFUSE = "refuse", "Refuse"
 
 
+class RecordSource(models.TextChoices):
+    """Who gave a screening's answers or a consent: staff at the clinic, or the patient
+    on their course page (through the signed link)."""
+
+    STAFF = "staff", _("Staff")
+    PATIENT = "patient", _("The patient, on their course page")
+
+
 @pghistory.track()
 class Screening(models.Model):
-    """A dated contraindication questionnaire. Never edited: a new one supersedes it."""
+    """A dated contraindication questionnaire. Never edited: a new one supersedes it.
+
+    A staff screening becomes the patient's ``latest_screening``, the one that clears
+    them. A patient-reported one (``source`` patient, issue #17) answers the day-of
+    questions before one ``session``; it is shown to the practitioner at check-in and
+    never clears the patient by itself: the practitioner still screens that day.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screenings")
+    source = models.CharField(
+        max_length=10, choices=RecordSource.choices, default=RecordSource.STAFF, editable=False
+    )
+    session = models.ForeignKey(
+        "courses.Session",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="patient_screenings",
+        editable=False,
+        help_text="The session a patient-reported screening was answered for.",
+    )
     taken_at = models.DateTimeField(default=timezone.now)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -222,10 +250,24 @@ class Screening(models.Model):
 
     class Meta:
         ordering = ["-taken_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-taken_at"], name="screening_patient_latest")]
+        indexes = [
+            models.Index(fields=["patient", "-taken_at"], name="screening_patient_latest"),
+            models.Index(fields=["session", "-taken_at"], name="screening_session_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source=RecordSource.STAFF, session__isnull=True)
+                | models.Q(source=RecordSource.PATIENT, session__isnull=False),
+                name="screening_session_iff_patient_reported",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Screening of patient #{self.patient_id} on {self.taken_at:%Y-%m-%d}"
+
+    @property
+    def patient_reported(self) -> bool:
+        return self.source == RecordSource.PATIENT
 
     def answers(self) -> screening.Answers:
         return screening.Answers(
@@ -265,11 +307,25 @@ class CautionDecision(models.Model):
         return f"Caution {verdict} for screening #{self.screening_id}"
 
 
+def sheet_text_sha256(title: str, text: str) -> str:
+    """The SHA-256 (hex) of a sheet exactly as shown: its title, a blank line, its text."""
+    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
+
+
 @pghistory.track()
 class InformationSheet(models.Model):
-    """A version of the patient information sheet that consent refers to."""
+    """A version of the patient information sheet that consent refers to, in one language.
 
-    version = models.CharField(max_length=40, unique=True)
+    The current sheet for a patient is the latest published in their language, or else
+    in the clinic's default language (``patients.clearance.current_information_sheet``).
+    """
+
+    version = models.CharField(max_length=40)
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The language the sheet is written in; patients read the sheet in theirs.",
+    )
     title = models.CharField(max_length=200, default="Microneedling: patient information")
     text = models.TextField(help_text="What the patient reads before consenting.")
     published_on = models.DateField(
@@ -279,24 +335,89 @@ class InformationSheet(models.Model):
 
     class Meta:
         ordering = ["-published_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "version"], name="information_sheet_version_per_language"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.title} (version {self.version})"
+        return f"{self.title} (version {self.version}, {self.language})"
+
+    @property
+    def text_sha256(self) -> str:
+        return sheet_text_sha256(self.title, self.text)
+
+
+class ConsentMethod(models.TextChoices):
+    WITNESSED = "witnessed", _("Witnessed by staff")
+    TYPED = "typed", _("Typed full name")
+    DRAWN = "drawn", _("Drawn signature")
 
 
 @pghistory.track()
 class ProcedureConsent(models.Model):
-    """The patient's consent to the procedure, given on one sheet version."""
+    """The patient's consent to the procedure, given on one sheet version.
+
+    Staff record a consent they witnessed; the patient may also sign on their course
+    page (issue #17) with a typed full name or a drawn signature (SVG path data,
+    ``patients.signature``). ``text_sha256`` is the hash of the sheet's text exactly as
+    shown (empty on consents recorded before it was kept); ``witnessed_by`` is whoever
+    recorded it: the witnessing staff member, or the patient's link.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
     sheet = models.ForeignKey(InformationSheet, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(default=timezone.now)
     witnessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded it: the staff witness, or the patient's own link.",
     )
+    source = models.CharField(
+        max_length=10, choices=RecordSource.choices, default=RecordSource.STAFF
+    )
+    method = models.CharField(
+        max_length=10, choices=ConsentMethod.choices, default=ConsentMethod.WITNESSED
+    )
+    text_sha256 = models.CharField(
+        "SHA-256 of the sheet as shown", max_length=64, blank=True, editable=False
+    )
+    signature_name = models.CharField("typed full name", max_length=200, blank=True)
+    signature_drawing = models.TextField("drawn signature (SVG path)", blank=True)
 
     class Meta:
         ordering = ["-accepted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source=RecordSource.STAFF, method=ConsentMethod.WITNESSED)
+                | models.Q(
+                    source=RecordSource.PATIENT,
+                    method=ConsentMethod.TYPED,
+                    signature_drawing="",
+                )
+                & ~models.Q(signature_name="")
+                & ~models.Q(text_sha256="")
+                | models.Q(
+                    source=RecordSource.PATIENT,
+                    method=ConsentMethod.DRAWN,
+                    signature_name="",
+                )
+                & ~models.Q(signature_drawing="")
+                & ~models.Q(text_sha256=""),
+                name="consent_signature_matches_method",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Consent of patient #{self.patient_id} to sheet {self.sheet.version}"
+
+    @property
+    def signed_online(self) -> bool:
+        return self.source == RecordSource.PATIENT
+
+    @property
+    def drawing_view_box(self) -> str:
+        """The SVG viewBox a drawn signature is drawn back in (the canvas it was made on)."""
+        return f"0 0 {signature.CANVAS_WIDTH} {signature.CANVAS_HEIGHT}"

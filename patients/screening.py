@@ -300,3 +300,65 @@ def screening_status(
         return Status("caution", "Caution: declined", "danger")
     tones = {Result.CLEAR: "success", Result.DEFER: "warning", Result.REFUSE: "danger"}
     return Status(result.code, STATUS_FILTERS[result.code], tones[result])
+
+
+# --- Before the visit (issue #17) -------------------------------------------------------
+# The day-of questions a patient answers on their course page before a session. Each
+# question is named by the rule it feeds, so the patient's answers are judged by the same
+# rules (``assess``) as a screening taken by staff. Rosacea and keloid scarring are asked
+# once by staff; they do not come and go between sessions.
+PREVISIT_RULES: tuple[str, ...] = (
+    "herpes_active",
+    "acne_active",
+    "anticoagulants",
+    "eczema_psoriasis",
+    "warts",
+)
+
+
+def previsit_answers(region: str, yes: Iterable[str]) -> Answers:
+    """The patient's "yes" answers (rule codes of ``PREVISIT_RULES``) as screening answers
+    for a session on ``region``: in-area conditions are placed on that region.
+
+    An unknown code raises ``ValueError`` (a form lets none through).
+    """
+    said_yes = set(yes)
+    unknown = said_yes - set(PREVISIT_RULES)
+    if unknown:
+        raise ValueError(f"not a pre-visit question: {sorted(unknown)}")
+    area = frozenset({region})
+
+    def where(code: str) -> frozenset[str]:
+        return area if code in said_yes else frozenset()
+
+    return Answers(
+        herpes_active="herpes_active" in said_yes,
+        acne_regions=where("acne_active"),
+        wart_regions=where("warts"),
+        eczema_psoriasis_regions=where("eczema_psoriasis"),
+        anticoagulants="anticoagulants" in said_yes,
+    )
+
+
+def previsit_opens_at(arrives_at: datetime, window_hours: int) -> datetime:
+    """When the pre-visit questions of a session arriving at ``arrives_at`` open."""
+    return arrives_at - timedelta(hours=window_hours)
+
+
+def previsit_refusal(
+    *, now: datetime, arrives_at: datetime, window_hours: int, session_open: bool
+) -> str | None:
+    """Why the patient may not answer a session's pre-visit questions now, or None.
+
+    Open from ``window_hours`` before the arrival (that instant included) until the
+    arrival (excluded), for a session still booked (scheduled or confirmed). Codes:
+    ``closed`` (cancelled, missed, under way or done), ``started`` (the arrival time has
+    come), ``too_early``.
+    """
+    if not session_open:
+        return "closed"
+    if now >= arrives_at:
+        return "started"
+    if now < previsit_opens_at(arrives_at, window_hours):
+        return "too_early"
+    return None

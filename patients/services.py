@@ -14,14 +14,16 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.permissions import require
-from patients import screening
-from patients.clearance import current_information_sheet
+from patients import screening, signature
+from patients.clearance import patient_sheet
 from patients.models import (
     CLINICAL_FIELDS,
     CautionDecision,
+    ConsentMethod,
     InformationSheet,
     Patient,
     ProcedureConsent,
+    RecordSource,
     Screening,
 )
 
@@ -106,19 +108,8 @@ def record_screening(
         f.result is screening.Result.CAUTION for f in findings
     ):
         raise PatientError("no_caution", "A decision is only recorded for a cautionary finding.")
-    record = Screening.objects.create(
-        patient=patient,
-        taken_at=now,
-        taken_by=actor,
-        herpes_active=answers.herpes_active,
-        acne_regions=sorted(answers.acne_regions),
-        rosacea=answers.rosacea,
-        wart_regions=sorted(answers.wart_regions),
-        eczema_psoriasis_regions=sorted(answers.eczema_psoriasis_regions),
-        anticoagulants=answers.anticoagulants,
-        keloid_tendency=answers.keloid_tendency,
-        notes=notes,
-        result=screening.overall_result(findings).code,
+    record = _create_screening(
+        patient=patient, answers=answers, findings=findings, actor=actor, now=now, notes=notes
     )
     if caution_approved is not None:
         CautionDecision.objects.create(
@@ -131,6 +122,63 @@ def record_screening(
     patient.latest_screening = record
     patient.save(update_fields=["latest_screening", "updated_at"])
     return record
+
+
+def _create_screening(
+    *,
+    patient: Patient,
+    answers: screening.Answers,
+    findings: list[screening.Finding],
+    actor: Actor,
+    now: datetime,
+    notes: str = "",
+    session_id: int | None = None,
+) -> Screening:
+    """The screening row, its result computed by the pure rules (``screening.assess``):
+    one place for staff and patient-reported screenings alike."""
+    return Screening.objects.create(
+        patient=patient,
+        taken_at=now,
+        taken_by=actor,
+        source=RecordSource.STAFF if session_id is None else RecordSource.PATIENT,
+        session_id=session_id,
+        herpes_active=answers.herpes_active,
+        acne_regions=sorted(answers.acne_regions),
+        rosacea=answers.rosacea,
+        wart_regions=sorted(answers.wart_regions),
+        eczema_psoriasis_regions=sorted(answers.eczema_psoriasis_regions),
+        anticoagulants=answers.anticoagulants,
+        keloid_tendency=answers.keloid_tendency,
+        notes=notes,
+        result=screening.overall_result(findings).code,
+    )
+
+
+@transaction.atomic
+def record_patient_screening(
+    *,
+    patient: Patient,
+    session_id: int,
+    answers: screening.Answers,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Screening:
+    """Keep the patient's own answers to the day-of questions before session ``session_id``
+    (issue #17), with their result by the same rules as a staff screening.
+
+    It is not the patient's ``latest_screening`` and clears nothing: the practitioner sees
+    it at check-in and still screens that day. Answering again adds a row; the latest
+    counts. ``courses.previsit.record_previsit_answers`` checks the session and the window.
+    """
+    require(actor, "patients.report_screening", patient)
+    return _create_screening(
+        patient=patient,
+        answers=answers,
+        findings=screening.assess(answers),
+        actor=actor,
+        now=now or timezone.now(),
+        session_id=session_id,
+    )
 
 
 @transaction.atomic
@@ -170,18 +218,87 @@ def record_consent(
     actor: Actor,
     now: datetime | None = None,
 ) -> ProcedureConsent:
-    """Record consent to the procedure on the current information sheet."""
+    """Record consent to the procedure on the current information sheet, witnessed by staff
+    (``actor``). The sheet is the one current for the patient's language."""
     require(actor, "patients.screen", patient)
     now = now or timezone.now()
-    current = current_information_sheet(timezone.localdate(now))
-    if current is None or current.pk != sheet.pk:
-        raise PatientError(
-            "sheet_not_current", "Consent can only be taken on the current information sheet."
-        )
+    _check_sheet_current(patient, sheet, now)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     consent = ProcedureConsent.objects.create(
-        patient=patient, sheet=sheet, accepted_at=now, witnessed_by=actor
+        patient=patient,
+        sheet=sheet,
+        accepted_at=now,
+        witnessed_by=actor,
+        text_sha256=sheet.text_sha256,
     )
     patient.latest_consent = consent
     patient.save(update_fields=["latest_consent", "updated_at"])
     return consent
+
+
+def _check_sheet_current(patient: Patient, sheet: InformationSheet, now: datetime) -> None:
+    current = patient_sheet(patient, timezone.localdate(now))
+    if current is None or current.pk != sheet.pk:
+        raise PatientError(
+            "sheet_not_current", "Consent can only be taken on the current information sheet."
+        )
+
+
+@transaction.atomic
+def record_patient_consent(
+    *,
+    patient: Patient,
+    sheet: InformationSheet,
+    shown_sha256: str,
+    typed_name: str = "",
+    drawing: str = "",
+    actor: Actor,
+    now: datetime | None = None,
+) -> ProcedureConsent:
+    """The patient consents on their course page (issue #17), signing with a typed full
+    name or a drawing (exactly one), on the sheet current for their language.
+
+    ``shown_sha256`` is the hash of the sheet as the page showed it: a sheet changed since
+    is refused (the patient reads it again), so the record proves which text was read.
+    A second consent on the same sheet is refused (``already_consented``): a double submit
+    keeps one record.
+    """
+    require(actor, "patients.give_consent", patient)
+    now = now or timezone.now()
+    _check_sheet_current(patient, sheet, now)
+    if shown_sha256 != sheet.text_sha256:
+        raise PatientError("sheet_changed", "The information sheet changed; read it again.")
+    method, typed_name = _signature(typed_name, drawing)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.latest_consent is not None and patient.latest_consent.sheet_id == sheet.pk:
+        raise PatientError("already_consented", "Consent on this sheet is already recorded.")
+    consent = ProcedureConsent.objects.create(
+        patient=patient,
+        sheet=sheet,
+        accepted_at=now,
+        witnessed_by=actor,
+        source=RecordSource.PATIENT,
+        method=method,
+        text_sha256=sheet.text_sha256,
+        signature_name=typed_name,
+        signature_drawing=drawing,
+    )
+    patient.latest_consent = consent
+    patient.save(update_fields=["latest_consent", "updated_at"])
+    return consent
+
+
+def _signature(typed_name: str, drawing: str) -> tuple[str, str]:
+    """(method, the typed name as stored); refuses anything but exactly one valid signature."""
+    if bool(typed_name) == bool(drawing):
+        raise PatientError("one_signature", "Sign either with your typed name or a drawing.")
+    if drawing:
+        problem = signature.drawing_problem(drawing)
+        if problem:
+            raise PatientError(f"drawing_{problem}", "The drawn signature cannot be read.")
+        return ConsentMethod.DRAWN, ""
+    name = signature.normalise_name(typed_name)
+    problem = signature.typed_name_problem(name)
+    if problem:
+        raise PatientError(f"name_{problem}", "Type your full name to sign.")
+    return ConsentMethod.TYPED, name

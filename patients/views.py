@@ -19,7 +19,7 @@ from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Clinic
 from clinic.permissions import requires
 from patients import screening, services
-from patients.clearance import current_information_sheet, has_current_consent
+from patients.clearance import current_information_sheet, has_current_consent, patient_sheet
 from patients.forms import (
     CautionDecisionForm,
     ConsentForm,
@@ -27,7 +27,7 @@ from patients.forms import (
     PatientSearchForm,
     ScreeningForm,
 )
-from patients.models import Patient, Screening
+from patients.models import InformationSheet, Patient, Screening
 from patients.selectors import patient_list as select_patients
 from patients.selectors import status_of
 
@@ -68,8 +68,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         query=query, status=status, now=timezone.now(), valid_days=clinic.screening_valid_days
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    sheet = current_information_sheet()
-    rows = [PatientRow(p, status_of(p, clinic=clinic), has_current_consent(p, sheet)) for p in page]
+    sheets: dict[str, InformationSheet | None] = {}  # the current sheet per patient language
+    rows = []
+    for p in page:
+        if p.language not in sheets:
+            sheets[p.language] = current_information_sheet(language=p.language)
+        rows.append(
+            PatientRow(p, status_of(p, clinic=clinic), has_current_consent(p, sheets[p.language]))
+        )
     return render(
         request,
         "patients/patient_list.html",
@@ -91,7 +97,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_read(request, patient)
     clinic = Clinic.for_request(request)
     latest = patient.latest_screening
-    sheet = current_information_sheet()
+    sheet = patient_sheet(patient)
     outbox = list(patient.messages.prefetch_related("events").order_by("-due_at")[:30])
     # counted only when the list is full, so the page can say it shows only the latest
     outbox_total = patient.messages.count() if len(outbox) == 30 else len(outbox)
@@ -104,7 +110,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_current": has_current_consent(patient, sheet),
         "current_sheet": sheet,
         "age": patient.age_on(timezone.localdate()),
-        "earlier_screenings": patient.screenings.exclude(pk__in=[latest.pk] if latest else [])[:10],
+        "earlier_screenings": patient.screenings.exclude(
+            pk__in=[latest.pk] if latest else []
+        ).select_related("session")[:10],
         **courses_and_drafts(patient),
         "outbox": outbox,
         "outbox_total": outbox_total,
@@ -224,7 +232,7 @@ def caution_decision_create(
 @require_http_methods(["GET", "POST"])
 def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
-    sheet = current_information_sheet()
+    sheet = patient_sheet(patient)
     if sheet is None:
         messages.error(
             request,

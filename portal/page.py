@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,12 @@ from clinic.models import Clinic
 from courses import session_day
 from courses.aftercare import build_aftercare
 from courses.models import Course, Session, SessionStatus
+from courses.previsit import PrevisitError
+from courses.selectors import latest_previsit
+from patients import screening
+from patients.clearance import has_current_consent, patient_sheet
+from patients.models import InformationSheet, Screening
+from portal.forms import ConsentForm, PrevisitForm
 from reminders import links
 
 # What the patient reads for each status (the staff's words are the clinic's own).
@@ -78,12 +85,104 @@ def _aftercare(session: Session, now: datetime) -> str:
     return build_aftercare(session_day.aftercare_facts(session, procedure, now=now))
 
 
-def course_context(course: Course, clinic: Clinic, *, now: datetime | None = None) -> dict:
+@dataclass(frozen=True)
+class Previsit:
+    """The questions before one session, while they are open (issue #17)."""
+
+    row: SessionRow
+    form: PrevisitForm
+    answer: Screening | None  # the latest answers given, if any
+    result: str  # the latest answers' result code ("clear", "defer", "refuse"), or ""
+
+
+def session_by_ordinal(course: Course, ordinal: int, *, now: datetime) -> SessionRow | None:
+    """The session a portal URL's small number names (1, 2, ... as the page lists them)."""
+    rows = session_rows(course, now=now)
+    return rows[ordinal - 1] if 1 <= ordinal <= len(rows) else None
+
+
+def _previsit_refusal(row: SessionRow, clinic: Clinic, now: datetime) -> str | None:
+    return screening.previsit_refusal(
+        now=now,
+        arrives_at=row.session.arrives_at,
+        window_hours=clinic.previsit_window_hours,
+        session_open=row.session.is_open,
+    )
+
+
+def check_previsit_open(row: SessionRow, clinic: Clinic, *, now: datetime) -> None:
+    """Refuse (``PrevisitError``) when the questions of ``row``'s session are not open now."""
+    refusal = _previsit_refusal(row, clinic, now)
+    if refusal:
+        raise PrevisitError(refusal)
+
+
+def previsit_blocks(
+    rows: list[SessionRow],
+    clinic: Clinic,
+    *,
+    now: datetime,
+    bound: dict[int, PrevisitForm] | None = None,
+) -> list[Previsit]:
+    """The sessions whose questions are open now, with the latest answers given; ``bound``:
+    a refused form (by session ordinal), shown again with its errors."""
+    open_rows = [row for row in rows if _previsit_refusal(row, clinic, now) is None]
+    latest = latest_previsit(row.session.pk for row in open_rows)
+    blocks = []
+    for row in open_rows:
+        answer = latest.get(row.session.pk)
+        form = (bound or {}).get(row.ordinal) or previsit_form(row.ordinal)
+        blocks.append(Previsit(row, form, answer, answer.result if answer else ""))
+    return blocks
+
+
+def previsit_form(ordinal: int, data: QueryDict | None = None) -> PrevisitForm:
+    """The questions before session ``ordinal`` (ids unique among the page's forms)."""
+    return PrevisitForm(data, auto_id=f"previsit{ordinal}_%s")
+
+
+def consent_context(
+    course: Course, rows: list[SessionRow], *, now: datetime, form: ConsentForm | None = None
+) -> dict:
+    """What the page says about consent: asked for while the patient has none on the sheet
+    current for their language and a session is still to come."""
+    patient = course.patient
+    sheet = patient_sheet(patient, timezone.localdate(now))
+    consented = has_current_consent(patient, sheet)
+    upcoming = any(r.upcoming and r.session.is_open for r in rows)
+    if sheet is None or consented or not upcoming:
+        return {"consent": patient.latest_consent if consented else None}
+    if form is None:
+        form = ConsentForm(initial={"sheet": sheet.pk, "shown": sheet.text_sha256})
+    return {"consent_sheet": sheet, "consent_form": form, "consent": None}
+
+
+def course_context(
+    course: Course,
+    clinic: Clinic,
+    *,
+    now: datetime | None = None,
+    previsit: dict[int, PrevisitForm] | None = None,
+    consent_form: ConsentForm | None = None,
+) -> dict:
     now = now or timezone.now()
     rows = session_rows(course, now=now)
+    next_row = next((r for r in rows if r.upcoming and r.session.is_open), None)
     return {
         "clinic": clinic,
         "patient": course.patient,
         "rows": rows,
-        "next_row": next((r for r in rows if r.upcoming and r.session.is_open), None),
+        "next_row": next_row,
+        "previsit": previsit_blocks(rows, clinic, now=now, bound=previsit),
+        "previsit_opens_at": (
+            screening.previsit_opens_at(next_row.session.arrives_at, clinic.previsit_window_hours)
+            if next_row
+            else None
+        ),
+        **consent_context(course, rows, now=now, form=consent_form),
     }
+
+
+def sheet_for_consent(sheet_id: int) -> InformationSheet | None:
+    """The sheet a consent form names, if it exists (the service checks it is current)."""
+    return InformationSheet.objects.filter(pk=sheet_id).first()

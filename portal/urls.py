@@ -4,7 +4,14 @@ from portal import views
 
 app_name = "portal"
 
-# Every portal URL starts with the signed token, and holds nothing else about the patient.
+# Every portal URL starts with the signed token, and holds nothing else about the patient
+# but a session's small number in the course (1, 2, ... as the page lists them).
 urlpatterns = [
     path("p/course/<str:token>/", views.course, name="course"),
+    path(
+        "p/course/<str:token>/session/<int:ordinal>/before-visit/",
+        views.previsit,
+        name="previsit",
+    ),
+    path("p/course/<str:token>/consent/", views.consent, name="consent"),
 ]

@@ -25,6 +25,7 @@ SERVICE_MODULES = {
     "courses/rescheduling.py",
     "courses/booking.py",
     "courses/photos.py",
+    "courses/previsit.py",
 }
 
 # Public functions of service modules that write rows but must not be one

@@ -61,7 +61,8 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "portal:course", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
+        "portal:consent", "portal:course", "portal:previsit", "reminders:cancel",
+        "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
 
@@ -110,6 +111,9 @@ TABLE = {
     "reminders:unsubscribe": (("unsubscribe_token",), 200, 200, 200, 200),
     # The patient's course page: the signed link is the only key.
     "portal:course": (("course_token",), 200, 200, 200, 200),
+    # The patient's answers before a visit and their consent: POST only, the link the key.
+    "portal:previsit": (("course_token", "ordinal"), 405, 405, 405, 405),
+    "portal:consent": (("course_token",), 405, 405, 405, 405),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
@@ -177,6 +181,7 @@ def world(
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
+        "ordinal": 2,
     }  # fmt: skip
 
 
@@ -360,13 +365,15 @@ def test_system_actors_have_exactly_their_jobs(db):
 
     checks = {
         SystemActor.PATIENT_LINK: ["courses.confirm_attendance", "courses.cancel_by_patient",
-                                   "reminders.unsubscribe"],
+                                   "reminders.unsubscribe", "patients.report_screening",
+                                   "patients.give_consent"],
         SystemActor.REMINDERS: ["reminders.send"],
         SystemActor.MAINTENANCE: ["clinic.maintain"],
     }  # fmt: skip
     every = ["courses.confirm_attendance", "courses.cancel_by_patient", "reminders.unsubscribe",
              "reminders.send", "clinic.maintain", "courses.book", "courses.plan",
-             "patients.view_clinical", "clinic.manage", "courses.run_session"]  # fmt: skip
+             "patients.view_clinical", "clinic.manage", "courses.run_session",
+             "patients.report_screening", "patients.give_consent"]  # fmt: skip
     for which, allowed in checks.items():
         actor = system_actor(which)
         assert [p for p in every if actor.has_perm(p)] == allowed
