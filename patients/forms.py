@@ -13,12 +13,13 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import row
 from clinic.models import Clinic
 from clinic.regions import BodyRegion
 from patients import screening
-from patients.models import CLINICAL_FIELDS, Patient, age_in_years
+from patients.models import CLINICAL_FIELDS, DEFAULT_PATIENT_LANGUAGE, Patient, age_in_years
 
 DUPLICATE_LIMIT = 5
 OLDEST_AGE_YEARS = 120
@@ -80,7 +81,19 @@ class PatientForm(forms.ModelForm):
                 del self.fields[name]
         self.today = today or timezone.localdate()
         self.duplicates: list[Patient] = []
-        self.fields["language"] = forms.ChoiceField(choices=settings.PATIENT_LANGUAGES)
+        # Exactly the shipped languages. A record saved before with a language the planner
+        # does not ship is refused with a message rather than quietly relabelled.
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=settings.PATIENT_LANGUAGES,
+            initial=DEFAULT_PATIENT_LANGUAGE,
+            error_messages={
+                "invalid_choice": _(
+                    "The planner does not write to patients in %(value)s. "
+                    "Choose one of the languages listed."
+                )
+            },
+        )
         self.fields["time_zone"] = forms.ChoiceField(
             choices=time_zone_choices(), initial=settings.TIME_ZONE
         )

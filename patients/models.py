@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from patients import screening
@@ -70,6 +71,11 @@ def age_in_years(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+# The clinic's default language for patients (English): rows stored with a language the
+# planner does not ship were moved to it (patients/migrations/0004).
+DEFAULT_PATIENT_LANGUAGE = "en"
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
@@ -125,7 +131,15 @@ class Patient(models.Model):
     sms_consent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the patient agreed to SMS reminders."
     )
-    language = models.CharField(max_length=10, default="en")
+    # One of the shipped languages (settings.PATIENT_LANGUAGES, which is LANGUAGES): the
+    # patient's messages and pages are written in it.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.PATIENT_LANGUAGES,
+        default=DEFAULT_PATIENT_LANGUAGE,
+        help_text=_("The language of the patient's reminders and course page."),
+    )
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )

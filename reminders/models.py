@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pghistory
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
@@ -135,3 +137,52 @@ class ChannelState(models.Model):
     def __str__(self) -> str:
         state = f"paused since {self.paused_since:%Y-%m-%d %H:%M}" if self.paused_since else "open"
         return f"{self.channel}: {state}"
+
+
+# The most SMS segments each kind of message may take (clinic-editable in the admin,
+# reminders.SmsLimit; these are the defaults for a kind without a row). Sized for the
+# longest shipped language in UCS-2 (Cyrillic: 67 characters a part) with the one course
+# link: tests/reminders/test_sms_limits.py renders every template in every language.
+DEFAULT_SMS_SEGMENTS: dict[str, int] = {
+    Kind.COURSE_BOOKED: 4,
+    Kind.REMINDER_48H: 5,
+    Kind.REMINDER_2H: 3,
+    Kind.AFTERCARE: 4,
+    Kind.COURSE_COMPLETED: 2,
+    Kind.SESSIONS_CHANGED: 6,
+}
+MAX_SMS_SEGMENTS = 10  # what gateways concatenate reliably
+
+
+class SmsLimit(models.Model):
+    """The most segments an SMS of one kind may take: a longer text is refused, not cut.
+
+    A row per kind rather than fields on the clinic: the limits are a small table the
+    admin lists and edits, and a new kind of message needs no column (it reads
+    ``DEFAULT_SMS_SEGMENTS``). Seeded with the defaults by the migration that made it.
+    """
+
+    kind = models.CharField(_("kind of message"), max_length=30, choices=Kind.choices, unique=True)
+    max_segments = models.PositiveSmallIntegerField(
+        _("most segments"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SMS_SEGMENTS)],
+        help_text=_(
+            "A segment is 160 characters of plain Latin text (153 when a message has several), "
+            "or 70 (67) when the text has any other letter, such as Cyrillic. A longer text "
+            "is not sent: the message fails and says why."
+        ),
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("SMS length limit")
+        verbose_name_plural = _("SMS length limits")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.max_segments}"
+
+    @classmethod
+    def for_kind(cls, kind: str) -> int:
+        """The clinic's limit for ``kind``: its row, else the default, else one segment."""
+        row = cls.objects.filter(kind=kind).values_list("max_segments", flat=True).first()
+        return row if row is not None else DEFAULT_SMS_SEGMENTS.get(kind, 1)

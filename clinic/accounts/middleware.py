@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from django_otp import user_has_device
 
 from clinic.accounts import services
 from clinic.accounts.browsers import summarise_browser
 from clinic.accounts.events import AuthEvent, send_auth_event
+from clinic.accounts.models import staff_language
 from clinic.accounts.policy import is_verified, must_use_mfa
 from clinic.actors import Actor
 from clinic.models import Clinic
@@ -158,3 +159,21 @@ def _redirect_with_next(view_name: str, request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         target += "?" + urlencode({"next": request.get_full_path()})
     return redirect(target)
+
+
+class StaffLanguageMiddleware:
+    """Every page a signed-in staff member opens is in the language they chose on their
+    account page (the admin too); without a choice, the browser's (LocaleMiddleware's
+    reading of Accept-Language). Sits after the login so the user is known, and
+    after LocaleMiddleware, which it overrides. No language-prefixed URLs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        chosen = staff_language(request.user) if request.user.is_authenticated else None
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)  # LocaleMiddleware names it in Content-Language
