@@ -20,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 if TYPE_CHECKING:
     from courses.models import Session
+    from patients.models import Patient
 
 SALT = "reminders.link."
 SESSION_ACTIONS = ("confirm", "cancel")
@@ -28,13 +29,17 @@ SESSION_ACTIONS = ("confirm", "cancel")
 class LinkError(Exception):
     """The link cannot act; ``reason`` is a key of reminders.views.LINK_ERRORS.
 
-    ``session`` is the link's session when the answer names it (its time).
+    ``session`` is the link's session when the answer names it (its time);
+    ``patient`` the patient the link belongs to, when known (the page's language).
     """
 
-    def __init__(self, reason: str, session: Session | None = None) -> None:
+    def __init__(
+        self, reason: str, session: Session | None = None, patient: Patient | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.session = session
+        self.patient = patient
 
 
 @dataclass(frozen=True)
