@@ -145,11 +145,11 @@ class ChannelState(models.Model):
 # link: tests/reminders/test_sms_limits.py renders every template in every language.
 DEFAULT_SMS_SEGMENTS: dict[str, int] = {
     Kind.COURSE_BOOKED: 4,
-    Kind.REMINDER_48H: 5,
+    Kind.REMINDER_48H: 6,
     Kind.REMINDER_2H: 3,
     Kind.AFTERCARE: 4,
     Kind.COURSE_COMPLETED: 2,
-    Kind.SESSIONS_CHANGED: 6,
+    Kind.SESSIONS_CHANGED: 7,
 }
 MAX_SMS_SEGMENTS = 10  # what gateways concatenate reliably
 

@@ -6,11 +6,11 @@ from django.db import migrations, models
 # reminders.models.DEFAULT_SMS_SEGMENTS when this was written (frozen here).
 DEFAULTS = {
     "course_booked": 4,
-    "reminder_48h": 5,
+    "reminder_48h": 6,
     "reminder_2h": 3,
     "aftercare": 4,
     "course_completed": 2,
-    "sessions_changed": 6,
+    "sessions_changed": 7,
 }
 
 
