@@ -90,7 +90,7 @@ def untranslated(english: str, rendered: str, language: str, names: list[str]) -
 
 def test_the_check_finds_english_left_in_a_translation():
     english = "Harbour Skin Clinic: see you today at 10:00 (Europe/London)."
-    assert untranslated(english, english, "ru", ["Harbour Skin Clinic"]) == ["see you today at"]
+    assert "see you today at" in untranslated(english, english, "ru", ["Harbour Skin Clinic"])
     russian = "Harbour Skin Clinic: ждём вас сегодня в 10:00 (Europe/London)."
     assert untranslated(english, russian, "ru", ["Harbour Skin Clinic"]) == []
     summary = "Harbour Skin Clinic: treatment session 1"
