@@ -11,6 +11,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.actors import Actor
 from clinic.permissions import require
@@ -105,7 +106,7 @@ def record_screening(
     if caution_approved is not None and not any(
         f.result is screening.Result.CAUTION for f in findings
     ):
-        raise PatientError("no_caution", "A decision is only recorded for a cautionary finding.")
+        raise PatientError("no_caution", _("A decision is only recorded for a cautionary finding."))
     record = Screening.objects.create(
         patient=patient,
         taken_at=now,
@@ -146,13 +147,15 @@ def record_caution_decision(
     require(actor, "patients.screen", screening_record)
     patient = Patient.objects.select_for_update().get(pk=screening_record.patient_id)
     if patient.latest_screening_id != screening_record.pk:
-        raise PatientError("superseded", "A newer screening has replaced this one.")
+        raise PatientError("superseded", _("A newer screening has replaced this one."))
     if not screening_record.rosacea:
-        raise PatientError("no_caution", "This screening has no finding that needs a decision.")
+        raise PatientError("no_caution", _("This screening has no finding that needs a decision."))
     if CautionDecision.objects.filter(screening=screening_record).exists():
-        raise PatientError("already_decided", "A decision is already recorded for this screening.")
+        raise PatientError(
+            "already_decided", _("A decision is already recorded for this screening.")
+        )
     if not reason.strip():
-        raise PatientError("reason_required", "Write the reason for the decision.")
+        raise PatientError("reason_required", _("Write the reason for the decision."))
     return CautionDecision.objects.create(
         screening=screening_record,
         approved=approved,
@@ -176,7 +179,7 @@ def record_consent(
     current = current_information_sheet(timezone.localdate(now))
     if current is None or current.pk != sheet.pk:
         raise PatientError(
-            "sheet_not_current", "Consent can only be taken on the current information sheet."
+            "sheet_not_current", _("Consent can only be taken on the current information sheet.")
         )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     consent = ProcedureConsent.objects.create(

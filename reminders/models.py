@@ -11,31 +11,31 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    COURSE_BOOKED = "course_booked", "Course booked"
-    REMINDER_48H = "reminder_48h", "Reminder before the session"
-    REMINDER_2H = "reminder_2h", "Short reminder on the day"
-    AFTERCARE = "aftercare", "Aftercare sheet"
-    COURSE_COMPLETED = "course_completed", "Course completed"
-    DAILY_AGENDA = "daily_agenda", "Daily agenda"
-    CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
-    SESSIONS_CHANGED = "sessions_changed", "Sessions moved or cancelled by the clinic"
+    COURSE_BOOKED = "course_booked", _("Course booked")
+    REMINDER_48H = "reminder_48h", _("Reminder before the session")
+    REMINDER_2H = "reminder_2h", _("Short reminder on the day")
+    AFTERCARE = "aftercare", _("Aftercare sheet")
+    COURSE_COMPLETED = "course_completed", _("Course completed")
+    DAILY_AGENDA = "daily_agenda", _("Daily agenda")
+    CANCELLED_BY_PATIENT = "cancelled_by_patient", _("Cancelled by the patient")
+    SESSIONS_CHANGED = "sessions_changed", _("Sessions moved or cancelled by the clinic")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
+    PENDING = "pending", _("Pending")
     # Claimed by a dispatcher and published to the broker; no worker has started it.
-    QUEUED = "queued", "Queued"
+    QUEUED = "queued", _("Queued")
     # A worker started it (started_at, started_by): its lease runs from then.
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 # Messages sent before a session: pointless once it has started or moved.
@@ -46,7 +46,7 @@ BEFORE_SESSION = (Kind.REMINDER_48H, Kind.REMINDER_2H)
 class OutboxMessage(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.CharField(max_length=254, help_text="E-mail address or E.164 number.")
+    recipient = models.CharField(max_length=254, help_text=_("E-mail address or E.164 number."))
     patient = models.ForeignKey(
         "patients.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
@@ -61,7 +61,7 @@ class OutboxMessage(models.Model):
         related_name="messages",
     )  # fmt: skip
     schedule_version = models.PositiveIntegerField(
-        default=0, help_text="The session's schedule version the message was made for."
+        default=0, help_text=_("The session's schedule version the message was made for.")
     )
     dedupe_key = models.CharField(max_length=200, editable=False)  # unique: see Meta
     due_at = models.DateTimeField()
@@ -72,7 +72,7 @@ class OutboxMessage(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.CharField(
         max_length=200, blank=True, editable=False,
-        help_text="The worker process that started sending it (host, boot, process id, start).",
+        help_text=_("The worker process that started sending it (host, boot, process id, start)."),
     )  # fmt: skip
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -129,7 +129,9 @@ class ChannelState(models.Model):
     """
 
     channel = models.CharField(max_length=10, unique=True)
-    failures = models.PositiveIntegerField(default=0, help_text="Consecutive temporary failures.")
+    failures = models.PositiveIntegerField(
+        default=0, help_text=_("Consecutive temporary failures.")
+    )
     paused_since = models.DateTimeField(null=True, blank=True)
     probe_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
