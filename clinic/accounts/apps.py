@@ -33,7 +33,11 @@ def _start_session(sender: object, request: HttpRequest, user: object, **kwargs:
     from django.conf import settings
     from django.utils import timezone
 
-    from clinic.accounts.middleware import record_session_activity, second_step_due
+    from clinic.accounts.middleware import (
+        note_staff_language,
+        record_session_activity,
+        second_step_due,
+    )
 
     now = timezone.now()
     request.session.set_expiry(now + timedelta(seconds=settings.SESSION_COOKIE_AGE))
@@ -41,6 +45,7 @@ def _start_session(sender: object, request: HttpRequest, user: object, **kwargs:
         request.session.save()  # a login's new session has no key until saved
     record_session_activity(request, user, now)  # type: ignore[arg-type]
     second_step_due(request, user)  # type: ignore[arg-type]
+    note_staff_language(request, user)
 
 
 def _forget_session(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:

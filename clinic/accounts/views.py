@@ -34,6 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.accounts import services
 from clinic.accounts.events import AuthEvent, send_auth_event
 from clinic.accounts.forms import CodeForm, LanguageForm, PasswordChangeForm
+from clinic.accounts.middleware import note_staff_language
 from clinic.accounts.models import StaffSession, staff_language
 from clinic.accounts.policy import is_verified
 from clinic.accounts.services import OWN_ACCOUNT
@@ -246,6 +247,7 @@ def language(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     chosen = form.cleaned_data["language"]
     services.choose_language(language=chosen, actor=acting_user(request))
+    note_staff_language(request, acting_user(request))  # this browser: from the next page
     with translation.override(chosen or translation.get_language()):
         messages.success(request, _("Your language is saved."))
     return redirect("accounts:account")
