@@ -13,8 +13,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clinic.forms import row
 from clinic.models import Clinic
@@ -222,7 +222,7 @@ class PatientForm(forms.ModelForm):
         return found[:DUPLICATE_LIMIT]
 
 
-def region_field(label: str | Promise) -> forms.MultipleChoiceField:
+def region_field(label: StrOrPromise) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=BodyRegion.choices,
