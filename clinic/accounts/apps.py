@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -12,7 +13,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic.accounts"
     label = "accounts"
-    verbose_name = "Staff sign-in"
+    verbose_name = _("Staff sign-in")
 
     def ready(self) -> None:
         from clinic.accounts import events
