@@ -110,7 +110,7 @@ class PatientForm(forms.ModelForm):
     def _layout(self) -> FormHelper:
         helper = FormHelper()
         risk_notes = "".join(
-            f"<li><strong>{label}</strong>: {risk}</li>"
+            f"<li><strong>{_(label)}</strong>: {_(risk)}</li>"
             for label, risk in screening.SKIN_STATE_RISKS.values()
         )
         helper.layout = Layout(
@@ -344,6 +344,9 @@ class PatientSearchForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
         label=_("Screening"),
-        choices=[("", _("Any screening status")), *screening.STATUS_FILTERS.items()],
+        choices=[
+            ("", _("Any screening status")),
+            *((code, _(label)) for code, label in screening.STATUS_FILTERS.items()),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )

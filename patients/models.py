@@ -191,7 +191,11 @@ class Patient(models.Model):
 
     @property
     def skin_risks(self) -> list[tuple[str, str]]:
-        return screening.skin_risks(self.skin_states)
+        """(label, risk) per skin state, in the active language."""
+        return [
+            (gettext(label), gettext(risk))
+            for label, risk in screening.skin_risks(self.skin_states)
+        ]
 
     @property
     def language_label(self) -> str:
