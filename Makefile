@@ -9,7 +9,7 @@ export PLANNER_ADDR
 # database and Redis database, tests/parallel.py). PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run dev test lint format bench clean
+.PHONY: install run dev test lint format bench clean messages
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -52,6 +52,17 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# `make messages` refreshes the translation catalogues (locale/<lang>/LC_MESSAGES/django.po)
+# from the code and templates, then compiles them (.mo, committed, so `make run` needs no
+# gettext). Needs GNU gettext (Debian: apt-get install gettext). English is the source.
+MESSAGE_LOCALES := ru de uk
+messages: install
+	$(BIN)/python manage.py makemessages $(foreach l,$(MESSAGE_LOCALES),--locale $(l)) \
+		--no-obsolete --add-location file \
+		--ignore 'bench/*' --ignore 'tests/*' --ignore 'var/*' --ignore 'static/*' --ignore 'control/*'
+	$(BIN)/python manage.py compilemessages $(foreach l,$(MESSAGE_LOCALES),--locale $(l)) \
+		--ignore '.venv/*' --ignore 'var/*'
 
 bench: install
 	$(BIN)/python -m bench

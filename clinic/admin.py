@@ -17,6 +17,7 @@ from django.db.models import Field, ForeignKey, IntegerField, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions, services
 from clinic.actors import acting_user
@@ -259,20 +260,20 @@ class GroupAdmin(CheckedModelAdmin, auth_admin.GroupAdmin):
 class ClinicAdmin(CheckedModelAdmin):
     list_display = ["name", "phone", "email"]
     fieldsets = [
-        ("Contact (shown to patients)", {"fields": ["name", "phone", "email", "address"]}),
-        ("Patients", {"fields": ["screening_valid_days", "deferral_days", "adult_age"]}),
+        (_("Contact (shown to patients)"), {"fields": ["name", "phone", "email", "address"]}),
+        (_("Patients"), {"fields": ["screening_valid_days", "deferral_days", "adult_age"]}),
         (
-            "Courses and sessions",
+            _("Courses and sessions"),
             {
                 "fields": [
                     "min_sessions", "max_sessions", "max_gap_weeks", "cream_from_mm",
                     "cream_minutes", "slot_step_minutes",
                 ],
-                "description": "Minimum gaps by needle length are under Courses > Minimum gaps.",
+                "description": _("Minimum gaps by needle length are under Courses > Minimum gaps."),
             },
         ),
         (
-            "Patient self-service (the patient's course page)",
+            _("Patient self-service (the patient's course page)"),
             {
                 "fields": [
                     "patient_link_days", "link_requests_per_day", "self_service_cutoff_hours",
@@ -282,7 +283,7 @@ class ClinicAdmin(CheckedModelAdmin):
             },
         ),
         (
-            "Messages",
+            _("Messages"),
             {
                 "fields": [
                     "reminder_lead_hours", "short_reminder_lead_hours", "aftercare_at",
@@ -292,7 +293,7 @@ class ClinicAdmin(CheckedModelAdmin):
                 ],
             },
         ),
-        ("Sign-in security", {"fields": ["mfa_required_for_all_staff", "session_idle_minutes"]}),
+        (_("Sign-in security"), {"fields": ["mfa_required_for_all_staff", "session_idle_minutes"]}),
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -330,15 +331,17 @@ class PractitionerAdmin(CheckedModelAdmin):
     autocomplete_fields = ["user"]
     actions = ["revoke_calendar_feeds"]
 
-    @admin.display(description="Calendar feed", boolean=True)
+    @admin.display(description=_("Calendar feed"), boolean=True)
     def has_feed(self, practitioner: Practitioner) -> bool:
         return bool(practitioner.feed_token)
 
-    @admin.action(description="Turn off their calendar feeds (the secret addresses stop working)")
+    @admin.action(
+        description=_("Turn off their calendar feeds (the secret addresses stop working)")
+    )
     def revoke_calendar_feeds(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
         for practitioner in queryset.exclude(feed_token=None):
             services.turn_off_calendar_feed(practitioner=practitioner, actor=acting_user(request))
-        self.message_user(request, "Calendar feeds turned off.")
+        self.message_user(request, gettext("Calendar feeds turned off."))
 
 
 @admin.register(WorkerHeartbeat)

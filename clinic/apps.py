@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class ClinicConfig(AppConfig):
     default = True
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic"
-    verbose_name = "Clinic"
+    verbose_name = _("Clinic")
 
     def ready(self) -> None:
         from clinic import permissions

@@ -10,6 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 
 class StaffRequiredMiddleware(LoginRequiredMiddleware):
@@ -52,7 +53,7 @@ class RejectNullBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_null_byte(request):
-            reason = "The address contains a null character; please check the link."
+            reason = gettext("The address contains a null character; please check the link.")
             # A patient's link (/p/...) is answered in the patient's layout, with no
             # way into the staff pages.
             patient = request.path_info.startswith("/p/")

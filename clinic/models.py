@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class _ClinicCache(TypedDict, total=False):
@@ -30,40 +31,42 @@ class Clinic(models.Model):
     """
 
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=40, blank=True, help_text="Shown to patients.")
-    email = models.EmailField(blank=True, help_text="Shown to patients.")
-    address = models.TextField(blank=True, help_text="Shown in reminders.")
+    phone = models.CharField(max_length=40, blank=True, help_text=_("Shown to patients."))
+    email = models.EmailField(blank=True, help_text=_("Shown to patients."))
+    address = models.TextField(blank=True, help_text=_("Shown in reminders."))
     screening_valid_days = models.PositiveSmallIntegerField(
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text="How long a contraindication screening stays valid for planning a course.",
+        help_text=_("How long a contraindication screening stays valid for planning a course."),
     )
     deferral_days = models.PositiveSmallIntegerField(
         default=14,
         validators=[MinValueValidator(0), MaxValueValidator(90)],
-        help_text="While a screening defers treatment of the area (herpes, active acne, warts), "
-        "the first session of a new course is planned no earlier than this many days after "
-        "that screening. Check-in still needs a new screening that clears it.",
+        help_text=_(
+            "While a screening defers treatment of the area (herpes, active acne, warts), "
+            "the first session of a new course is planned no earlier than this many days after "
+            "that screening. Check-in still needs a new screening that clears it."
+        ),
     )
     adult_age = models.PositiveSmallIntegerField(
         default=18,
         validators=[MinValueValidator(14), MaxValueValidator(21)],
-        help_text="Patients younger than this need a recorded guardian consent.",
+        help_text=_("Patients younger than this need a recorded guardian consent."),
     )
     min_sessions = models.PositiveSmallIntegerField(
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
-        help_text="Fewest sessions in a course.",
+        help_text=_("Fewest sessions in a course."),
     )
     max_sessions = models.PositiveSmallIntegerField(
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
-        help_text="Most sessions in a course.",
+        help_text=_("Most sessions in a course."),
     )
     max_gap_weeks = models.PositiveSmallIntegerField(
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(26)],
-        help_text="Longest gap between two sessions, whatever the needle length.",
+        help_text=_("Longest gap between two sessions, whatever the needle length."),
     )
     cream_from_mm = models.DecimalField(
         "anaesthetic cream from (mm)",
@@ -71,137 +74,159 @@ class Clinic(models.Model):
         decimal_places=2,
         default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3"))],
-        help_text="Anaesthetic cream is required for needles this long and longer.",
+        help_text=_("Anaesthetic cream is required for needles this long and longer."),
     )
     cream_minutes = models.PositiveSmallIntegerField(
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="How long the cream stays on before it is washed off and needling starts.",
+        help_text=_("How long the cream stays on before it is washed off and needling starts."),
     )
     passes_per_direction = models.PositiveSmallIntegerField(
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="Passes per direction (horizontal, vertical, diagonal) that complete a zone.",
+        help_text=_("Passes per direction (horizontal, vertical, diagonal) that complete a zone."),
     )
     reminder_lead_hours = models.PositiveSmallIntegerField(
         default=48,
         validators=[MinValueValidator(3), MaxValueValidator(336)],
-        help_text="The full reminder (with confirm and cancel links) goes this long before.",
+        help_text=_("The full reminder (with confirm and cancel links) goes this long before."),
     )
     short_reminder_lead_hours = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text="The short reminder (arrival time and address) goes this long before.",
+        help_text=_("The short reminder (arrival time and address) goes this long before."),
     )
     aftercare_at = models.TimeField(
-        default=time(9), help_text="The aftercare sheet goes the morning after, at this time."
+        default=time(9), help_text=_("The aftercare sheet goes the morning after, at this time.")
     )
     quiet_start = models.TimeField(
-        default=time(21), help_text="No messages to patients after this (their local time)..."
+        default=time(21), help_text=_("No messages to patients after this (their local time)...")
     )
-    quiet_end = models.TimeField(default=time(8), help_text="...until this.")
+    quiet_end = models.TimeField(default=time(8), help_text=_("...until this."))
     message_max_attempts = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="Temporary delivery failures are retried up to this many attempts in all.",
+        help_text=_("Temporary delivery failures are retried up to this many attempts in all."),
     )
     retry_base_seconds = models.PositiveIntegerField(
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(3600)],
-        help_text="First retry after this long; each next one waits twice as long.",
+        help_text=_("First retry after this long; each next one waits twice as long."),
     )
     sending_lease_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="A message stuck 'sending' this long (its worker died) is tried again.",
+        help_text=_("A message stuck 'sending' this long (its worker died) is tried again."),
     )
     requeue_after_seconds = models.PositiveIntegerField(
         default=60,
         validators=[MinValueValidator(10), MaxValueValidator(3600)],
-        help_text="A message handed to the queue but not started by a worker within this long "
-        "(the queue lost it) is handed to the queue again. Keep it above the time the workers "
-        "take for the 1,000 messages in flight, or busy workers get repeated tasks to skip.",
+        help_text=_(
+            "A message handed to the queue but not started by a worker within this long "
+            "(the queue lost it) is handed to the queue again. Keep it above the time the workers "
+            "take for the 1,000 messages in flight, or busy workers get repeated tasks to skip."
+        ),
     )
     breaker_failures = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="After this many temporary failures in a row on one channel (e-mail relay, "
-        "SMS gateway), the channel is paused: messages wait, keeping their attempts.",
+        help_text=_(
+            "After this many temporary failures in a row on one channel (e-mail relay, "
+            "SMS gateway), the channel is paused: messages wait, keeping their attempts."
+        ),
     )
     breaker_probe_seconds = models.PositiveIntegerField(
         default=60,
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
-        help_text="While a channel is paused, one message tries it this often; a success "
-        "resumes the channel.",
+        help_text=_(
+            "While a channel is paused, one message tries it this often; a success "
+            "resumes the channel."
+        ),
     )
     outbox_alarm_minutes = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(1440)],
-        help_text="The health check reports a problem (503) when a due message has waited "
-        "longer than this.",
+        help_text=_(
+            "The health check reports a problem (503) when a due message has waited "
+            "longer than this."
+        ),
     )
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(5), MaxValueValidator(60)],
-        help_text="The planner offers start times on this grid.",
+        help_text=_("The planner offers start times on this grid."),
     )
     mfa_required_for_all_staff = models.BooleanField(
         "two-step verification for all staff",
         default=False,
-        help_text="Every staff login must use an authenticator app (managers and the admin "
-        "always must). Staff without one are asked to set it up at their next login.",
+        help_text=_(
+            "Every staff login must use an authenticator app (managers and the admin "
+            "always must). Staff without one are asked to set it up at their next login."
+        ),
     )
     session_idle_minutes = models.PositiveSmallIntegerField(
         default=30,
         validators=[MinValueValidator(5), MaxValueValidator(720)],
-        help_text="A signed-in session unused this long ends; the next click asks to log in.",
+        help_text=_("A signed-in session unused this long ends; the next click asks to log in."),
     )
 
     patient_link_days = models.PositiveSmallIntegerField(
         "patient link valid for (days)",
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text="The link to a patient's course page, sent in every message, works this "
-        "many days after it was sent. Staff can revoke a course's links at any time.",
+        help_text=_(
+            "The link to a patient's course page, sent in every message, works this "
+            "many days after it was sent. Staff can revoke a course's links at any time."
+        ),
     )
     link_requests_per_day = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="A patient may ask for a new course link this many times a day (it goes to "
-        "the contact on file only).",
+        help_text=_(
+            "A patient may ask for a new course link this many times a day (it goes to "
+            "the contact on file only)."
+        ),
     )
     self_service_cutoff_hours = models.PositiveSmallIntegerField(
         "self-service cut-off (hours)",
         default=24,
         validators=[MaxValueValidator(336)],
-        help_text="Patients may move a session themselves until this many hours before it; "
-        "after that they call the clinic.",
+        help_text=_(
+            "Patients may move a session themselves until this many hours before it; "
+            "after that they call the clinic."
+        ),
     )
     self_service_any_practitioner = models.BooleanField(
         "patients may move to another practitioner",
         default=False,
-        help_text="When ticked, a patient moving a session is also offered times with another "
-        "practitioner who does the same treatment; otherwise only their own practitioner.",
+        help_text=_(
+            "When ticked, a patient moving a session is also offered times with another "
+            "practitioner who does the same treatment; otherwise only their own practitioner."
+        ),
     )
     previsit_window_hours = models.PositiveSmallIntegerField(
         "pre-visit questions open (hours before)",
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
-        help_text="The patient can answer the day-of screening questions on their course page "
-        "from this many hours before the session.",
+        help_text=_(
+            "The patient can answer the day-of screening questions on their course page "
+            "from this many hours before the session."
+        ),
     )
     home_roller_worn_uses = models.PositiveSmallIntegerField(
         "home roller worn after (uses)",
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
-        help_text="A home roller is dull after this many uses (the literature says 6-8).",
+        help_text=_("A home roller is dull after this many uses (the literature says 6-8)."),
     )
     home_roller_quiet_days = models.PositiveSmallIntegerField(
         "no home rolling around a session (days)",
         default=7,
         validators=[MaxValueValidator(30)],
-        help_text="Patients are told not to use a home roller this many days before or after "
-        "a clinic session.",
+        help_text=_(
+            "Patients are told not to use a home roller this many days before or after "
+            "a clinic session."
+        ),
     )
 
     class Meta:
@@ -255,11 +280,11 @@ class Practitioner(models.Model):
     )
     job_title = models.CharField(max_length=100, default="Cosmetologist")
     is_bookable = models.BooleanField(
-        default=True, help_text="Untick to stop new sessions being booked with this person."
+        default=True, help_text=_("Untick to stop new sessions being booked with this person.")
     )
     feed_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False,
-        help_text="The secret in the address of their calendar feed; empty when it is off.",
+        help_text=_("The secret in the address of their calendar feed; empty when it is off."),
     )  # fmt: skip
 
     class Meta:
@@ -280,13 +305,13 @@ class WorkerHeartbeat(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 @pghistory.track()
@@ -294,7 +319,7 @@ class Room(models.Model):
     """A treatment room: one procedure at a time."""
 
     name = models.CharField(max_length=100, unique=True)
-    is_active = models.BooleanField(default=True, help_text="Untick to stop booking this room.")
+    is_active = models.BooleanField(default=True, help_text=_("Untick to stop booking this room."))
 
     class Meta:
         ordering = ["name"]
@@ -329,7 +354,7 @@ class Closure(models.Model):
     """Whole days the clinic is closed (a holiday, a training day)."""
 
     starts_on = models.DateField()
-    ends_on = models.DateField(help_text="Inclusive. Same as the start for a single day.")
+    ends_on = models.DateField(help_text=_("Inclusive. Same as the start for a single day."))
     reason = models.CharField(max_length=200)
 
     class Meta:
@@ -394,18 +419,18 @@ class Absence(models.Model):
 
 
 class DeviceKind(models.TextChoices):
-    ROLLER = "roller", "Dermaroller"
-    PEN = "pen", "Dermapen (stamp)"
+    ROLLER = "roller", _("Dermaroller")
+    PEN = "pen", _("Dermapen (stamp)")
 
 
 class NeedleMaterial(models.TextChoices):
-    TITANIUM = "titanium", "Titanium"
-    STEEL = "steel", "Surgical steel"
+    TITANIUM = "titanium", _("Titanium")
+    STEEL = "steel", _("Surgical steel")
 
 
 class Sharpening(models.TextChoices):
-    LASER = "laser", "Laser"
-    INSTRUMENTAL = "instrumental", "Instrumental"
+    LASER = "laser", _("Laser")
+    INSTRUMENTAL = "instrumental", _("Instrumental")
 
 
 @pghistory.track()
@@ -416,7 +441,7 @@ class DeviceType(models.Model):
     kind = models.CharField(max_length=10, choices=DeviceKind.choices)
     needle_mm = models.DecimalField(
         "needle length (mm)", max_digits=3, decimal_places=2, null=True, blank=True,
-        help_text="A roller's fixed needle length.",
+        help_text=_("A roller's fixed needle length."),
     )  # fmt: skip
     pen_min_mm = models.DecimalField(
         "pen depth from (mm)", max_digits=3, decimal_places=2, null=True, blank=True
@@ -434,7 +459,7 @@ class DeviceType(models.Model):
         max_length=15, choices=Sharpening.choices, default=Sharpening.LASER
     )
     single_use_cartridges = models.BooleanField(
-        default=False, help_text="Sterile single-use cartridges: no disinfection of the needles."
+        default=False, help_text=_("Sterile single-use cartridges: no disinfection of the needles.")
     )
 
     class Meta:
@@ -458,10 +483,10 @@ class Device(models.Model):
     """One physical device, its wear and its hygiene."""
 
     device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="devices")
-    label = models.CharField(max_length=50, unique=True, help_text="Written on the device.")
+    label = models.CharField(max_length=50, unique=True, help_text=_("Written on the device."))
     use_count = models.PositiveIntegerField(default=0)
     use_limit = models.PositiveIntegerField(
-        default=20, validators=[MinValueValidator(1)], help_text="Retire after this many uses."
+        default=20, validators=[MinValueValidator(1)], help_text=_("Retire after this many uses.")
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_disinfected_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -475,8 +500,8 @@ class Device(models.Model):
 
 
 class DisinfectionMoment(models.TextChoices):
-    BEFORE = "before", "Before use"
-    AFTER = "after", "After use"
+    BEFORE = "before", _("Before use")
+    AFTER = "after", _("After use")
 
 
 @pghistory.track()
@@ -501,9 +526,9 @@ class Disinfection(models.Model):
 
 
 class ProductTexture(models.TextChoices):
-    GEL = "gel", "Gel"
-    SERUM = "serum", "Serum"
-    MESO_COCKTAIL = "meso_cocktail", "Meso-cocktail (scalp)"
+    GEL = "gel", _("Gel")
+    SERUM = "serum", _("Serum")
+    MESO_COCKTAIL = "meso_cocktail", _("Meso-cocktail (scalp)")
 
 
 @pghistory.track()
@@ -513,7 +538,7 @@ class Product(models.Model):
     name = models.CharField(max_length=100, unique=True)
     texture = models.CharField(max_length=20, choices=ProductTexture.choices)
     low_molecular_weight = models.BooleanField(
-        default=False, help_text="Suitable for fractional mesotherapy."
+        default=False, help_text=_("Suitable for fractional mesotherapy.")
     )
     is_active = models.BooleanField(default=True)
 

@@ -129,10 +129,14 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Accept-Language for anonymous pages (no language-prefixed URLs); a signed-in staff
+    # member's own choice overrides it (clinic.accounts.middleware.StaffLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "clinic.accounts.middleware.StaffLanguageMiddleware",  # after the login: knows the user
     "clinic.middleware.StaffRequiredMiddleware",
     "audit.middleware.AuditContextMiddleware",  # after the login: knows the user
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -270,7 +274,7 @@ PGHISTORY_MIDDLEWARE_METHODS: tuple[str, ...] = ()  # audit.middleware sets the 
 
 # --- Internationalisation and time --------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en-gb"  # English by default; LANGUAGES below are what ships
 TIME_ZONE = read_str("TIME_ZONE", "Europe/London")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
@@ -279,18 +283,22 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         f"TIME_ZONE={TIME_ZONE!r} is not an IANA time zone name (e.g. Europe/London)."
     ) from None
 USE_I18N = True
-# Languages a patient's messages can be written in (the planner's own screens are English).
-PATIENT_LANGUAGES = [
+# The languages the planner ships complete catalogues for (locale/<code>/LC_MESSAGES), by
+# their own names: staff pick one in their account, patients are written to in one.
+# English stays the default for anonymous pages without an Accept-Language match.
+LANGUAGES = [
     ("en", "English"),
-    ("de", "German"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("it", "Italian"),
-    ("pl", "Polish"),
-    ("pt", "Portuguese"),
-    ("ru", "Russian"),
-    ("uk", "Ukrainian"),
+    ("ru", "Русский"),
+    ("de", "Deutsch"),
+    ("uk", "Українська"),
 ]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A patient's messages and pages are written in one of the shipped languages, exactly: a
+# language without a catalogue would silently fall back to English while the record said
+# otherwise. Rows stored with another code before (es, fr, it, pl, pt) were moved to the
+# clinic's default, English, by patients/migrations/0004; the patient form refuses any
+# other code with a message.
+PATIENT_LANGUAGES = LANGUAGES
 # Phone numbers typed without a country code are read as this country's.
 PHONENUMBER_DEFAULT_REGION = read_str("PHONE_REGION", "GB").upper()
 PHONENUMBER_DB_FORMAT = "E164"

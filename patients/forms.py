@@ -13,12 +13,14 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from clinic.forms import row
 from clinic.models import Clinic
 from clinic.regions import BodyRegion
 from patients import screening
-from patients.models import CLINICAL_FIELDS, Patient, age_in_years
+from patients.models import CLINICAL_FIELDS, DEFAULT_PATIENT_LANGUAGE, Patient, age_in_years
 
 DUPLICATE_LIMIT = 5
 OLDEST_AGE_YEARS = 120
@@ -33,16 +35,16 @@ class PatientForm(forms.ModelForm):
     """Register or edit a patient. Likely duplicates are shown before saving."""
 
     email_consent = forms.BooleanField(
-        required=False, label="The patient agrees to receive reminders by e-mail"
+        required=False, label=_("The patient agrees to receive reminders by e-mail")
     )
     sms_consent = forms.BooleanField(
-        required=False, label="The patient agrees to receive reminders by SMS"
+        required=False, label=_("The patient agrees to receive reminders by SMS")
     )
     guardian_consent = forms.BooleanField(
-        required=False, label="A parent or guardian has consented (required under the adult age)"
+        required=False, label=_("A parent or guardian has consented (required under the adult age)")
     )
     not_a_duplicate = forms.BooleanField(
-        required=False, label="I have checked: this is a different person. Save anyway."
+        required=False, label=_("I have checked: this is a different person. Save anyway.")
     )
 
     class Meta:
@@ -80,12 +82,24 @@ class PatientForm(forms.ModelForm):
                 del self.fields[name]
         self.today = today or timezone.localdate()
         self.duplicates: list[Patient] = []
-        self.fields["language"] = forms.ChoiceField(choices=settings.PATIENT_LANGUAGES)
+        # Exactly the shipped languages. A record saved before with a language the planner
+        # does not ship is refused with a message rather than quietly relabelled.
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=settings.PATIENT_LANGUAGES,
+            initial=DEFAULT_PATIENT_LANGUAGE,
+            error_messages={
+                "invalid_choice": _(
+                    "The planner does not write to patients in %(value)s. "
+                    "Choose one of the languages listed."
+                )
+            },
+        )
         self.fields["time_zone"] = forms.ChoiceField(
-            choices=time_zone_choices(), initial=settings.TIME_ZONE
+            label=_("Time zone"), choices=time_zone_choices(), initial=settings.TIME_ZONE
         )
         if clinical:
-            self.fields["fitzpatrick_type"].label = "Fitzpatrick skin type"
+            self.fields["fitzpatrick_type"].label = _("Fitzpatrick skin type")
         self.fields["phone"].widget.attrs["placeholder"] = "+44 7911 123456"
         if self.instance.pk:
             self.fields["email_consent"].initial = self.instance.email_consent_at is not None
@@ -96,12 +110,12 @@ class PatientForm(forms.ModelForm):
     def _layout(self) -> FormHelper:
         helper = FormHelper()
         risk_notes = "".join(
-            f"<li><strong>{label}</strong>: {risk}</li>"
+            f"<li><strong>{_(label)}</strong>: {_(risk)}</li>"
             for label, risk in screening.SKIN_STATE_RISKS.values()
         )
         helper.layout = Layout(
             Fieldset(
-                "Patient",
+                _("Patient"),
                 row("first_name", "last_name"),
                 row("date_of_birth", "sex"),
                 Div(
@@ -111,14 +125,14 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                "Contact and reminders",
+                _("Contact and reminders"),
                 row("email", "phone"),
                 row("reminder_channel", "language", "time_zone"),
                 "email_consent",
                 "sms_consent",
             ),
             Fieldset(
-                "Skin profile",
+                _("Skin profile"),
                 "fitzpatrick_type",
                 HTML(f'<ul class="small text-muted mb-2">{risk_notes}</ul>'),
                 row("skin_weakened", "skin_dry", "skin_problematic", "skin_sensitive"),
@@ -128,7 +142,7 @@ class PatientForm(forms.ModelForm):
             "notes" if self.clinical else HTML(""),
             "not_a_duplicate" if self.duplicates or self.data.get("not_a_duplicate") else HTML(""),
         )
-        helper.add_input(Submit("save", "Save patient"))
+        helper.add_input(Submit("save", _("Save patient")))
         return helper
 
     def clean_email(self) -> str:
@@ -137,9 +151,12 @@ class PatientForm(forms.ModelForm):
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
         if born > self.today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
         if self.today.year - born.year > OLDEST_AGE_YEARS:
-            raise forms.ValidationError("Check the year: that would make the patient over 120.")
+            raise forms.ValidationError(
+                _("Check the year: that would make the patient over %(years)d.")
+                % {"years": OLDEST_AGE_YEARS}
+            )
         return born
 
     def clean(self) -> dict[str, Any]:
@@ -152,8 +169,10 @@ class PatientForm(forms.ModelForm):
             if self.duplicates and not data.get("not_a_duplicate"):
                 self.helper = self._layout()
                 raise forms.ValidationError(
-                    "This looks like a patient who is already registered (listed below). "
-                    "Open the existing record, or confirm this is a different person.",
+                    _(
+                        "This looks like a patient who is already registered (listed below). "
+                        "Open the existing record, or confirm this is a different person."
+                    ),
                     code="duplicate",
                 )
         return data
@@ -167,22 +186,25 @@ class PatientForm(forms.ModelForm):
         if age < adult_age and not (data.get("guardian_name") and data.get("guardian_consent")):
             self.add_error(
                 "guardian_consent",
-                f"The patient is {age}: under {adult_age}, record the guardian's name "
-                "and their consent.",
+                _(
+                    "The patient is %(age)d: under %(adult_age)d, record the guardian's name "
+                    "and their consent."
+                )
+                % {"age": age, "adult_age": adult_age},
             )
 
     def _check_reminder_channel(self, data: dict[str, Any]) -> None:
         channel = data.get("reminder_channel")
         if channel in ("email", "both"):
             if not data.get("email"):
-                self.add_error("email", "E-mail reminders need an e-mail address.")
+                self.add_error("email", _("E-mail reminders need an e-mail address."))
             elif not data.get("email_consent"):
-                self.add_error("email_consent", "E-mail reminders need the patient's consent.")
+                self.add_error("email_consent", _("E-mail reminders need the patient's consent."))
         if channel in ("sms", "both"):
             if not data.get("phone"):
-                self.add_error("phone", "SMS reminders need a mobile number.")
+                self.add_error("phone", _("SMS reminders need a mobile number."))
             elif not data.get("sms_consent"):
-                self.add_error("sms_consent", "SMS reminders need the patient's consent.")
+                self.add_error("sms_consent", _("SMS reminders need the patient's consent."))
 
     def _find_duplicates(self, data: dict[str, Any]) -> QuerySet[Patient]:
         same = Q(
@@ -200,7 +222,7 @@ class PatientForm(forms.ModelForm):
         return found[:DUPLICATE_LIMIT]
 
 
-def region_field(label: str) -> forms.MultipleChoiceField:
+def region_field(label: StrOrPromise) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=BodyRegion.choices,
@@ -213,27 +235,27 @@ class ScreeningForm(forms.Form):
     """The contraindication questionnaire, answered with the patient."""
 
     herpes_active = forms.BooleanField(
-        required=False, label="Herpes exacerbation: an active cold sore now"
+        required=False, label=_("Herpes exacerbation: an active cold sore now")
     )
-    acne_regions = region_field("Inflammatory elements (active acne) in")
-    rosacea = forms.BooleanField(required=False, label="Rosacea")
-    wart_regions = region_field("Warts in")
-    eczema_psoriasis_regions = region_field("Eczema or psoriasis in")
-    anticoagulants = forms.BooleanField(required=False, label="Taking anticoagulants")
-    keloid_tendency = forms.BooleanField(required=False, label="Tendency to form keloid scars")
+    acne_regions = region_field(_("Inflammatory elements (active acne) in"))
+    rosacea = forms.BooleanField(required=False, label=_("Rosacea"))
+    wart_regions = region_field(_("Warts in"))
+    eczema_psoriasis_regions = region_field(_("Eczema or psoriasis in"))
+    anticoagulants = forms.BooleanField(required=False, label=_("Taking anticoagulants"))
+    keloid_tendency = forms.BooleanField(required=False, label=_("Tendency to form keloid scars"))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     caution_decision = forms.ChoiceField(
         required=False,
-        label="Practitioner's decision on rosacea",
+        label=_("Practitioner's decision on rosacea"),
         choices=[
-            ("", "Decide later"),
-            ("approve", "Treatment may go ahead"),
-            ("decline", "Do not treat"),
+            ("", _("Decide later")),
+            ("approve", _("Treatment may go ahead")),
+            ("decline", _("Do not treat")),
         ],
     )
     caution_reason = forms.CharField(
         required=False,
-        label="Reason for the decision",
+        label=_("Reason for the decision"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -242,31 +264,31 @@ class ScreeningForm(forms.Form):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
-                "Whole patient",
+                _("Whole patient"),
                 "herpes_active",
                 "rosacea",
                 "anticoagulants",
                 "keloid_tendency",
             ),
             Fieldset(
-                "In a treatment area (tick each area concerned)",
+                _("In a treatment area (tick each area concerned)"),
                 "acne_regions",
                 "wart_regions",
                 "eczema_psoriasis_regions",
             ),
             "notes",
-            Fieldset("Rosacea only", "caution_decision", "caution_reason"),
+            Fieldset(_("Rosacea only"), "caution_decision", "caution_reason"),
         )
-        self.helper.add_input(Submit("save", "Save screening"))
+        self.helper.add_input(Submit("save", _("Save screening")))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what Django's clean() returns; its stub says "or None"
         decision = data.get("caution_decision")
         if decision and not data.get("rosacea"):
-            self.add_error("caution_decision", "A decision is only recorded for rosacea.")
+            self.add_error("caution_decision", _("A decision is only recorded for rosacea."))
         if decision and not (data.get("caution_reason") or "").strip():
-            self.add_error("caution_reason", "Write the reason for the decision.")
+            self.add_error("caution_reason", _("Write the reason for the decision."))
         return data
 
     def answers(self) -> screening.Answers:
@@ -287,7 +309,7 @@ class ScreeningForm(forms.Form):
 
 class CautionDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", "Treatment may go ahead"), ("decline", "Do not treat")],
+        choices=[("approve", _("Treatment may go ahead")), ("decline", _("Do not treat"))],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -295,31 +317,36 @@ class CautionDecisionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", "Record decision"))
+        self.helper.add_input(Submit("save", _("Record decision")))
 
 
 class ConsentForm(forms.Form):
     confirmed = forms.BooleanField(
-        label="The patient has read this information sheet and consents to the procedure. "
-        "I witnessed it."
+        label=_(
+            "The patient has read this information sheet and consents to the procedure. "
+            "I witnessed it."
+        )
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", "Record consent"))
+        self.helper.add_input(Submit("save", _("Record consent")))
 
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=100,
-        label="Search",
-        widget=forms.TextInput(attrs={"placeholder": "Name, phone or e-mail"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"placeholder": _("Name, phone or e-mail")}),
     )
     status = forms.ChoiceField(
         required=False,
-        label="Screening",
-        choices=[("", "Any screening status"), *screening.STATUS_FILTERS.items()],
+        label=_("Screening"),
+        choices=[
+            ("", _("Any screening status")),
+            *((code, _(label)) for code, label in screening.STATUS_FILTERS.items()),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )

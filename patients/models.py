@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -24,7 +25,9 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not a known time zone.") from None
+        raise ValidationError(
+            gettext("%(value)s is not a known time zone.") % {"value": repr(value)}
+        ) from None
 
 
 # A typed phone number holds digits, a leading "+" and the usual separators; the
@@ -55,12 +58,12 @@ def phone_problem(phone: phonenumbers.PhoneNumber | None, *, for_sms: bool) -> s
         return None  # empty, or already refused by the field as not a phone number
     typed = (phone.raw_input or "").strip()
     if typed and not PHONE_TEXT.fullmatch(typed):
-        return (
+        return gettext(
             "Use only digits, spaces, brackets, dashes and a leading +: "
             "the number has other characters in it."
         )
     if for_sms and phonenumbers.is_valid_number(phone) and not can_take_sms(phone):
-        return (
+        return gettext(
             "This number cannot receive SMS (it is a landline or a service number). "
             "Give a mobile number, or choose e-mail reminders."
         )
@@ -72,30 +75,35 @@ def age_in_years(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+# The clinic's default language for patients (English): rows stored with a language the
+# planner does not ship were moved to it (patients/migrations/0004).
+DEFAULT_PATIENT_LANGUAGE = "en"
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
 class ReminderChannel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
-    BOTH = "both", "E-mail and SMS"
-    NONE = "none", "No reminders"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    BOTH = "both", _("E-mail and SMS")
+    NONE = "none", _("No reminders")
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
 
 
 class Fitzpatrick(models.IntegerChoices):
-    I = 1, "I - always burns, never tans"  # noqa: E741 - the scale's own numeral
-    II = 2, "II - usually burns, tans minimally"
-    III = 3, "III - sometimes burns, tans uniformly"
-    IV = 4, "IV - burns minimally, always tans"
-    V = 5, "V - very rarely burns, tans very easily"
-    VI = 6, "VI - never burns"
+    I = 1, _("I - always burns, never tans")  # noqa: E741 - the scale's own numeral
+    II = 2, _("II - usually burns, tans minimally")
+    III = 3, _("III - sometimes burns, tans uniformly")
+    IV = 4, _("IV - burns minimally, always tans")
+    V = 5, _("V - very rarely burns, tans very easily")
+    VI = 6, _("VI - never burns")
 
 
 # The patient's clinical fields (skin profile and notes): shown to and set by those with
@@ -116,18 +124,26 @@ class Patient(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
-    email = models.EmailField(blank=True, db_index=True, help_text="Stored in lower case.")
-    phone = PhoneNumberField(blank=True, db_index=True, help_text="Mobile, with country code.")
+    email = models.EmailField(blank=True, db_index=True, help_text=_("Stored in lower case."))
+    phone = PhoneNumberField(blank=True, db_index=True, help_text=_("Mobile, with country code."))
     reminder_channel = models.CharField(
         max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
     )
     email_consent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the patient agreed to e-mail reminders."
+        null=True, blank=True, help_text=_("When the patient agreed to e-mail reminders.")
     )
     sms_consent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the patient agreed to SMS reminders."
+        null=True, blank=True, help_text=_("When the patient agreed to SMS reminders.")
     )
-    language = models.CharField(max_length=10, default="en")
+    # One of the shipped languages (settings.PATIENT_LANGUAGES, which is LANGUAGES): the
+    # patient's messages and pages are written in it.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.PATIENT_LANGUAGES,
+        default=DEFAULT_PATIENT_LANGUAGE,
+        help_text=_("The language of the patient's reminders and course page."),
+    )
     time_zone = models.CharField(
         max_length=64, default=default_time_zone, validators=[validate_time_zone]
     )
@@ -136,10 +152,10 @@ class Patient(models.Model):
     fitzpatrick_type = models.PositiveSmallIntegerField(
         choices=Fitzpatrick.choices, null=True, blank=True
     )
-    skin_weakened = models.BooleanField("weakened skin", default=False)
-    skin_dry = models.BooleanField("dehydrated / dry skin", default=False)
-    skin_problematic = models.BooleanField("problematic skin", default=False)
-    skin_sensitive = models.BooleanField("sensitive skin", default=False)
+    skin_weakened = models.BooleanField(_("weakened skin"), default=False)
+    skin_dry = models.BooleanField(_("dehydrated / dry skin"), default=False)
+    skin_problematic = models.BooleanField(_("problematic skin"), default=False)
+    skin_sensitive = models.BooleanField(_("sensitive skin"), default=False)
     notes = models.TextField(blank=True)
     latest_screening = models.OneToOneField(
         "Screening", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -176,7 +192,11 @@ class Patient(models.Model):
 
     @property
     def skin_risks(self) -> list[tuple[str, str]]:
-        return screening.skin_risks(self.skin_states)
+        """(label, risk) per skin state, in the active language."""
+        return [
+            (gettext(label), gettext(risk))
+            for label, risk in screening.skin_risks(self.skin_states)
+        ]
 
     @property
     def language_label(self) -> str:
@@ -197,10 +217,10 @@ class Patient(models.Model):
 
 
 class ScreeningResult(models.TextChoices):
-    CLEAR = "clear", "Clear"
-    CAUTION = "caution", "Caution"
-    DEFER = "defer", "Defer"
-    REFUSE = "refuse", "Refuse"
+    CLEAR = "clear", _("Clear")
+    CAUTION = "caution", _("Caution")
+    DEFER = "defer", _("Defer")
+    REFUSE = "refuse", _("Refuse")
 
 
 class RecordSource(models.TextChoices):
@@ -238,13 +258,15 @@ class Screening(models.Model):
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    herpes_active = models.BooleanField("herpes exacerbation (active cold sore)", default=False)
-    acne_regions = models.JSONField("active acne in", default=list, blank=True)
+    herpes_active = models.BooleanField(_("herpes exacerbation (active cold sore)"), default=False)
+    acne_regions = models.JSONField(_("active acne in"), default=list, blank=True)
     rosacea = models.BooleanField(default=False)
-    wart_regions = models.JSONField("warts in", default=list, blank=True)
-    eczema_psoriasis_regions = models.JSONField("eczema or psoriasis in", default=list, blank=True)
-    anticoagulants = models.BooleanField("taking anticoagulants", default=False)
-    keloid_tendency = models.BooleanField("tendency to form keloid scars", default=False)
+    wart_regions = models.JSONField(_("warts in"), default=list, blank=True)
+    eczema_psoriasis_regions = models.JSONField(
+        _("eczema or psoriasis in"), default=list, blank=True
+    )
+    anticoagulants = models.BooleanField(_("taking anticoagulants"), default=False)
+    keloid_tendency = models.BooleanField(_("tendency to form keloid scars"), default=False)
     notes = models.TextField(blank=True)
     result = models.CharField(max_length=10, choices=ScreeningResult.choices, editable=False)
 
@@ -295,7 +317,7 @@ class CautionDecision(models.Model):
     screening = models.OneToOneField(
         Screening, on_delete=models.CASCADE, related_name="caution_decision"
     )
-    approved = models.BooleanField(help_text="Ticked: treatment may go ahead.")
+    approved = models.BooleanField(help_text=_("Ticked: treatment may go ahead."))
     reason = models.TextField()
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -327,10 +349,10 @@ class InformationSheet(models.Model):
         help_text="The language the sheet is written in; patients read the sheet in theirs.",
     )
     title = models.CharField(max_length=200, default="Microneedling: patient information")
-    text = models.TextField(help_text="What the patient reads before consenting.")
+    text = models.TextField(help_text=_("What the patient reads before consenting."))
     published_on = models.DateField(
         default=timezone.localdate,
-        help_text="The latest sheet published on or before today is the current one.",
+        help_text=_("The latest sheet published on or before today is the current one."),
     )
 
     class Meta:

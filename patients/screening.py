@@ -18,6 +18,13 @@ from enum import IntEnum
 from clinic.regions import BodyRegion
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a text for the catalogues (``make messages`` extracts this name) without
+    translating it here: this module is pure. The Django side translates it where it
+    is shown (patients.models.Patient.skin_risks, patients.selectors.status_of)."""
+    return message
+
+
 class Result(IntEnum):
     """Screening outcomes, ordered so that ``max`` gives the worst."""
 
@@ -101,10 +108,22 @@ RULES: dict[str, Rule] = {
 
 SKIN_STATE_RISKS: dict[str, tuple[str, str]] = {
     # code: (label, risk shown to the practitioner and in aftercare)
-    "weakened": ("Weakened skin", "Poor healing: expect a slower recovery."),
-    "dry": ("Dehydrated / dry skin", "Tightness and peeling after treatment."),
-    "problematic": ("Problematic skin", "Treatment may provoke rashes."),
-    "sensitive": ("Sensitive skin", "More discomfort and redness than usual."),
+    "weakened": (
+        gettext_noop("Weakened skin"),
+        gettext_noop("Poor healing: expect a slower recovery."),
+    ),
+    "dry": (
+        gettext_noop("Dehydrated / dry skin"),
+        gettext_noop("Tightness and peeling after treatment."),
+    ),
+    "problematic": (
+        gettext_noop("Problematic skin"),
+        gettext_noop("Treatment may provoke rashes."),
+    ),
+    "sensitive": (
+        gettext_noop("Sensitive skin"),
+        gettext_noop("More discomfort and redness than usual."),
+    ),
 }
 
 
@@ -270,12 +289,12 @@ class Status:
 
 
 STATUS_FILTERS = {
-    "not_screened": "Not screened",
-    "expired": "Screening expired",
-    "clear": "Clear",
-    "caution": "Caution",
-    "defer": "Deferred",
-    "refuse": "Refused",
+    "not_screened": gettext_noop("Not screened"),
+    "expired": gettext_noop("Screening expired"),
+    "clear": gettext_noop("Clear"),
+    "caution": gettext_noop("Caution"),
+    "defer": gettext_noop("Deferred"),
+    "refuse": gettext_noop("Refused"),
 }
 
 
@@ -289,15 +308,15 @@ def screening_status(
 ) -> Status:
     """The patient's screening status as shown in the patient list and page."""
     if result is None or taken_at is None:
-        return Status("not_screened", "Not screened", "secondary")
+        return Status("not_screened", gettext_noop("Not screened"), "secondary")
     if now - taken_at > timedelta(days=valid_days):
-        return Status("expired", "Screening expired", "secondary")
+        return Status("expired", gettext_noop("Screening expired"), "secondary")
     if result is Result.CAUTION:
         if caution_approved is None:
-            return Status("caution", "Caution: decision needed", "warning")
+            return Status("caution", gettext_noop("Caution: decision needed"), "warning")
         if caution_approved:
-            return Status("caution", "Caution: approved", "info")
-        return Status("caution", "Caution: declined", "danger")
+            return Status("caution", gettext_noop("Caution: approved"), "info")
+        return Status("caution", gettext_noop("Caution: declined"), "danger")
     tones = {Result.CLEAR: "success", Result.DEFER: "warning", Result.REFUSE: "danger"}
     return Status(result.code, STATUS_FILTERS[result.code], tones[result])
 

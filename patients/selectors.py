@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.models import Clinic
 from patients import screening
@@ -69,10 +71,11 @@ def status_of(patient: Patient, *, clinic: Clinic) -> screening.Status:
     """The patient's screening status now, from the latest screening (loaded with the row)."""
     latest = patient.latest_screening
     decision = getattr(latest, "caution_decision", None) if latest else None
-    return screening.screening_status(
+    status = screening.screening_status(
         result=screening.Result.from_code(latest.result) if latest else None,
         taken_at=latest.taken_at if latest else None,
         caution_approved=decision.approved if decision else None,
         now=timezone.now(),
         valid_days=clinic.screening_valid_days,
     )
+    return replace(status, label=gettext(status.label))  # marked in the pure module

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.actors import Actor
 from clinic.permissions import require
@@ -107,7 +108,7 @@ def record_screening(
     if caution_approved is not None and not any(
         f.result is screening.Result.CAUTION for f in findings
     ):
-        raise PatientError("no_caution", "A decision is only recorded for a cautionary finding.")
+        raise PatientError("no_caution", _("A decision is only recorded for a cautionary finding."))
     record = _create_screening(
         patient=patient, answers=answers, findings=findings, actor=actor, now=now, notes=notes
     )
@@ -194,13 +195,15 @@ def record_caution_decision(
     require(actor, "patients.screen", screening_record)
     patient = Patient.objects.select_for_update().get(pk=screening_record.patient_id)
     if patient.latest_screening_id != screening_record.pk:
-        raise PatientError("superseded", "A newer screening has replaced this one.")
+        raise PatientError("superseded", _("A newer screening has replaced this one."))
     if not screening_record.rosacea:
-        raise PatientError("no_caution", "This screening has no finding that needs a decision.")
+        raise PatientError("no_caution", _("This screening has no finding that needs a decision."))
     if CautionDecision.objects.filter(screening=screening_record).exists():
-        raise PatientError("already_decided", "A decision is already recorded for this screening.")
+        raise PatientError(
+            "already_decided", _("A decision is already recorded for this screening.")
+        )
     if not reason.strip():
-        raise PatientError("reason_required", "Write the reason for the decision.")
+        raise PatientError("reason_required", _("Write the reason for the decision."))
     return CautionDecision.objects.create(
         screening=screening_record,
         approved=approved,
@@ -240,7 +243,7 @@ def _check_sheet_current(patient: Patient, sheet: InformationSheet, now: datetim
     current = patient_sheet(patient, timezone.localdate(now))
     if current is None or current.pk != sheet.pk:
         raise PatientError(
-            "sheet_not_current", "Consent can only be taken on the current information sheet."
+            "sheet_not_current", _("Consent can only be taken on the current information sheet.")
         )
 
 
@@ -267,11 +270,11 @@ def record_patient_consent(
     now = now or timezone.now()
     _check_sheet_current(patient, sheet, now)
     if shown_sha256 != sheet.text_sha256:
-        raise PatientError("sheet_changed", "The information sheet changed; read it again.")
+        raise PatientError("sheet_changed", _("The information sheet changed; read it again."))
     method, typed_name = _signature(typed_name, drawing)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.latest_consent is not None and patient.latest_consent.sheet_id == sheet.pk:
-        raise PatientError("already_consented", "Consent on this sheet is already recorded.")
+        raise PatientError("already_consented", _("Consent on this sheet is already recorded."))
     consent = ProcedureConsent.objects.create(
         patient=patient,
         sheet=sheet,
@@ -291,14 +294,14 @@ def record_patient_consent(
 def _signature(typed_name: str, drawing: str) -> tuple[str, str]:
     """(method, the typed name as stored); refuses anything but exactly one valid signature."""
     if bool(typed_name) == bool(drawing):
-        raise PatientError("one_signature", "Sign either with your typed name or a drawing.")
+        raise PatientError("one_signature", _("Sign either with your typed name or a drawing."))
     if drawing:
         problem = signature.drawing_problem(drawing)
         if problem:
-            raise PatientError(f"drawing_{problem}", "The drawn signature cannot be read.")
+            raise PatientError(f"drawing_{problem}", _("The drawn signature cannot be read."))
         return ConsentMethod.DRAWN, ""
     name = signature.normalise_name(typed_name)
     problem = signature.typed_name_problem(name)
     if problem:
-        raise PatientError(f"name_{problem}", "Type your full name to sign.")
+        raise PatientError(f"name_{problem}", _("Type your full name to sign."))
     return ConsentMethod.TYPED, name

@@ -56,7 +56,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
             status = form.cleaned_data["status"] if _sees_clinical(request) else ""
             return redirect(reverse("patients:list") + (f"?status={status}" if status else ""))
-        messages.error(request, "The search could not be read: " + form.errors.as_text())
+        messages.error(
+            request,
+            gettext("The search could not be read: %(errors)s") % {"errors": form.errors.as_text()},
+        )
         return redirect("patients:list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
     filters = PatientSearchForm({"q": query, "status": request.GET.get("status", "")})
@@ -171,7 +174,7 @@ def patient_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             guardian_consent=form.cleaned_data["guardian_consent"],
             actor=request.user,
         )
-        messages.success(request, "Patient details saved.")
+        messages.success(request, gettext("Patient details saved."))
         return redirect("patients:detail", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
@@ -203,7 +206,7 @@ def caution_decision_create(
 ) -> HttpResponse:
     record = get_object_or_404(Screening.objects.select_related("patient"), pk=screening_pk)
     if record.patient_id != pk:  # compared here: SQLite cannot bind a foreign key past 64 bits
-        raise Http404("No such screening for this patient.")
+        raise Http404(gettext("No such screening for this patient."))
     record_read(request, record)
     form = CautionDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -217,7 +220,7 @@ def caution_decision_create(
         except services.PatientError as error:
             messages.error(request, error.message)
             return redirect("patients:detail", pk=pk)
-        messages.success(request, "Decision recorded.")
+        messages.success(request, gettext("Decision recorded."))
         return redirect("patients:detail", pk=pk)
     context = {
         "form": form,
@@ -236,7 +239,7 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if sheet is None:
         messages.error(
             request,
-            "No information sheet is published yet. A manager adds one in the admin.",
+            gettext("No information sheet is published yet. A manager adds one in the admin."),
         )
         return redirect("patients:detail", pk=pk)
     form = ConsentForm(request.POST or None)
@@ -246,7 +249,11 @@ def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except services.PatientError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Consent recorded on sheet version {sheet.version}.")
+            messages.success(
+                request,
+                gettext("Consent recorded on sheet version %(version)s.")
+                % {"version": sheet.version},
+            )
         return redirect("patients:detail", pk=pk)
     context = {"form": form, "patient": patient, "sheet": sheet}
     return render(request, "patients/consent_form.html", context)

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from clinic.models import Clinic
 from courses.models import Course, CourseStatus
+from patients.models import Patient
 from reminders import links
 
 
 def open_course(token: str, clinic: Clinic | None = None) -> Course:
     """The link's course, or ``links.LinkError`` saying why the link shows nothing."""
     clinic = clinic or Clinic.current()
-    link = links.read_course_token(token, max_age_days=clinic.patient_link_days)
+    try:
+        link = links.read_course_token(token, max_age_days=clinic.patient_link_days)
+    except links.LinkError as error:
+        if error.reason == "link_expired":  # genuine but old: its page in the patient's language
+            old = links.read_course_token(token, max_age_days=None)
+            error.patient = Patient.objects.filter(pk=old.patient_id).first()
+        raise
     course = (
         Course.objects.select_related("patient", "indication", "area", "practitioner__user")
         .filter(pk=link.course_id, patient_id=link.patient_id)
@@ -26,7 +33,7 @@ def open_course(token: str, clinic: Clinic | None = None) -> Course:
     if course is None:
         raise links.LinkError("tampered")
     if course.patient_link_version != link.version:
-        raise links.LinkError("revoked")
+        raise links.LinkError("revoked", patient=course.patient)
     return course
 
 

@@ -50,7 +50,7 @@ def patient_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, str, 
         try:
             course = access.open_course(token)
         except links.LinkError as error:
-            return link_error(request, error.reason)
+            return link_error(request, error.reason, patient=error.patient)
         patient = course.patient
         with translation.override(patient.language), timezone.override(patient.time_zone):
             response = view(request, course, token, *args, **kwargs)

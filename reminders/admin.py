@@ -10,9 +10,9 @@ from django.utils.translation import ngettext
 
 from audit.admin_reads import ReadRecordedAdmin
 from clinic.actors import acting_user
-from clinic.admin import ServiceWrittenAdmin, ServiceWrittenInline
+from clinic.admin import CheckedModelAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from reminders import services
-from reminders.models import MessageEvent, OutboxMessage, Status
+from reminders.models import MessageEvent, OutboxMessage, SmsLimit, Status
 
 
 class EventInline(ServiceWrittenInline):
@@ -39,3 +39,12 @@ class OutboxMessageAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
             % {"count": count},
         )
+
+
+@admin.register(SmsLimit)
+class SmsLimitAdmin(CheckedModelAdmin):
+    """The clinic's most SMS segments per kind of message (seeded with the defaults)."""
+
+    list_display = ["kind", "max_segments"]
+    list_editable = ["max_segments"]
+    fields = ["kind", "max_segments"]

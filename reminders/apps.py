@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reminders"
+    verbose_name = _("Reminders")
 
     def ready(self) -> None:
         """Register the reminder channels (the one place that lists them, e-mail first)

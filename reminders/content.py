@@ -7,6 +7,8 @@ and templates/sms/. Every time is shown in the recipient's time zone, named.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parseaddr
@@ -15,8 +17,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from clinic.accounts.models import staff_language
 from clinic.actors import SystemActor
 from clinic.models import Clinic
 from clinic.site import message_host
@@ -37,16 +43,56 @@ class Change:
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
-    return f"{day(moment, tz)}, {moment.astimezone(tz):%H:%M} ({tz.key})"
+    """A visit's day and time in the active language, in ``tz`` and naming it."""
+    # Translators: the time of a visit, e.g. "Tuesday 6 January 2026, 10:00 (Europe/London)".
+    return _("%(day)s, %(time)s (%(zone)s)") % {
+        "day": day(moment, tz),
+        "time": clock(moment, tz),
+        "zone": tz.key,
+    }
 
 
 def day(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y}"
+    """The local day in the active language's words: Django's date format letters
+    (``E`` is the month's name as it follows a day number, e.g. Russian "января")."""
+    # Translators: a Django date format (docs.djangoproject.com/en/stable/ref/templates/
+    # builtins/#date) for the day of a visit; "E" names the month as it follows a day
+    # number (genitive in Russian and Ukrainian). English: "Tuesday 6 January 2026".
+    return date_format(moment.astimezone(tz), pgettext("visit day format", "l j E Y"))
+
+
+def clock(moment: datetime, tz: ZoneInfo) -> str:
+    """The local time of day, 24-hour (as every shipped language writes it)."""
+    return date_format(moment.astimezone(tz), pgettext("visit time format", "H:i"))
+
+
+# Messages written to a member of staff (their agenda, a patient's cancellation), not to
+# the patient the row may name: in the staff member's own language.
+STAFF_KINDS = frozenset({Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT})
+
+
+def message_language(message: OutboxMessage) -> str:
+    """The language a message is written in: the patient's, or the staff member's own
+    choice (``clinic.accounts``) for staff messages; else the clinic's default."""
+    if message.kind in STAFF_KINDS:
+        practitioner = message.practitioner
+        chosen = staff_language(practitioner.user) if practitioner is not None else None
+        return chosen or settings.LANGUAGE_CODE
+    if message.patient is not None:
+        return message.patient.language
+    return settings.LANGUAGE_CODE
+
+
+@contextmanager
+def written_for(message: OutboxMessage) -> Iterator[None]:
+    """Render inside this: the recipient's language (words, date formats) and time zone."""
+    with translation.override(message_language(message)), timezone.override(_zone(message)):
+        yield
 
 
 def _zone(message: OutboxMessage) -> ZoneInfo:
-    if message.patient is not None:
+    """The patient's time zone; the clinic's for staff messages."""
+    if message.patient is not None and message.kind not in STAFF_KINDS:
         return ZoneInfo(message.patient.time_zone)
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -55,9 +101,9 @@ def _visit(session: Session, tz: ZoneInfo) -> dict[str, object]:
     return {
         "session": session,
         "arrival": when(session.arrives_at, tz),
-        "arrival_time": f"{session.arrives_at.astimezone(tz):%H:%M}",
+        "arrival_time": clock(session.arrives_at, tz),
         "cream_minutes": session.cream_minutes,
-        "procedure_start": f"{session.procedure_starts_at.astimezone(tz):%H:%M}",
+        "procedure_start": clock(session.procedure_starts_at, tz),
     }
 
 
@@ -260,9 +306,10 @@ def course_calendar(message: OutboxMessage, sessions: list[Session], clinic: Cli
     calendar = _calendar("PUBLISH")
     for session in sessions:
         event = _event(message, session, clinic)
+        names = {"clinic": clinic.name, "number": session.number}
         event.add("dtstart", session.arrives_at)
         event.add("dtend", session.procedure_ends_at)
-        event.add("summary", f"{clinic.name}: treatment session {session.number}")
+        event.add("summary", _("%(clinic)s: treatment session %(number)s") % names)
         if clinic.address:
             event.add("location", clinic.address.replace("\n", ", "))
         calendar.add_component(event)
@@ -279,6 +326,7 @@ def cancellation_calendar(message: OutboxMessage, changes: list[Change], clinic:
         event.add("dtstart", change.was)
         event.add("dtend", change.was + (session.procedure_ends_at - session.arrives_at))
         event.add("status", "CANCELLED")
-        event.add("summary", f"{clinic.name}: treatment session {session.number} (cancelled)")
+        names = {"clinic": clinic.name, "number": session.number}
+        event.add("summary", _("%(clinic)s: treatment session %(number)s (cancelled)") % names)
         calendar.add_component(event)
     return calendar.to_ical()

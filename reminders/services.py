@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from clinic.actors import Actor
 from clinic.models import Clinic, OpeningHours, Practitioner
@@ -67,7 +68,7 @@ def patient_channels(patient: Patient) -> list[tuple[str, str]]:
     return registry.reachable(patient)
 
 
-def channel_states(patient: Patient) -> list[tuple[str, str]]:
+def channel_states(patient: Patient) -> list[tuple[StrOrPromise, str]]:
     """(channel label, state) for each channel the patient chose, as the outbox sees it.
 
     The state is "on" when reminders go there (``patient_channels``, the rule

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -9,8 +11,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,39 +31,65 @@ from reminders.forms import RetryPeriodForm
 from reminders.models import OutboxMessage, Status
 
 LINK_ERRORS = {
-    # reason: (HTTP status, what the patient reads)
-    "tampered": (400, "This link is not valid. It may have been cut off when copied."),
-    "expired": (410, "This link has expired: the session has already started."),
+    # reason: (HTTP status, what the patient reads; "%(arrival)s" is the session's time)
+    "tampered": (400, _lazy("This link is not valid. It may have been cut off when copied.")),
+    "expired": (410, _lazy("This link has expired: the session has already started.")),
     # The patient already did what the link offers (or the clinic cancelled the
     # session): say so, rather than that the appointment changed.
-    "cancelled": (410, "This session is already cancelled."),
-    "confirmed": (410, "You have already confirmed — see you on {arrival}."),
+    "cancelled": (410, _lazy("This session is already cancelled.")),
+    "confirmed": (410, _lazy("You have already confirmed — see you on %(arrival)s.")),
     "stale": (
         410,
-        "Your appointment has changed since this message was sent. Please use the "
-        "link in the most recent message, or call us.",
-    ),  # fmt: skip
-    "closed": (410, "This session can no longer be changed online."),
+        _lazy(
+            "Your appointment has changed since this message was sent. Please use the "
+            "link in the most recent message, or call us."
+        ),
+    ),
+    "closed": (410, _lazy("This session can no longer be changed online.")),
     # The course page's link (portal): too old, or replaced by the clinic.
     "link_expired": (
         410,
-        "This link has expired. We can send a new one to the e-mail address or phone "
-        "number we have for you, or call us.",
+        _lazy(
+            "This link has expired. We can send a new one to the e-mail address or phone "
+            "number we have for you, or call us."
+        ),
     ),
     "revoked": (
         410,
-        "This link no longer works: the clinic has replaced it. Please use the link in the "
-        "most recent message, or call us.",
+        _lazy(
+            "This link no longer works: the clinic has replaced it. Please use the link in "
+            "the most recent message, or call us."
+        ),
     ),
 }
 
 
-def link_error(request: HttpRequest, reason: str, session: Session | None = None) -> HttpResponse:
+@contextmanager
+def _patients_language(patient: Patient | None) -> Iterator[None]:
+    """Render a patient's page in their language and time zone (the request's without one)."""
+    if patient is None:
+        yield
+        return
+    with translation.override(patient.language), timezone.override(patient.time_zone):
+        yield
+
+
+def link_error(
+    request: HttpRequest,
+    reason: str,
+    session: Session | None = None,
+    patient: Patient | None = None,
+) -> HttpResponse:
+    """The friendly page for a link that cannot act: in the patient's language when the
+    link names a patient (its session's, or the one given), else the browser's."""
     status, text = LINK_ERRORS[reason]
-    context = {"text": text, "book_again": reason == "cancelled"}
-    if session is not None:
-        context["text"] = text.format(arrival=when(session.arrives_at, _tz(session)))
-    return render(request, "reminders/link_error.html", context, status=status)
+    patient = patient or (session.patient if session is not None else None)
+    with _patients_language(patient):
+        shown = str(text)
+        if session is not None:
+            shown = shown % {"arrival": when(session.arrives_at, _tz(session))}
+        context = {"text": shown, "book_again": reason == "cancelled"}
+        return render(request, "reminders/link_error.html", context, status=status)
 
 
 def _session_for(action: str, token: str) -> Session:
@@ -78,9 +107,9 @@ def _session_for(action: str, token: str) -> Session:
     if session.status == SessionStatus.CANCELLED:
         raise links.LinkError("cancelled", session)
     if session.schedule_version != link.version:
-        raise links.LinkError("stale")
+        raise links.LinkError("stale", session)
     if timezone.now() >= session.arrives_at:
-        raise links.LinkError("expired")
+        raise links.LinkError("expired", session)
     if action == "confirm" and session.status == SessionStatus.CONFIRMED:
         raise links.LinkError("confirmed", session)
     return session
@@ -94,20 +123,27 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         session = _session_for("confirm", token)
         if session.status != SessionStatus.SCHEDULED:
-            raise links.LinkError("closed")
+            raise links.LinkError("closed", session)
     except links.LinkError as error:
         return link_error(request, error.reason, error.session)
-    arrival = when(session.arrives_at, _tz(session))
+    patient = session.patient
     if request.method == "GET":
-        return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
+        with _patients_language(patient):
+            arrival = when(session.arrives_at, _tz(session))
+            return render(request, "reminders/confirm_ask.html", {"arrival": arrival})
     try:
         session_day.confirm_attendance(
             session=session, actor=system_actor(SystemActor.PATIENT_LINK)
         )
     except session_day.SessionDayError:
-        return link_error(request, "closed")
-    context = {"title": "Thank you", "text": f"See you on {arrival}."}
-    return render(request, "reminders/link_done.html", context)
+        return link_error(request, "closed", patient=patient)
+    with _patients_language(patient):
+        arrival = when(session.arrives_at, _tz(session))
+        context = {
+            "title": _("Thank you"),
+            "text": _("See you on %(arrival)s.") % {"arrival": arrival},
+        }
+        return render(request, "reminders/link_done.html", context)
 
 
 def _tz(session: Session) -> ZoneInfo:
@@ -122,26 +158,28 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     try:
         session = _session_for("cancel", token)
         if not session.is_open:
-            raise links.LinkError("closed")
+            raise links.LinkError("closed", session)
     except links.LinkError as error:
         return link_error(request, error.reason, error.session)
-    arrival = when(session.arrives_at, _tz(session))
+    patient = session.patient
     if request.method == "GET":
-        return render(request, "reminders/cancel_confirm.html", {"arrival": arrival})
+        with _patients_language(patient):
+            arrival = when(session.arrives_at, _tz(session))
+            return render(request, "reminders/cancel_confirm.html", {"arrival": arrival})
     try:
         services.cancel_by_patient(
             session=session, version=session.schedule_version,
             actor=system_actor(SystemActor.PATIENT_LINK),
         )  # fmt: skip
     except links.LinkError as error:
-        return link_error(request, error.reason)
+        return link_error(request, error.reason, patient=patient)
     except CourseError:
-        return link_error(request, "closed")
-    return render(
-        request, "reminders/link_done.html",
-        {"title": "Session cancelled", "text": f"Your session on {arrival} is cancelled. "
-                                               "Call us to book another time."},
-    )  # fmt: skip
+        return link_error(request, "closed", patient=patient)
+    with _patients_language(patient):
+        arrival = when(session.arrives_at, _tz(session))
+        text = _("Your session on %(arrival)s is cancelled. Call us to book another time.")
+        context = {"title": _("Session cancelled"), "text": text % {"arrival": arrival}}
+        return render(request, "reminders/link_done.html", context)
 
 
 @login_not_required
@@ -157,21 +195,24 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None or not channels.is_registered(channel):
         return link_error(request, "tampered")
-    label = channels.get(channel).label
     if request.method == "GET":
         if not channels.get(channel).consented(patient):  # the link opened again: say so
-            return render(
-                request, "reminders/link_done.html",
-                {"title": "Already unsubscribed", "text": f"You get no reminders by {label}."},
-            )  # fmt: skip
-        return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
+            with _patients_language(patient):
+                label = str(channels.get(channel).label)
+                title, text = _("Already unsubscribed"), _("You get no reminders by %(channel)s.")
+                context = {"title": title, "text": text % {"channel": label}}
+                return render(request, "reminders/link_done.html", context)
+        with _patients_language(patient):
+            label = str(channels.get(channel).label)
+            return render(request, "reminders/unsubscribe_confirm.html", {"channel": label})
     services.withdraw_consent(
         patient=patient, channel=channel, actor=system_actor(SystemActor.PATIENT_LINK)
     )
-    return render(
-        request, "reminders/link_done.html",
-        {"title": "Unsubscribed", "text": f"You will get no more reminders by {label}."},
-    )  # fmt: skip
+    with _patients_language(patient):
+        label = str(channels.get(channel).label)
+        text = _("You will get no more reminders by %(channel)s.") % {"channel": label}
+        context = {"title": _("Unsubscribed"), "text": text}
+        return render(request, "reminders/link_done.html", context)
 
 
 # Who may retry every failed message of a period at once (managers).

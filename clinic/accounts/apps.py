@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -12,7 +13,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic.accounts"
     label = "accounts"
-    verbose_name = "Staff sign-in"
+    verbose_name = _("Staff sign-in")
 
     def ready(self) -> None:
         from clinic.accounts import events
@@ -33,7 +34,11 @@ def _start_session(sender: object, request: HttpRequest, user: object, **kwargs:
     from django.conf import settings
     from django.utils import timezone
 
-    from clinic.accounts.middleware import record_session_activity, second_step_due
+    from clinic.accounts.middleware import (
+        note_staff_language,
+        record_session_activity,
+        second_step_due,
+    )
 
     now = timezone.now()
     request.session.set_expiry(now + timedelta(seconds=settings.SESSION_COOKIE_AGE))
@@ -41,6 +46,7 @@ def _start_session(sender: object, request: HttpRequest, user: object, **kwargs:
         request.session.save()  # a login's new session has no key until saved
     record_session_activity(request, user, now)  # type: ignore[arg-type]
     second_step_due(request, user)  # type: ignore[arg-type]
+    note_staff_language(request, user)
 
 
 def _forget_session(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:

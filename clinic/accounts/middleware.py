@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from django_otp import user_has_device
 
 from clinic.accounts import services
 from clinic.accounts.browsers import summarise_browser
 from clinic.accounts.events import AuthEvent, send_auth_event
+from clinic.accounts.models import staff_language
 from clinic.accounts.policy import is_verified, must_use_mfa
 from clinic.actors import Actor
 from clinic.models import Clinic
@@ -158,3 +159,39 @@ def _redirect_with_next(view_name: str, request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         target += "?" + urlencode({"next": request.get_full_path()})
     return redirect(target)
+
+
+# The staff member's interface language, noted in the session at login and when they
+# choose it ("" for the browser's), so a page costs no query for it.
+LANGUAGE_KEY = "accounts_language"
+
+
+def note_staff_language(request: HttpRequest, user: object) -> str:
+    """Read the person's chosen language into the session (at login, or when they choose)."""
+    chosen = staff_language(user) or ""
+    request.session[LANGUAGE_KEY] = chosen
+    return chosen
+
+
+class StaffLanguageMiddleware:
+    """Every page a signed-in staff member opens is in the language they chose on their
+    account page (the admin too); without a choice, the browser's (LocaleMiddleware's
+    reading of Accept-Language). Sits after the login so the user is known, and
+    after LocaleMiddleware, which it overrides. No language-prefixed URLs.
+
+    The choice is read from the session (noted at login and when it changes); a
+    session from before the choice existed reads it once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            chosen = request.session.get(LANGUAGE_KEY)
+            if chosen is None:
+                chosen = note_staff_language(request, request.user)
+            if chosen:
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+        return self.get_response(request)

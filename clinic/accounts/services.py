@@ -13,7 +13,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic.accounts.models import StaffSession
+from clinic.accounts.models import StaffPreferences, StaffSession
 from clinic.actors import Actor
 from clinic.permissions import require
 
@@ -164,3 +164,15 @@ def end_one_session(*, session_id: int, actor: Actor) -> bool:
 def _delete_session(session_key: str) -> None:
     """Delete a session from the configured session store, whatever its engine."""
     import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key).delete()
+
+
+@transaction.atomic
+def choose_language(*, language: str, actor: Actor) -> StaffPreferences:
+    """Set the person's own interface language ("" for the browser's); a shipped one only."""
+    require(actor, OWN_ACCOUNT)
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"{language!r} is not a shipped language")
+    preferences, _ = StaffPreferences.objects.update_or_create(
+        user=actor, defaults={"language": language}
+    )
+    return preferences

@@ -7,6 +7,7 @@ from clinic.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
+    path("language/", views.language, name="language"),
     path("verify/", views.verify, name="verify"),
     path("two-step/", views.mfa, name="mfa"),
     path("two-step/recovery-codes/", views.recovery_codes, name="recovery_codes"),

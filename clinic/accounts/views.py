@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -33,8 +33,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import services
 from clinic.accounts.events import AuthEvent, send_auth_event
-from clinic.accounts.forms import CodeForm, PasswordChangeForm
-from clinic.accounts.models import StaffSession
+from clinic.accounts.forms import CodeForm, LanguageForm, PasswordChangeForm
+from clinic.accounts.middleware import note_staff_language
+from clinic.accounts.models import StaffSession, staff_language
 from clinic.accounts.policy import is_verified
 from clinic.accounts.services import OWN_ACCOUNT
 from clinic.actors import AuthenticatedHttpRequest, acting_user
@@ -231,8 +232,25 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sessions": alive,
         "current_key": request.session.session_key,
         "mfa_on": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "language_form": LanguageForm(initial={"language": staff_language(user) or ""}),
     }
     return render(request, "accounts/account.html", context)
+
+
+@requires(OWN_ACCOUNT)
+@require_POST
+def language(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the person's interface language; the next page is in it."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages the planner offers."))
+        return redirect("accounts:account")
+    chosen = form.cleaned_data["language"]
+    services.choose_language(language=chosen, actor=acting_user(request))
+    note_staff_language(request, acting_user(request))  # this browser: from the next page
+    with translation.override(chosen or translation.get_language()):
+        messages.success(request, _("Your language is saved."))
+    return redirect("accounts:account")
 
 
 @requires(OWN_ACCOUNT)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django_stubs_ext import StrOrPromise
+
 if TYPE_CHECKING:
     from patients.models import Patient
     from reminders.models import OutboxMessage
@@ -43,7 +45,11 @@ class UnknownChannel(LookupError):
 
 class Channel(Protocol):
     key: str  # the OutboxMessage.channel value
-    label: str  # what patients and staff read ("E-mail")
+
+    @property
+    def label(self) -> StrOrPromise:
+        """What patients and staff read ("E-mail"), in their language."""
+
     # Whether this is the channel for short texts: the short reminder on the day
     # goes only there when the patient chose it, not on the other channels too.
     short_texts: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django_stubs_ext import StrOrPromise
 
 from patients.models import Patient
 from reminders import services
@@ -11,6 +12,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def reminder_channel_states(patient: Patient) -> list[tuple[str, str]]:
+def reminder_channel_states(patient: Patient) -> list[tuple[StrOrPromise, str]]:
     """(channel label, state) per chosen channel; see services.channel_states."""
     return services.channel_states(patient)

@@ -130,6 +130,7 @@ TABLE = {
     "accounts:password_change": ((), LOGIN, 200, 200, 200),
     "accounts:end_session": (("staff_session",), LOGIN, 405, 405, 405),
     "accounts:end_other_sessions": ((), LOGIN, 405, 405, 405),
+    "accounts:language": ((), LOGIN, 405, 405, 405),
     # The audit trail: managers only.
     "audit_trail": ((), LOGIN, 403, 403, 200),
     "audit_trail_csv": ((), LOGIN, 403, 403, 200),

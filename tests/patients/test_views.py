@@ -373,3 +373,35 @@ def test_screening_decision_and_consent_name_the_logged_in_staff_member(
     assert record.taken_by == staff_user
     assert CautionDecision.objects.get(screening=record).decided_by == staff_user
     assert ProcedureConsent.objects.get(patient=patient).witnessed_by == staff_user
+
+
+def test_the_patient_language_choices_are_exactly_the_shipped_languages(staff_client):
+    from django.conf import settings
+
+    from patients.forms import PatientForm
+
+    choices = [code for code, _ in PatientForm().fields["language"].choices]
+    assert choices == [code for code, _ in settings.LANGUAGES]
+    assert "ru" in choices
+
+
+def test_a_language_the_planner_does_not_ship_is_refused_with_a_message(staff_client):
+    response = staff_client.post(reverse("patients:create"), valid_form(language="es"))
+    assert response.status_code == 200
+    assert "does not write to patients in es" in response.content.decode()
+    assert not Patient.objects.filter(last_name="Doe").exists()
+
+
+def test_records_in_an_unshipped_language_move_to_the_clinic_default(db):
+    """patients/migrations/0004: es, fr, it, pl, pt (never shipped) become English."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("patients.migrations.0004_shipped_languages")
+    kept = PatientFactory(language="ru")
+    moved = PatientFactory(language="es")
+    migration.move_unshipped_to_default(apps, None)
+    kept.refresh_from_db()
+    moved.refresh_from_db()
+    assert (kept.language, moved.language) == ("ru", "en")

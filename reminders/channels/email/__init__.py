@@ -50,6 +50,10 @@ class EmailChannel:
         patient.save(update_fields=["email_consent_at", "updated_at"])
 
     def render(self, message: OutboxMessage, *, now: datetime | None = None) -> Email:
+        with content.written_for(message):
+            return self._render(message, now=now)
+
+    def _render(self, message: OutboxMessage, *, now: datetime | None) -> Email:
         clinic = Clinic.cached()
         context = content.build_context(message, clinic, now=now)
         name = message.kind

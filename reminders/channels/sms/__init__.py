@@ -15,7 +15,24 @@ from patients.models import Patient, can_take_sms
 from reminders import content
 from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 from reminders.channels.sms.backends import SmsError, get_backend
-from reminders.models import Channel, OutboxMessage
+from reminders.models import Channel, OutboxMessage, SmsLimit
+from reminders.sms_segments import count_segments
+
+
+class TooLong(PermanentFailure):
+    """The text takes more segments than the clinic allows for its kind: it is not sent
+    (never cut short, which could drop the link or the time); the row fails saying so."""
+
+
+def check_length(text: str, kind: str) -> None:
+    """Refuse a text over the clinic's segment limit for ``kind`` (reminders.SmsLimit)."""
+    counted = count_segments(text)
+    limit = SmsLimit.for_kind(kind)
+    if counted.segments > limit:
+        raise TooLong(
+            f"the {kind} text takes {counted.segments} SMS segments ({counted.units} "
+            f"{counted.encoding} units), over the clinic's limit of {limit}; not sent"
+        )
 
 
 class SmsChannel:
@@ -38,8 +55,12 @@ class SmsChannel:
         patient.save(update_fields=["sms_consent_at", "updated_at"])
 
     def render(self, message: OutboxMessage, *, now: datetime | None = None) -> str:
-        context = content.build_context(message, Clinic.cached(), now=now)
-        return render_to_string(f"sms/{message.kind}.txt", context).strip()
+        """The text in the patient's language; refused (``TooLong``) past the kind's limit."""
+        with content.written_for(message):
+            context = content.build_context(message, Clinic.cached(), now=now)
+            text = render_to_string(f"sms/{message.kind}.txt", context).strip()
+        check_length(text, message.kind)
+        return text
 
     def send(self, rendered: str, *, to: str, reference: str) -> str:
         try:
