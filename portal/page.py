@@ -13,6 +13,7 @@ from clinic.models import Clinic
 from courses import session_day
 from courses.aftercare import build_aftercare
 from courses.models import Course, Session, SessionStatus
+from courses.selectors import patient_home_care
 from reminders import links
 
 # What the patient reads for each status (the staff's words are the clinic's own).
@@ -86,4 +87,5 @@ def course_context(course: Course, clinic: Clinic, *, now: datetime | None = Non
         "patient": course.patient,
         "rows": rows,
         "next_row": next((r for r in rows if r.upcoming and r.session.is_open), None),
+        "home_care": patient_home_care(course.patient, clinic, now=now),
     }

@@ -7,4 +7,6 @@ app_name = "portal"
 # Every portal URL starts with the signed token, and holds nothing else about the patient.
 urlpatterns = [
     path("p/course/<str:token>/", views.course, name="course"),
+    path("p/course/<str:token>/home-use/", views.home_use, name="home_use"),
+    path("p/course/<str:token>/new-link/", views.new_link, name="new_link"),
 ]

@@ -271,6 +271,50 @@ def _postpone_or_create_notice(course: Course, channel: str, address: str, due: 
     return True
 
 
+class TooManyLinkRequests(Exception):
+    """The course's new links for today are used up (the clinic's ``link_requests_per_day``)."""
+
+
+LINK_REQUEST_WINDOW = timedelta(days=1)
+
+
+@transaction.atomic
+def request_course_link(*, course: Course, actor: Actor, now: datetime | None = None) -> int:
+    """Send a fresh link to the course page to the patient's contact on file; how many rows.
+
+    Only to where the patient's reminders go (their channel, consented, with an
+    address): never to an address from the request. At most the clinic's
+    ``link_requests_per_day`` requests per course in 24 hours, counted from the
+    outbox (the rows of one request share their ``created_at``); one more raises
+    TooManyLinkRequests. The link itself is made when the message goes, so it
+    carries the course's current link version and a fresh expiry.
+    """
+    require(actor, "reminders.request_course_link", course)
+    now = now or timezone.now()
+    Course.objects.select_for_update().filter(pk=course.pk).first()  # one request at a time
+    earlier = OutboxMessage.objects.filter(
+        course=course, kind=Kind.COURSE_LINK, created_at__gt=now - LINK_REQUEST_WINDOW
+    )
+    if earlier.values("created_at").distinct().count() >= Clinic.current().link_requests_per_day:
+        raise TooManyLinkRequests
+    number = OutboxMessage.objects.filter(course=course, kind=Kind.COURSE_LINK).count()
+    created = 0
+    for channel, address in patient_channels(course.patient):
+        created += bool(
+            _create(
+                f"course:{course.pk}:{Kind.COURSE_LINK}:{channel}:{number}",
+                kind=Kind.COURSE_LINK,
+                channel=channel,
+                recipient=address,
+                patient_id=course.patient_id,
+                course=course,
+                due_at=now,
+                created_at=now,
+            )  # fmt: skip
+        )
+    return created
+
+
 @transaction.atomic
 def queue_daily_agendas(*, actor: Actor, now: datetime | None = None) -> int:
     """Each working practitioner's agenda for today, due at the clinic's opening time."""

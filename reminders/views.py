@@ -55,9 +55,13 @@ LINK_ERRORS = {
 }
 
 
-def link_error(request: HttpRequest, reason: str, session: Session | None = None) -> HttpResponse:
+def link_error(
+    request: HttpRequest, reason: str, session: Session | None = None, *, new_link_url: str = ""
+) -> HttpResponse:
+    """The friendly page for a link that cannot act; ``new_link_url`` offers a new link
+    (the course page's link, expired or revoked: sent to the contact on file only)."""
     status, text = LINK_ERRORS[reason]
-    context = {"text": text, "book_again": reason == "cancelled"}
+    context = {"text": text, "book_again": reason == "cancelled", "new_link_url": new_link_url}
     if session is not None:
         context["text"] = text.format(arrival=when(session.arrives_at, _tz(session)))
     return render(request, "reminders/link_error.html", context, status=status)

@@ -61,7 +61,8 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "portal:course", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
+        "portal:course", "portal:home_use", "portal:new_link",
+        "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
 
@@ -89,6 +90,7 @@ TABLE = {
     "courses:cancel": (("course",), LOGIN, 200, 200, 200),
     "courses:replacement": (("course",), LOGIN, 405, 405, 405),
     "courses:revoke_links": (("course",), LOGIN, 405, 405, 405),
+    "courses:home_roller": (("course",), LOGIN, 403, 405, 405),
     "courses:reschedule": (("session",), LOGIN, 200, 200, 200),
     "courses:session_cancel": (("session",), LOGIN, 200, 200, 200),
     "courses:no_show": (("session",), LOGIN, 405, 405, 405),
@@ -110,6 +112,8 @@ TABLE = {
     "reminders:unsubscribe": (("unsubscribe_token",), 200, 200, 200, 200),
     # The patient's course page: the signed link is the only key.
     "portal:course": (("course_token",), 200, 200, 200, 200),
+    "portal:home_use": (("course_token",), 405, 405, 405, 405),
+    "portal:new_link": (("course_token",), 405, 405, 405, 405),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
