@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from clinic.actors import Actor
 from clinic.models import Clinic
@@ -204,9 +204,12 @@ def _home_care_message(code: str, clinic: Clinic) -> str:
     if code == "before_recommendation":
         return gettext("That is before the roller was recommended to you: check the date.")
     if code == "worn":
-        return gettext(
-            "This roller is worn after %(uses)s uses: replace it before you use it again."
-        ) % {"uses": clinic.home_roller_worn_uses}
+        uses = clinic.home_roller_worn_uses
+        return ngettext(
+            "This roller is worn after %(uses)s use: replace it before you use it again.",
+            "This roller is worn after %(uses)s uses: replace it before you use it again.",
+            uses,
+        ) % {"uses": uses}
     if code == "superseded":
         return gettext("This roller has been replaced by a newer recommendation.")
     raise ValueError(code)
