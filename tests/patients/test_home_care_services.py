@@ -58,7 +58,8 @@ def test_a_needle_outside_the_clinics_home_range_is_refused_with_the_range(
             patient=patient, needle_mm=Decimal(needle), actor=practitioner.user
         )
     assert refused.value.code == "needle_range"
-    assert "0.15" in refused.value.message and "0.50" in refused.value.message
+    assert "0.15" in refused.value.message
+    assert "0.50" in refused.value.message
     assert not HomeRoller.objects.exists()
 
 
@@ -114,7 +115,8 @@ def test_a_double_submit_is_one_use(roller, patient_link):
     at = NOW - timedelta(hours=1)
     first, created = log(roller, patient_link, at=at)
     again, created_again = log(roller, patient_link, at=at)
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again == first
     assert HomeUse.objects.count() == 1
 
