@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.actors import Actor
@@ -285,8 +285,8 @@ def request_course_link(*, course: Course, actor: Actor, now: datetime | None = 
     Only to where the patient's reminders go (their channel, consented, with an
     address): never to an address from the request. At most the clinic's
     ``link_requests_per_day`` requests per course in 24 hours, counted from the
-    outbox (the rows of one request share their ``created_at``); one more raises
-    TooManyLinkRequests. The link itself is made when the message goes, so it
+    outbox (a request writes one row per channel, so the busiest channel's rows);
+    one more raises TooManyLinkRequests. The link itself is made when the message goes, so it
     carries the course's current link version and a fresh expiry.
     """
     require(actor, "reminders.request_course_link", course)
@@ -295,7 +295,10 @@ def request_course_link(*, course: Course, actor: Actor, now: datetime | None = 
     earlier = OutboxMessage.objects.filter(
         course=course, kind=Kind.COURSE_LINK, created_at__gt=now - LINK_REQUEST_WINDOW
     )
-    if earlier.values("created_at").distinct().count() >= Clinic.current().link_requests_per_day:
+    per_channel = (
+        earlier.values("channel").annotate(rows=Count("id")).values_list("rows", flat=True)
+    )
+    if max(per_channel, default=0) >= Clinic.current().link_requests_per_day:
         raise TooManyLinkRequests
     number = OutboxMessage.objects.filter(course=course, kind=Kind.COURSE_LINK).count()
     created = 0
