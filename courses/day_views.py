@@ -17,7 +17,7 @@ from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device
 from clinic.permissions import requires
 from clinic.selectors import device_facts
-from courses import photos, session_day, session_flow
+from courses import photos, selectors, session_day, session_flow
 from courses.forms import (
     DisinfectForm,
     FinishForm,
@@ -107,8 +107,19 @@ def session_page(
             today=timezone.localdate(),
         ),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
+        **_home_care_at_check_in(session, clinic),
     }
     return render(request, "courses/session_day.html", context, status=status)
+
+
+def _home_care_at_check_in(session: Session, clinic: Clinic) -> dict[str, object]:
+    """The patient's home roller for the practitioner at check-in: its log, and the uses
+    inside this session's quiet days (DOMAIN.md, "Home care")."""
+    care = selectors.patient_home_care(session.patient, clinic, now=timezone.now())
+    if care is None:
+        return {"home_care": None, "home_uses_too_close": []}
+    close = [r for r in care.rows if r.quiet and r.quiet.session_at == session.arrives_at]
+    return {"home_care": care, "home_uses_too_close": close}
 
 
 def _day_refusal(session: Session) -> str:

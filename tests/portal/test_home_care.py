@@ -241,3 +241,17 @@ def test_the_practitioner_sees_the_patients_log(client, course, roller, practiti
     assert "1 use too close to a session" in html
     assert "1 use not disinfected" in html
     assert "1 use logged, 7 left before it is worn." in html
+
+
+def test_the_practitioner_sees_home_uses_too_close_at_check_in(
+    client, course, roller, practitioner
+):
+    client.post(log_url(course), use(time="09:00"))
+    first, second = course.sessions.order_by("arrives_at")[:2]
+    client.force_login(practitioner.user)
+    html = client.get(reverse("courses:session_day", args=[first.pk])).content.decode()
+    assert 'data-testid="checkin-home-care"' in html
+    assert "0.25 mm, 1 home use logged" in html
+    assert "1 use within 7 days of this session: Fri 2 Jan 09:00." in html
+    later = client.get(reverse("courses:session_day", args=[second.pk])).content.decode()
+    assert "within 7 days of this session" not in later
