@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -149,10 +149,14 @@ def home_use(request: HttpRequest, course: Course, token: str) -> HttpResponse:
 
 def _quiet_warning(quiet: home_rules.QuietPeriod, clinic: Clinic) -> str:
     session_day = formats.date_format(timezone.localtime(quiet.session_at), "l j F Y")
-    return gettext(
+    days = clinic.home_roller_quiet_days
+    return ngettext(
+        "Please do not use the roller within %(days)s day before or after a clinic session: "
+        "this use was close to your session on %(day)s. We have noted it for your practitioner.",
         "Please do not use the roller within %(days)s days before or after a clinic session: "
-        "this use was close to your session on %(day)s. We have noted it for your practitioner."
-    ) % {"days": clinic.home_roller_quiet_days, "day": session_day}
+        "this use was close to your session on %(day)s. We have noted it for your practitioner.",
+        days,
+    ) % {"days": days, "day": session_day}
 
 
 @login_not_required

@@ -5,12 +5,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinic
 from courses import services as course_services
 from reminders import content, links, validity
+from reminders import services as outbox
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import ClinicFactory, cleared_patient
 
@@ -202,3 +204,10 @@ def test_the_answer_is_in_the_patients_language(client, course):
     course.patient.save()
     response = client.post(new_link(course))
     assert '<html lang="ru">' in response.content.decode()
+
+
+def test_only_the_patients_link_asks_for_a_new_link(course, practitioner, reception):
+    for actor in (practitioner.user, reception):
+        with pytest.raises(PermissionDenied):
+            outbox.request_course_link(course=course, actor=actor)
+    assert not requested().exists()
