@@ -49,3 +49,22 @@ def test_the_patient_logs_a_home_use_on_a_phone(page, book, practitioner, langua
     use = HomeUse.objects.get()
     assert use.disinfected
     assert use.roller.patient == course.patient
+
+
+def test_an_expired_link_sends_a_new_one_on_a_phone(page, book, practitioner, time_machine):
+    from reminders.models import Kind, OutboxMessage
+
+    ClinicFactory(phone="+44 20 7946 0000")
+    course = book(sessions_planned=4)
+    patient = course.patient
+    patient.email_consent_at = timezone.now()
+    patient.save()
+    token = links.course_token(course.pk, course.patient_id, course.patient_link_version)
+    time_machine.shift(timedelta(days=31))
+    page.set_viewport_size(PHONE)
+    page.goto(reverse("portal:course", args=[token]))
+    expect(page.get_by_test_id("link-error")).to_be_visible()
+    page.get_by_test_id("new-link").click()
+    expect(page.get_by_test_id("new-link-sent")).to_be_visible()
+    [message] = OutboxMessage.objects.filter(kind=Kind.COURSE_LINK)
+    assert message.recipient == patient.email
