@@ -19,8 +19,8 @@ from audit.context import current, new_request_id, safe_path
 from audit.models import AccessEvent, AccessKind, AuthAction
 
 # How to reach the patient from a record shown on a page: the patient itself,
-# a row with a ``patient`` key, or one under a course, session or procedure.
-_PARENTS = ("procedure", "session", "course", "screening")
+# a row with a ``patient`` key, or one under a course, session, procedure or home roller.
+_PARENTS = ("procedure", "session", "course", "screening", "roller")
 
 
 def patient_id_of(obj: models.Model) -> int | None:

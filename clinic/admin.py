@@ -278,7 +278,8 @@ class ClinicAdmin(CheckedModelAdmin):
                 "fields": [
                     "patient_link_days", "link_requests_per_day", "self_service_cutoff_hours",
                     "self_service_any_practitioner", "previsit_window_hours",
-                    "home_roller_worn_uses", "home_roller_quiet_days",
+                    "home_roller_min_mm", "home_roller_max_mm", "home_roller_worn_uses",
+                    "home_roller_quiet_days",
                 ],
             },
         ),

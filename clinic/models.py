@@ -213,6 +213,23 @@ class Clinic(models.Model):
             "from this many hours before the session."
         ),
     )
+    home_roller_min_mm = models.DecimalField(
+        "home roller needles from (mm)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.15"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text="The shortest needle a practitioner may recommend for home use.",
+    )
+    home_roller_max_mm = models.DecimalField(
+        "home roller needles up to (mm)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text="The longest needle a practitioner may recommend for home use (deeper "
+        "needling is for the clinic only).",
+    )
     home_roller_worn_uses = models.PositiveSmallIntegerField(
         "home roller worn after (uses)",
         default=8,
@@ -235,6 +252,12 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=models.Q(min_sessions__lte=models.F("max_sessions")),
                 name="clinic_session_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(home_roller_min_mm__lte=models.F("home_roller_max_mm")),
+                name="clinic_home_roller_range",
+                violation_error_message="The home roller's shortest needle must not be longer "
+                "than its longest.",
             ),
         ]
 

@@ -17,9 +17,9 @@ The three roles are Django groups made by ``clinic/migrations/0007_roles.py``:
   retry of a period's failed messages and the audit trail.
 
 The planner's own actors (``clinic.actors``) get what their jobs need: the
-patient's link may confirm, cancel and unsubscribe, answer the questions before a visit
-and sign the consent; the reminder jobs write outbox rows; maintenance its clean-ups; the
-demo loader everything.
+patient's link may confirm, cancel and unsubscribe, answer the questions before a visit,
+sign the consent, log home uses and ask for a new link; the reminder jobs write outbox rows;
+maintenance its clean-ups; the demo loader everything.
 A superuser still passes every check (Django's rule); the planner makes none.
 """
 
@@ -100,6 +100,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # session (kept apart: they clear nothing), and consent signed with a typed or drawn name.
     "patients.report_screening": is_patient_link,
     "patients.give_consent": is_patient_link,
+    # A home roller for the patient (DOMAIN.md, "Home care"); the patient logs its uses.
+    "patients.recommend_home_roller": is_clinician,
+    "patients.log_home_use": is_patient_link,
     "courses.view_courses": is_staff_member,
     "courses.plan": is_clinician,  # plan, preview, confirm and discard a course
     "courses.book": is_staff_member,  # a missing session, move, cancel, no-show
@@ -116,6 +119,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "reminders.retry": is_staff_member,
     "reminders.retry_period": is_manager,
     "reminders.unsubscribe": is_staff_member | is_patient_link,
+    # A new link to the course page, to the contact on file only (the patient's request).
+    "reminders.request_course_link": is_patient_link,
     "reminders.send": is_reminders,  # the outbox jobs: claim, deliver, agendas
     "planner.view_reports": is_manager,
     "clinic.manage": is_manager,  # the admin site

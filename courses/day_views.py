@@ -20,7 +20,7 @@ from clinic.devices import device_problems, needs_disinfection
 from clinic.models import Clinic, Device
 from clinic.permissions import requires
 from clinic.selectors import device_facts
-from courses import photos, session_day, session_flow
+from courses import photos, selectors, session_day, session_flow
 from courses.forms import (
     STALE_PAGE,
     DisinfectForm,
@@ -117,6 +117,7 @@ def session_page(
         ),
         "outbox": session.messages.prefetch_related("events").order_by("due_at"),
         **_patient_side(session),
+        **_home_care_at_check_in(session, clinic),
     }
     return render(request, "courses/session_day.html", context, status=status)
 
@@ -132,6 +133,16 @@ def _patient_side(session: Session) -> dict[str, object]:
         "consent": patient.latest_consent,
         "consent_current": has_current_consent(patient, patient_sheet(patient)),
     }
+
+
+def _home_care_at_check_in(session: Session, clinic: Clinic) -> dict[str, object]:
+    """The patient's home roller for the practitioner at check-in: its log, and the uses
+    inside this session's quiet days (DOMAIN.md, "Home care")."""
+    care = selectors.patient_home_care(session.patient, clinic, now=timezone.now())
+    if care is None:
+        return {"home_care": None, "home_uses_too_close": []}
+    close = [r for r in care.rows if r.quiet and r.quiet.session_at == session.arrives_at]
+    return {"home_care": care, "home_uses_too_close": close}
 
 
 def _day_refusal(session: Session) -> str:

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.translation import gettext
 
+from clinic.models import Clinic
 from courses import rules
-from courses.models import HOLDING_STATUSES, Course, CourseStatus
+from courses.models import HOLDING_STATUSES, Course, CourseStatus, Session
 from courses.services import clinic_tz, treatment_rules
-from patients.models import RecordSource, Screening
+from patients.models import Patient, RecordSource, Screening
+from patients.selectors import HomeCare, home_care
+
+
+def clinic_session_times(patient: Patient) -> list[datetime]:
+    """When the patient comes to the clinic (every course; not cancelled or missed): the
+    sessions a home roller keeps its quiet days from (DOMAIN.md, "Home care")."""
+    return list(
+        Session.objects.filter(patient=patient, status__in=HOLDING_STATUSES).values_list(
+            "arrives_at", flat=True
+        )
+    )
+
+
+def patient_home_care(patient: Patient, clinic: Clinic, *, now: datetime) -> HomeCare | None:
+    """The patient's home roller and its log, checked against their clinic sessions."""
+    return home_care(patient, session_times=clinic_session_times(patient), clinic=clinic, now=now)
 
 
 def interleave_warnings(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.course_cancel, name="cancel"),
     path("<int:pk>/replacement/", views.course_replacement, name="replacement"),
     path("<int:pk>/revoke-links/", views.course_revoke_links, name="revoke_links"),
+    path("<int:pk>/home-roller/", views.course_home_roller, name="home_roller"),
     path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/no-show/", views.session_no_show, name="no_show"),

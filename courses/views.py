@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +33,9 @@ from courses import (
 )
 from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
+from patients import services as patient_services
 from patients.clearance import planning_deferrals, planning_problems
+from patients.forms import HomeRollerForm
 from patients.models import Patient
 from patients.selectors import status_of
 
@@ -128,6 +131,17 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         record_read(request, course)
         return _preview(request, course)
     record_read(request, course)
+    return _course_page(request, course)
+
+
+def _course_page(
+    request: HttpRequest,
+    course: Course,
+    *,
+    roller_form: HomeRollerForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The booked course's page: its timeline, problems, and the patient's home roller."""
     sessions = list(
         course.sessions.select_related("room", "practitioner__user").prefetch_related(
             "changes__changed_by", "photos"
@@ -152,7 +166,44 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             rule_set,
         ),
     }
-    return render(request, "courses/course_detail.html", context)
+    if request.user.has_perm("patients.view_clinical"):
+        clinic = Clinic.current()
+        context["home_care"] = selectors.patient_home_care(
+            course.patient, clinic, now=timezone.now()
+        )
+        context["roller_form"] = roller_form or HomeRollerForm(
+            initial={"needle_mm": clinic.home_roller_max_mm}
+        )
+        context["roller_range"] = (clinic.home_roller_min_mm, clinic.home_roller_max_mm)
+    return render(request, "courses/course_detail.html", context, status=status)
+
+
+@requires("patients.recommend_home_roller")
+@require_POST
+def course_home_roller(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A practitioner recommends a home roller to the course's patient (DOMAIN.md, "Home
+    care"); the patient logs its uses on their course page."""
+    course = get_object_or_404(
+        Course.objects.booked().select_related(
+            "patient", "indication", "area", "practitioner__user", "created_by"
+        ),
+        pk=pk,
+    )
+    form = HomeRollerForm(request.POST)
+    if form.is_valid():
+        try:
+            patient_services.recommend_home_roller(
+                patient=course.patient, needle_mm=form.cleaned_data["needle_mm"],
+                note=form.cleaned_data["note"], actor=request.user,
+            )  # fmt: skip
+        except patient_services.PatientError as error:
+            form.add_error("needle_mm", error.message)
+    if not form.is_valid():
+        return _course_page(request, course, roller_form=form, status=400)
+    messages.success(
+        request, gettext("Home roller recommended: the patient logs its uses on their course page.")
+    )
+    return redirect(reverse("courses:detail", args=[pk]) + "#home-care")
 
 
 def _preview(

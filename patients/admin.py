@@ -13,6 +13,8 @@ from audit.admin_reads import ReadRecordedAdmin
 from clinic.admin import CheckedModelAdmin
 from patients.models import (
     CautionDecision,
+    HomeRoller,
+    HomeUse,
     InformationSheet,
     Patient,
     ProcedureConsent,
@@ -104,3 +106,27 @@ class ProcedureConsentAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
     list_filter = ["sheet", "source", "method", "accepted_at"]
     search_fields = ["patient__last_name", "patient__first_name"]
     list_select_related = ["patient", "sheet", "witnessed_by"]
+
+
+class HomeUseInline(admin.TabularInline):
+    """The patient's log of a roller: written on their course page only."""
+
+    model = HomeUse
+    fields = ("used_at", "disinfected", "logged_at")
+    readonly_fields = ("used_at", "disinfected", "logged_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(HomeRoller)
+class HomeRollerAdmin(ReadRecordedAdmin, ReadOnlyRecordAdmin):
+    """Home rollers recommended from the staff course page, with the patient's log."""
+
+    list_display = ["patient", "needle_mm", "recommended_at", "recommended_by"]
+    list_filter = ["recommended_at"]
+    search_fields = ["patient__last_name", "patient__first_name"]
+    list_select_related = ["patient", "recommended_by"]
+    inlines = [HomeUseInline]

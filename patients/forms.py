@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -350,3 +350,46 @@ class PatientSearchForm(forms.Form):
         ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class HomeRollerForm(forms.Form):
+    """A practitioner recommends a home roller (the range is the clinic's: the service checks)."""
+
+    needle_mm = forms.DecimalField(
+        label=_("Needle length (mm)"), max_digits=3, decimal_places=2, min_value=0,
+        help_text=_("Home rollers have short needles: the clinic's home-use range."),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("What for (a serum, an area)"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+# A home use is typed as a day within this long before today (the rules refine it).
+HOME_USE_DAYS_BACK = 366
+
+
+class HomeUseForm(forms.Form):
+    """The patient logs a home use: the day and time (their time zone) and the disinfection."""
+
+    used_on = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    used_at_time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    disinfected = forms.BooleanField(
+        label=_("I disinfected the roller before and after use"), required=False
+    )
+
+    def clean_used_on(self) -> date:
+        day: date = self.cleaned_data["used_on"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError(_("That day is still to come."))
+        if day < today - timedelta(days=HOME_USE_DAYS_BACK):
+            raise forms.ValidationError(_("Enter a day within the last year."))
+        return day
+
+    def used_at(self) -> datetime:
+        """The moment typed, in the current time zone (the patient's, on their page)."""
+        moment = datetime.combine(self.cleaned_data["used_on"], self.cleaned_data["used_at_time"])
+        return timezone.make_aware(moment.replace(second=0, microsecond=0))

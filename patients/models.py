@@ -443,3 +443,47 @@ class ProcedureConsent(models.Model):
     def drawing_view_box(self) -> str:
         """The SVG viewBox a drawn signature is drawn back in (the canvas it was made on)."""
         return f"0 0 {signature.CANVAS_WIDTH} {signature.CANVAS_HEIGHT}"
+
+
+@pghistory.track()
+class HomeRoller(models.Model):
+    """A home roller a practitioner recommended to the patient (DOMAIN.md, "Home care").
+
+    The latest one is the patient's current roller; a new recommendation (a new
+    roller, another needle) supersedes it. Uses are logged by the patient.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="home_rollers")
+    needle_mm = models.DecimalField("needle length (mm)", max_digits=3, decimal_places=2)
+    note = models.TextField(blank=True, help_text="What to use it for (a serum, an area).")
+    recommended_at = models.DateTimeField(default=timezone.now)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recommended_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-recommended_at"], name="home_roller_patient_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"Home roller {self.needle_mm} mm for patient #{self.patient_id}"
+
+
+@pghistory.track()
+class HomeUse(models.Model):
+    """One home use of a roller, as the patient logged it."""
+
+    roller = models.ForeignKey(HomeRoller, on_delete=models.CASCADE, related_name="uses")
+    used_at = models.DateTimeField()
+    disinfected = models.BooleanField(help_text="The patient disinfected the roller.")
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-used_at", "-id"]
+        # A double submit (or the same use typed twice) is one use.
+        constraints = [models.UniqueConstraint(fields=["roller", "used_at"], name="home_use_once")]
+
+    def __str__(self) -> str:
+        return f"Home use of roller #{self.roller_id} at {self.used_at:%Y-%m-%d %H:%M}"

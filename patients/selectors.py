@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import phonenumbers
@@ -12,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinic.models import Clinic
-from patients import screening
-from patients.models import Patient
+from patients import home_rules, screening
+from patients.models import HomeRoller, HomeUse, Patient
 
 MAX_SEARCH_WORDS = 4
 
@@ -79,3 +80,59 @@ def status_of(patient: Patient, *, clinic: Clinic) -> screening.Status:
         valid_days=clinic.screening_valid_days,
     )
     return replace(status, label=gettext(status.label))  # marked in the pure module
+
+
+@dataclass(frozen=True)
+class HomeUseRow:
+    use: HomeUse
+    quiet: home_rules.QuietPeriod | None  # the quiet period it fell in, if any
+
+
+@dataclass(frozen=True)
+class HomeCare:
+    """The patient's current home roller, its log and what the rules say about it now."""
+
+    roller: HomeRoller
+    rows: list[HomeUseRow]  # newest first
+    uses: int
+    uses_left: int
+    worn: bool
+    quiet_days: int
+    quiet_ahead: list[home_rules.QuietPeriod]  # quiet periods not yet over
+
+    @property
+    def in_quiet_period(self) -> int:
+        return sum(1 for row in self.rows if row.quiet is not None)
+
+    @property
+    def not_disinfected(self) -> int:
+        return sum(1 for row in self.rows if not row.use.disinfected)
+
+
+def home_care(
+    patient: Patient, *, session_times: Iterable[datetime], clinic: Clinic, now: datetime
+) -> HomeCare | None:
+    """The patient's current home roller (the latest recommended) with its log, or None.
+
+    ``session_times``: the patient's clinic sessions (every course, not cancelled
+    or missed), whose quiet days the log and the page are checked against.
+    """
+    roller = HomeRoller.objects.filter(patient=patient).select_related("recommended_by").first()
+    if roller is None:
+        return None
+    times = list(session_times)
+    quiet_days = clinic.home_roller_quiet_days
+    rows = [
+        HomeUseRow(use, home_rules.quiet_conflict(use.used_at, times, quiet_days))
+        for use in roller.uses.all()
+    ]
+    worn_after = clinic.home_roller_worn_uses
+    return HomeCare(
+        roller=roller,
+        rows=rows,
+        uses=len(rows),
+        uses_left=home_rules.uses_left(len(rows), worn_after),
+        worn=home_rules.is_worn(len(rows), worn_after),
+        quiet_days=quiet_days,
+        quiet_ahead=home_rules.periods_to_show(times, quiet_days, now=now),
+    )

@@ -1,4 +1,4 @@
-"""Writes to patient records: registration, screening, decisions and consent.
+"""Writes to patient records: registration, screening, decisions, consent and home care.
 
 Each takes the ``actor`` (``clinic.actors``); a screening, a caution decision and a
 consent keep it as who took, decided or witnessed them.
@@ -7,20 +7,25 @@ consent keep it as who took, decided or witnessed them.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from clinic.actors import Actor
+from clinic.models import Clinic
 from clinic.permissions import require
-from patients import screening, signature
+from patients import home_rules, screening, signature
 from patients.clearance import patient_sheet
 from patients.models import (
     CLINICAL_FIELDS,
     CautionDecision,
     ConsentMethod,
+    HomeRoller,
+    HomeUse,
     InformationSheet,
     Patient,
     ProcedureConsent,
@@ -305,3 +310,93 @@ def _signature(typed_name: str, drawing: str) -> tuple[str, str]:
     if problem:
         raise PatientError(f"name_{problem}", _("Type your full name to sign."))
     return ConsentMethod.TYPED, name
+
+
+def _home_care_message(code: str, clinic: Clinic) -> str:
+    """What the person reads when a home-care rule refuses (in the active language)."""
+    if code == "needle_range":
+        return gettext(
+            "A home roller's needles must be from %(low)s to %(high)s mm (the clinic's "
+            "home-use range); longer needles are for the clinic only."
+        ) % {"low": clinic.home_roller_min_mm, "high": clinic.home_roller_max_mm}
+    if code == "future":
+        return gettext("That time is still to come: log a use after you have used the roller.")
+    if code == "before_recommendation":
+        return gettext("That is before the roller was recommended to you: check the date.")
+    if code == "worn":
+        uses = clinic.home_roller_worn_uses
+        return ngettext(
+            "This roller is worn after %(uses)s use: replace it before you use it again.",
+            "This roller is worn after %(uses)s uses: replace it before you use it again.",
+            uses,
+        ) % {"uses": uses}
+    if code == "superseded":
+        return gettext("This roller has been replaced by a newer recommendation.")
+    raise ValueError(code)
+
+
+def _refuse(error: home_rules.HomeCareError, clinic: Clinic) -> PatientError:
+    return PatientError(error.code, _home_care_message(error.code, clinic))
+
+
+@transaction.atomic
+def recommend_home_roller(
+    *,
+    patient: Patient,
+    needle_mm: Decimal,
+    note: str = "",
+    actor: Actor,
+    now: datetime | None = None,
+) -> HomeRoller:
+    """A practitioner recommends a home roller; it becomes the patient's current one.
+
+    The needle must lie in the clinic's home-use range (DOMAIN.md, "Home care").
+    """
+    require(actor, "patients.recommend_home_roller", patient)
+    clinic = Clinic.current()
+    try:
+        home_rules.check_needle(needle_mm, clinic.home_roller_min_mm, clinic.home_roller_max_mm)
+    except home_rules.HomeCareError as error:
+        raise _refuse(error, clinic) from None
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
+    return HomeRoller.objects.create(
+        patient=patient, needle_mm=needle_mm, note=note.strip(),
+        recommended_at=now or timezone.now(), recommended_by=actor,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def log_home_use(
+    *,
+    roller: HomeRoller,
+    used_at: datetime,
+    disinfected: bool,
+    actor: Actor,
+    now: datetime | None = None,
+) -> tuple[HomeUse, bool]:
+    """The patient logs one use of their current roller: (the use, whether it is new).
+
+    Refused: a time in the future or before the recommendation, a roller that is
+    worn (the clinic's ``home_roller_worn_uses``) or no longer the current one.
+    The same time logged twice (a double submit) is the one use already logged.
+    A use inside the quiet days around a clinic session is logged (it happened,
+    and the practitioner needs to see it); the page warns the patient.
+    """
+    require(actor, "patients.log_home_use", roller)
+    clinic, now = Clinic.current(), now or timezone.now()
+    locked = HomeRoller.objects.select_for_update().get(pk=roller.pk)
+    try:
+        home_rules.check_use_time(used_at, now=now, recommended_at=locked.recommended_at)
+        existing = locked.uses.filter(used_at=used_at).first()
+        if existing is not None:
+            return existing, False
+        latest = HomeRoller.objects.filter(patient_id=locked.patient_id).first()
+        if latest is not None and latest.pk != locked.pk:
+            raise home_rules.HomeCareError("superseded")
+        home_rules.check_can_log(locked.uses.count(), clinic.home_roller_worn_uses)
+    except home_rules.HomeCareError as error:
+        raise _refuse(error, clinic) from None
+    use = HomeUse.objects.create(
+        roller=locked, used_at=used_at, disinfected=disinfected, logged_at=now
+    )
+    return use, True

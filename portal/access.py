@@ -40,3 +40,18 @@ def open_course(token: str, clinic: Clinic | None = None) -> Course:
 def link_for(course: Course) -> str:
     """The current link to ``course``'s page (what a message carries)."""
     return links.course_link(course.pk, course.patient_id, course.patient_link_version)
+
+
+def course_for_new_link(token: str) -> Course:
+    """The course a link names even when it has expired or been revoked (to send a new link
+    to the contact on file, never to show it); ``links.LinkError("tampered")`` otherwise."""
+    link = links.read_course_token(token, max_age_days=None)
+    course = (
+        Course.objects.select_related("patient")
+        .filter(pk=link.course_id, patient_id=link.patient_id)
+        .exclude(status=CourseStatus.DRAFT)
+        .first()
+    )
+    if course is None:
+        raise links.LinkError("tampered")
+    return course

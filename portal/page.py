@@ -15,7 +15,7 @@ from courses import session_day
 from courses.aftercare import build_aftercare
 from courses.models import Course, Session, SessionStatus
 from courses.previsit import PrevisitError
-from courses.selectors import latest_previsit
+from courses.selectors import latest_previsit, patient_home_care
 from patients import screening
 from patients.clearance import has_current_consent, patient_sheet
 from patients.models import InformationSheet, Screening
@@ -180,6 +180,7 @@ def course_context(
             else None
         ),
         **consent_context(course, rows, now=now, form=consent_form),
+        "home_care": patient_home_care(course.patient, clinic, now=now),
     }
 
 

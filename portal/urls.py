@@ -14,4 +14,6 @@ urlpatterns = [
         name="previsit",
     ),
     path("p/course/<str:token>/consent/", views.consent, name="consent"),
+    path("p/course/<str:token>/home-use/", views.home_use, name="home_use"),
+    path("p/course/<str:token>/new-link/", views.new_link, name="new_link"),
 ]

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     DAILY_AGENDA = "daily_agenda", _("Daily agenda")
     CANCELLED_BY_PATIENT = "cancelled_by_patient", _("Cancelled by the patient")
     SESSIONS_CHANGED = "sessions_changed", _("Sessions moved or cancelled by the clinic")
+    COURSE_LINK = "course_link", _("A new link to the course page, on request")
 
 
 class Channel(models.TextChoices):
@@ -152,6 +153,7 @@ DEFAULT_SMS_SEGMENTS: dict[str, int] = {
     Kind.AFTERCARE: 4,
     Kind.COURSE_COMPLETED: 2,
     Kind.SESSIONS_CHANGED: 7,
+    Kind.COURSE_LINK: 3,
 }
 MAX_SMS_SEGMENTS = 10  # what gateways concatenate reliably
 

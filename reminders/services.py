@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
@@ -270,6 +270,53 @@ def _postpone_or_create_notice(course: Course, channel: str, address: str, due: 
         detail=f"due {due:%Y-%m-%d %H:%M} UTC (a change by the clinic)",
     )  # fmt: skip
     return True
+
+
+class TooManyLinkRequests(Exception):
+    """The course's new links for today are used up (the clinic's ``link_requests_per_day``)."""
+
+
+LINK_REQUEST_WINDOW = timedelta(days=1)
+
+
+@transaction.atomic
+def request_course_link(*, course: Course, actor: Actor, now: datetime | None = None) -> int:
+    """Send a fresh link to the course page to the patient's contact on file; how many rows.
+
+    Only to where the patient's reminders go (their channel, consented, with an
+    address): never to an address from the request. At most the clinic's
+    ``link_requests_per_day`` requests per course in 24 hours, counted from the
+    outbox (a request writes one row per channel, so the busiest channel's rows);
+    one more raises TooManyLinkRequests. The link itself is made when the message goes, so it
+    carries the course's current link version and a fresh expiry.
+    """
+    require(actor, "reminders.request_course_link", course)
+    now = now or timezone.now()
+    Course.objects.select_for_update().filter(pk=course.pk).first()  # one request at a time
+    earlier = OutboxMessage.objects.filter(
+        course=course, kind=Kind.COURSE_LINK, created_at__gt=now - LINK_REQUEST_WINDOW
+    )
+    per_channel = (
+        earlier.values("channel").annotate(rows=Count("id")).values_list("rows", flat=True)
+    )
+    if max(per_channel, default=0) >= Clinic.current().link_requests_per_day:
+        raise TooManyLinkRequests
+    number = OutboxMessage.objects.filter(course=course, kind=Kind.COURSE_LINK).count()
+    created = 0
+    for channel, address in patient_channels(course.patient):
+        created += bool(
+            _create(
+                f"course:{course.pk}:{Kind.COURSE_LINK}:{channel}:{number}",
+                kind=Kind.COURSE_LINK,
+                channel=channel,
+                recipient=address,
+                patient_id=course.patient_id,
+                course=course,
+                due_at=now,
+                created_at=now,
+            )  # fmt: skip
+        )
+    return created
 
 
 @transaction.atomic

@@ -81,6 +81,21 @@ def _course_completed(message: OutboxMessage, now: datetime) -> Refusal | None:
     return None
 
 
+# A new link the patient asked for is sent at once; one that could not go within this
+# long (a long outage) is no answer to their request any more: they will ask again.
+LINK_REQUEST_FRESH_FOR = timedelta(hours=12)
+
+
+def _course_link(message: OutboxMessage, now: datetime) -> Refusal | None:
+    assert message.course is not None  # why_not_send refused the row if it is gone
+    if message.course.status == CourseStatus.DRAFT:
+        return Status.CANCELLED, "the course is not booked"
+    if now - message.created_at > LINK_REQUEST_FRESH_FOR:
+        hours = int(LINK_REQUEST_FRESH_FOR.total_seconds() // 3600)
+        return Status.EXPIRED, f"it was asked for more than {hours} hours before sending"
+    return None
+
+
 def _daily_agenda(message: OutboxMessage, now: datetime) -> Refusal | None:
     if now.astimezone(ZoneInfo(settings.TIME_ZONE)).date() > content.agenda_day(message):
         return Status.EXPIRED, "the day of the agenda has passed"
@@ -111,6 +126,7 @@ CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     Kind.DAILY_AGENDA: _daily_agenda,
     Kind.CANCELLED_BY_PATIENT: _cancelled_by_patient,
     Kind.SESSIONS_CHANGED: _sessions_changed,
+    Kind.COURSE_LINK: _course_link,
 }
 
 
@@ -131,4 +147,6 @@ def why_not_send(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 
 _NEEDS_SESSION = {*BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT}
-_NEEDS_COURSE = {Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED}
+_NEEDS_COURSE = {
+    Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED, Kind.COURSE_LINK,
+}  # fmt: skip

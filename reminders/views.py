@@ -79,16 +79,20 @@ def link_error(
     reason: str,
     session: Session | None = None,
     patient: Patient | None = None,
+    *,
+    new_link_url: str = "",
 ) -> HttpResponse:
     """The friendly page for a link that cannot act: in the patient's language when the
-    link names a patient (its session's, or the one given), else the browser's."""
+    link names a patient (its session's, or the one given), else the browser's.
+    ``new_link_url`` offers a new link (the course page's link, expired or revoked: sent
+    to the contact on file only)."""
     status, text = LINK_ERRORS[reason]
     patient = patient or (session.patient if session is not None else None)
     with _patients_language(patient):
         shown = str(text)
         if session is not None:
             shown = shown % {"arrival": when(session.arrives_at, _tz(session))}
-        context = {"text": shown, "book_again": reason == "cancelled"}
+        context = {"text": shown, "book_again": reason == "cancelled", "new_link_url": new_link_url}
         return render(request, "reminders/link_error.html", context, status=status)
 
 

@@ -61,8 +61,8 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "portal:consent", "portal:course", "portal:previsit", "reminders:cancel",
-        "reminders:confirm", "reminders:unsubscribe",
+        "portal:consent", "portal:course", "portal:home_use", "portal:new_link",
+        "portal:previsit", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
 
@@ -90,6 +90,7 @@ TABLE = {
     "courses:cancel": (("course",), LOGIN, 200, 200, 200),
     "courses:replacement": (("course",), LOGIN, 405, 405, 405),
     "courses:revoke_links": (("course",), LOGIN, 405, 405, 405),
+    "courses:home_roller": (("course",), LOGIN, 403, 405, 405),
     "courses:reschedule": (("session",), LOGIN, 200, 200, 200),
     "courses:session_cancel": (("session",), LOGIN, 200, 200, 200),
     "courses:no_show": (("session",), LOGIN, 405, 405, 405),
@@ -114,6 +115,8 @@ TABLE = {
     # The patient's answers before a visit and their consent: POST only, the link the key.
     "portal:previsit": (("course_token", "ordinal"), 405, 405, 405, 405),
     "portal:consent": (("course_token",), 405, 405, 405, 405),
+    "portal:home_use": (("course_token",), 405, 405, 405, 405),
+    "portal:new_link": (("course_token",), 405, 405, 405, 405),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),

@@ -22,7 +22,7 @@ def one_version_per_sheet(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0004_previsit_screening'),
+        ('patients', '0005_previsit_screening'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

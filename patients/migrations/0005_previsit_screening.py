@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0014_patient_self_service'),
-        ('patients', '0003_audit_trail'),
+        ('patients', '0004_shipped_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
