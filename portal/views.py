@@ -58,4 +58,5 @@ def course(request: HttpRequest, course: Course, token: str) -> HttpResponse:
     """Every session of the course: when to come (and why earlier), its status, what the
     patient can do about it, and the aftercare sheet of each session done."""
     context = {"course": course, "token": token, **page.course_context(course, Clinic.current())}
+    context["moved"] = "moved" in request.GET  # back from a move: say it is done
     return render(request, "portal/course.html", context)

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     DAILY_AGENDA = "daily_agenda", "Daily agenda"
     CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
     SESSIONS_CHANGED = "sessions_changed", "Sessions moved or cancelled by the clinic"
+    MOVED_BY_PATIENT = "moved_by_patient", "Moved by the patient"
 
 
 class Channel(models.TextChoices):
