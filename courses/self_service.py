@@ -125,8 +125,9 @@ def search_offers(
     with the home practitioner, so a day that needs them moved is the home
     practitioner's only.
     """
-    earliest = request.not_before or current
-    window = move_window(days, index, request, earliest.astimezone(calendars[home].tz).date())
+    tz = calendars[home].tz
+    earliest = request.not_before.astimezone(tz).date() if request.not_before else days[0]
+    window = move_window(days, index, request, earliest)
     if window is None:
         return []
     first, last = window
