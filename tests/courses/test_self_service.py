@@ -100,8 +100,8 @@ def test_the_window_starts_after_the_minimum_gap_and_the_cutoff():
 
 def test_offers_one_time_a_day_nearest_the_sessions_own_time_on_the_step_grid():
     calendar = FakeCalendar(opening=weekdays(), working=weekdays())
-    calendar.practitioner[MON + timedelta(15)] = [Interval(at(MON + timedelta(15), 9),
-                                                           at(MON + timedelta(15), 11))]  # fmt: skip
+    busy_day = MON + timedelta(15)
+    calendar.practitioner[busy_day] = [Interval(at(busy_day, 9), at(busy_day, 11))]
     offers = search({7: calendar}, request_for())
     assert len(offers) == 12
     assert all(o.slot.arrives_at.astimezone(TZ).minute % 15 == 0 for o in offers)
@@ -124,7 +124,8 @@ def test_a_day_that_breaks_the_next_gap_moves_the_following_sessions_with_it():
 def test_the_last_session_moves_alone():
     calendar = FakeCalendar(opening=weekdays(days=range(7)), working=weekdays(days=range(7)))
     offers = search({7: calendar}, request_for(), index=3)
-    assert offers and all(o.scope == "this" for o in offers)
+    assert offers
+    assert all(o.scope == "this" for o in offers)
     assert offers[0].day == COURSE[2] + timedelta(14)
 
 
@@ -132,7 +133,8 @@ def test_nothing_inside_the_cutoff_is_offered():
     calendar = FakeCalendar(opening=weekdays(), working=weekdays())
     cutoff = at(MON + timedelta(20), 12)
     offers = search({7: calendar}, request_for(not_before=cutoff))
-    assert offers and all(o.slot.arrives_at >= cutoff for o in offers)
+    assert offers
+    assert all(o.slot.arrives_at >= cutoff for o in offers)
 
 
 def test_the_sessions_own_time_is_not_offered_again():
@@ -206,8 +208,8 @@ def worlds(draw):
     calendars = {7: calendar()}
     if draw(st.booleans()):
         calendars[8] = calendar()
-    cutoff = datetime.combine(days[0] - timedelta(days=draw(st.integers(0, 10))), time(9),
-                              tzinfo=TZ) + timedelta(hours=draw(st.integers(0, 24 * 30)))  # fmt: skip
+    early = datetime.combine(days[0] - timedelta(days=draw(st.integers(0, 10))), time(9), tzinfo=TZ)
+    cutoff = early + timedelta(hours=draw(st.integers(0, 24 * 30)))
     request = PlanRequest(
         start_on=days[0], sessions=count, target_gap_days=low, min_gap_days=low,
         max_gap_days=high, preferred_weekday=None,
