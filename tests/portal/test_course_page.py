@@ -36,7 +36,9 @@ def test_the_link_opens_every_session_with_its_arrival_and_actions(client, cours
     assert html.count(">Confirm</a>") == 4
     assert html.count(">Cancel</a>") == 4
     assert "+44 20 7946 0000" in html
-    assert response["Cache-Control"].startswith("no-store") or "no-cache" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-cache" in response["Cache-Control"]
+    )
 
 
 def test_a_tampered_token_is_refused_with_the_friendly_page(client, course):
