@@ -61,7 +61,8 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "portal:course", "portal:move", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
+        "portal:course", "portal:move", "reminders:cancel", "reminders:confirm",
+        "reminders:unsubscribe",
     ]  # fmt: skip
 
 
