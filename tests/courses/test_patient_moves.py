@@ -191,3 +191,18 @@ def test_only_the_patients_link_may_move_this_way(sessions, practitioner):
             session=sessions[1], new_day=date(2026, 1, 29), new_time=time(10), version=1,
             actor=practitioner.user,
         )  # fmt: skip
+
+
+def test_the_practitioners_notice_says_from_when_to_when(sessions, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    move(sessions[1], date(2026, 1, 29), time(14))
+    worker = system_actor(SystemActor.REMINDERS)
+    reminders.claim_due(actor=worker)
+    notice = OutboxMessage.objects.get(kind=Kind.MOVED_BY_PATIENT)
+    assert reminders.deliver(notice.pk, actor=worker) == Status.SENT
+    [email] = [m for m in mail.outbox if m.to == [notice.recipient]]
+    assert "Tuesday 27 January 2026, 10:00" in email.body
+    assert "Thursday 29 January 2026, 14:00" in email.body
+    assert "Moved by the patient" in email.subject
