@@ -53,12 +53,8 @@ class DatabaseCalendar:
         first_day: date,
         last_day: date,
         ignore_session_ids: Iterable[int] = (),
-        read_ahead: int = 1,
     ) -> None:
         self.tz = tz
-        # Days read per query: a search that walks day after day (the patient's
-        # self-reschedule) saves round trips; the planner reads the days it needs.
-        self.read_ahead = max(read_ahead, 1)
         self.practitioner_id = practitioner_id
         self.patient_id = patient_id
         self.ignore = set(ignore_session_ids)
@@ -86,41 +82,8 @@ class DatabaseCalendar:
 
     def day(self, day: date) -> DayAvailability:
         if day not in self._days:
-            if self.read_ahead > 1:
-                self._load_from(day)
-            else:
-                self._days[day] = self._load(day)
+            self._days[day] = self._load(day)
         return self._days[day]
-
-    def _bookable(self, day: date) -> bool:
-        """Something could be booked that day (open, working, not closed)."""
-        closed = any(s <= day <= e for s, e, _ in self.closures)
-        return (
-            not closed
-            and bool(self.opening.get(day.weekday()))
-            and bool(self.working.get(day.weekday()))
-        )
-
-    def _load_from(self, first: date) -> None:
-        """``first`` and the next uncached days up to ``read_ahead``, in one query."""
-        days: list[date] = []
-        while len(days) < self.read_ahead and first + timedelta(days=len(days)) not in self._days:
-            days.append(first + timedelta(days=len(days)))
-        readable = [d for d in days if self._bookable(d)]
-        for day in days:
-            if day not in readable:
-                self._days[day] = self._load(day)  # reads nothing
-        if not readable:
-            return
-        start = datetime.combine(readable[0], time.min, tzinfo=self.tz)
-        end = datetime.combine(readable[-1] + timedelta(days=1), time.min, tzinfo=self.tz)
-        rows = self._sessions_between(start - LONGEST_VISIT, end, start)
-        for day in readable:
-            day_start = datetime.combine(day, time.min, tzinfo=self.tz)
-            day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz)
-            # What _load's query would return for the day alone: the procedure overlaps it.
-            self._days[day] = self._build(day, [r for r in rows if r[5] < day_end and r[6] >
-                                                day_start])  # fmt: skip
 
     def _sessions_between(self, earliest: datetime, end: datetime, start: datetime) -> list[tuple]:
         """Sessions holding time on the day, by time range only (served by the time index).
@@ -143,6 +106,7 @@ class DatabaseCalendar:
     def _load(self, day: date) -> DayAvailability:
         start = datetime.combine(day, time.min, tzinfo=self.tz)
         end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz)
+        span = Interval(start, end)
         closed = next((r for s, e, r in self.closures if s <= day <= e), None)
         opening, working = self.opening.get(day.weekday(), ()), self.working.get(day.weekday(), ())
         if closed is not None or not opening or not working:
@@ -150,12 +114,7 @@ class DatabaseCalendar:
             return DayAvailability(day=day, closed_reason=closed, opening=tuple(opening),
                                    working=tuple(working), absences=(),
                                    room_busy=dict.fromkeys(self.room_ids, ()))  # fmt: skip
-        return self._build(day, self._sessions_between(start - LONGEST_VISIT, end, start))
-
-    def _build(self, day: date, rows: list[tuple]) -> DayAvailability:
-        start = datetime.combine(day, time.min, tzinfo=self.tz)
-        span = Interval(start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz))
-        closed = next((r for s, e, r in self.closures if s <= day <= e), None)
+        rows = self._sessions_between(start - LONGEST_VISIT, end, start)
         practitioner: list[Interval] = []
         patient: list[Interval] = []
         rooms: dict[int, list[Interval]] = {room: [] for room in self.room_ids}

@@ -110,7 +110,6 @@ def calendar_for(
     practitioner_id: int | None = None,
     first_day: date | None = None,
     ignore_session_ids: tuple[int, ...] = (),
-    read_ahead: int = 1,
 ) -> DatabaseCalendar:
     """The busy times a course's sessions must not clash with (practitioner, rooms, patient)."""
     first_day = first_day or request.start_on
@@ -122,7 +121,6 @@ def calendar_for(
         first_day=first_day,
         last_day=first_day + timedelta(days=horizon),
         ignore_session_ids=ignore_session_ids,
-        read_ahead=read_ahead,
     )
 
 

@@ -37,9 +37,6 @@ from courses.models import HOLDING_STATUSES, Session
 from courses.rescheduling import _apply_moves, check_bookable_time
 
 PATIENT_MOVE_REASON = "Moved by the patient on their course page"
-# The search walks day after day (the offers, then each later session's days): it reads
-# the calendar a week per query (bench/reschedule.py).
-SEARCH_READ_AHEAD = 7
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ class Search:
     def moving_ids(self) -> tuple[int, ...]:
         return tuple(s.pk for s in self.siblings[self.index :])
 
-    def calendars(self, first_day: date, read_ahead: int = 1) -> dict[int, DatabaseCalendar]:
+    def calendars(self, first_day: date) -> dict[int, DatabaseCalendar]:
         course = self.session.course
         return {
             pk: calendar_for(
@@ -69,7 +66,6 @@ class Search:
                 practitioner_id=pk,
                 first_day=first_day,
                 ignore_session_ids=self.moving_ids,
-                read_ahead=read_ahead,
             )  # fmt: skip
             for pk in self.practitioners
         }
@@ -132,9 +128,8 @@ def patient_offers(
     check_movable(session, now=now, clinic=clinic)
     search = search_for(session, now=now, clinic=clinic)
     first_day = timezone.localdate(search.request.not_before, clinic_tz())
-    calendars = search.calendars(first_day, read_ahead=SEARCH_READ_AHEAD)
     return self_service.search_offers(
-        calendars, search.request, search.days, search.index,
+        search.calendars(first_day), search.request, search.days, search.index,
         home=search.practitioners[0], current=session.arrives_at, limit=limit,
     )  # fmt: skip
 

@@ -206,35 +206,3 @@ def test_the_practitioners_notice_says_from_when_to_when(sessions, settings):
     assert "Tuesday 27 January 2026, 10:00" in email.body
     assert "Thursday 29 January 2026, 14:00" in email.body
     assert "Moved by the patient" in email.subject
-
-
-def test_reading_a_week_per_query_sees_what_reading_day_by_day_sees(sessions, draft, practitioner):
-    from courses.booking import calendar_for, plan_request, treatment_rules
-
-    other = cleared_patient(practitioner.user)
-    from courses import services
-
-    services.confirm_course(course=draft(patient=other), actor=practitioner.user)
-    course = sessions[0].course
-    request = plan_request(course, treatment_rules())
-    first = date(2026, 1, 3)
-    one = calendar_for(course, request, first_day=first)
-    week = calendar_for(course, request, first_day=first, read_ahead=7)
-    for offset in (0, 3, 1, 9, 30, 29, 60):  # out of order: read-ahead stops at cached days
-        day = first + timedelta(days=offset)
-        assert normal(week.day(day)) == normal(one.day(day))
-
-
-def normal(avail):
-    """A day's availability with its busy spans in time order (SQL returns rows unordered)."""
-    from dataclasses import replace
-
-    def key(i):
-        return i.start, i.end
-
-    return replace(
-        avail,
-        practitioner_busy=sorted(avail.practitioner_busy, key=key),
-        patient_busy=sorted(avail.patient_busy, key=key),
-        room_busy={r: sorted(b, key=key) for r, b in avail.room_busy.items()},
-    )
