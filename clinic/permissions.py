@@ -109,6 +109,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "courses.cancel_session": is_staff_member | is_patient_link,  # the patient's link too
     "courses.confirm_attendance": is_staff_member | is_patient_link,
     "courses.cancel_by_patient": is_patient_link,
+    # The patient moves a session inside the course's rules, from their course page.
+    "courses.reschedule_by_patient": is_patient_link,
     # Every link to a course's page stops working (a phone lost, a message forwarded).
     "courses.revoke_patient_link": is_staff_member,
     "courses.run_session": (is_practitioner & is_own_session) | is_manager,

@@ -108,6 +108,12 @@ class DatabaseCalendar:
         end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tz)
         span = Interval(start, end)
         closed = next((r for s, e, r in self.closures if s <= day <= e), None)
+        opening, working = self.opening.get(day.weekday(), ()), self.working.get(day.weekday(), ())
+        if closed is not None or not opening or not working:
+            # Nothing can be booked that day whatever else is on it: no need to read it.
+            return DayAvailability(day=day, closed_reason=closed, opening=tuple(opening),
+                                   working=tuple(working), absences=(),
+                                   room_busy=dict.fromkeys(self.room_ids, ()))  # fmt: skip
         rows = self._sessions_between(start - LONGEST_VISIT, end, start)
         practitioner: list[Interval] = []
         patient: list[Interval] = []

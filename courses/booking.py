@@ -215,6 +215,7 @@ def book_sessions(
 class Move:
     session: Session
     slot: planning.Slot
+    practitioner_id: int | None = None  # another practitioner takes it (patient self-service)
 
 
 @transaction.atomic
@@ -239,6 +240,8 @@ def move_sessions(*, moves: list[Move], reason: str, actor: Actor) -> list[Sessi
         session.procedure_starts_at = slot.procedure_starts_at
         session.procedure_ends_at = slot.procedure_ends_at
         session.room_id = slot.room_id
+        if move.practitioner_id is not None:
+            session.practitioner_id = move.practitioner_id
         session_flow.reopen_after_move(session)
         session.schedule_version += 1
     _save_sessions([m.session for m in moves])

@@ -333,6 +333,33 @@ def plan_series(
     return proposals
 
 
+def plan_following(
+    calendar: Calendar,
+    request: PlanRequest,
+    days: Sequence[date],
+    new_day: date,
+    *,
+    preferred_room: int | None = None,
+) -> list[Proposal]:
+    """Place the sessions after a moved one again, keeping their gaps ("this and following").
+
+    ``days`` are the local days of the moved session and every later one, as
+    booked now. Each later session targets the gap it had to the one before;
+    the preferred weekday is dropped (the sessions move with the moved one) but
+    the time of day returns to the request's. The one rule behind the staff's
+    "this and following" and the patient's self-reschedule. NoSlotError when
+    one finds no slot.
+    """
+    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    if not gaps:
+        return []
+    keep = PlanRequest(**{**request.__dict__, "preferred_weekday": None})
+    return plan_series(
+        calendar, keep, count=len(gaps), previous_day=new_day, target_gaps=gaps,
+        preferred_room=preferred_room,
+    )  # fmt: skip
+
+
 def _place(
     calendar: Calendar,
     request: PlanRequest,

@@ -174,24 +174,18 @@ def _replan_following(
     slot: planning.Slot,
 ) -> list[Move]:
     days = [_local_day(s.arrives_at) for s in [moved, *after]]
-    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
     # "Following" promises to keep the gaps: the later sessions move with this one
     # rather than snapping back to the preferred weekday (the time of day does return).
-    keep = planning.PlanRequest(
-        **{**request.__dict__, "preferred_time": course.preferred_time, "preferred_weekday": None}
-    )
+    keep = planning.PlanRequest(**{**request.__dict__, "preferred_time": course.preferred_time})
     try:
-        plan = planning.plan_series(
-            calendar, keep, count=len(after), previous_day=new_day, target_gaps=gaps,
-            preferred_room=slot.room_id,
-        )  # fmt: skip
+        plan = planning.plan_following(calendar, keep, days, new_day, preferred_room=slot.room_id)
     except planning.NoSlotError as error:
         raise CourseError.single("no_slot", str(error)) from error
     return [Move(s, p.slot) for s, p in zip(after, plan, strict=True)]
 
 
 def _apply_moves(
-    moves: list[Move], *, reason: str, override_reason: str, actor: Actor
+    moves: list[Move], *, reason: str, override_reason: str, actor: Actor, tell_patient: bool = True
 ) -> list[Session]:
     move_sessions(
         moves=moves, actor=actor,
@@ -199,7 +193,8 @@ def _apply_moves(
     )  # fmt: skip
     for move in moves:
         events.session_changed(move.session)
-    events.course_changed(moves[0].session.course)
+    if tell_patient:  # not the patient's own move: they know
+        events.course_changed(moves[0].session.course)
     return [m.session for m in moves]
 
 

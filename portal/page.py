@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic
-from courses import session_day
+from courses import self_service, session_day
 from courses.aftercare import build_aftercare
 from courses.models import Course, Session, SessionStatus
 from courses.previsit import PrevisitError
@@ -48,9 +48,12 @@ class SessionRow:
     confirm_url: str
     cancel_url: str
     aftercare: str  # the sheet of a session done, as things stand now
+    movable: bool = False  # the patient may move it here (open, beyond the cut-off)
 
 
-def session_rows(course: Course, *, now: datetime) -> list[SessionRow]:
+def session_rows(
+    course: Course, *, now: datetime, cutoff_hours: int | None = None
+) -> list[SessionRow]:
     sessions = list(
         course.sessions.select_related("procedure", "course__area", "course__patient").order_by(
             "arrives_at", "number"
@@ -73,6 +76,12 @@ def session_rows(course: Course, *, now: datetime) -> list[SessionRow]:
                 else "",
                 cancel_url=links.session_link("cancel", session.pk, version) if can_cancel else "",
                 aftercare=_aftercare(session, now),
+                movable=cutoff_hours is not None
+                and can_cancel
+                and course.is_editable
+                and not self_service.within_cutoff(
+                    session.arrives_at, now=now, cutoff_hours=cutoff_hours
+                ),
             )
         )
     return rows
@@ -166,7 +175,7 @@ def course_context(
     consent_form: ConsentForm | None = None,
 ) -> dict:
     now = now or timezone.now()
-    rows = session_rows(course, now=now)
+    rows = session_rows(course, now=now, cutoff_hours=clinic.self_service_cutoff_hours)
     next_row = next((r for r in rows if r.upcoming and r.session.is_open), None)
     return {
         "clinic": clinic,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import moves, views
 
 app_name = "portal"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("p/course/<str:token>/consent/", views.consent, name="consent"),
     path("p/course/<str:token>/home-use/", views.home_use, name="home_use"),
     path("p/course/<str:token>/new-link/", views.new_link, name="new_link"),
+    path("p/course/<str:token>/session/<int:ordinal>/move/", moves.move, name="move"),
 ]

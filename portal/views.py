@@ -135,6 +135,7 @@ def _page(
         "token": token,
         "page_error": error,
         "home_use_form": home_use_form,
+        "moved": status == 200 and "moved" in request.GET,  # back from a move: say it is done
         **page.course_context(
             course, Clinic.current(), now=now, previsit=previsit, consent_form=consent_form
         ),

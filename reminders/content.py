@@ -145,7 +145,21 @@ def build_context(
         context["agenda"] = [_visit(s, tz) for s in agenda_sessions(message)]
     if message.kind == Kind.SESSIONS_CHANGED:
         context.update(_changes_context(message, tz))
+    if message.kind == Kind.MOVED_BY_PATIENT:
+        assert session is not None  # why_not_send refuses the row without its session
+        context["was"] = _was(message, session, tz)
     return context
+
+
+def _was(message: OutboxMessage, session: Session, tz: ZoneInfo) -> str:
+    """The time the session had before the patient's move the message is about."""
+    change = (
+        SessionChange.objects.filter(session=session, kind=ChangeKind.RESCHEDULED)
+        .exclude(from_arrives_at=None)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    return when(change.from_arrives_at, tz) if change and change.from_arrives_at else ""
 
 
 def _aftercare_text(session: Session, now: datetime) -> str:

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     CANCELLED_BY_PATIENT = "cancelled_by_patient", _("Cancelled by the patient")
     SESSIONS_CHANGED = "sessions_changed", _("Sessions moved or cancelled by the clinic")
     COURSE_LINK = "course_link", _("A new link to the course page, on request")
+    MOVED_BY_PATIENT = "moved_by_patient", _("Moved by the patient")
 
 
 class Channel(models.TextChoices):

@@ -34,7 +34,7 @@ from django_stubs_ext import StrOrPromise
 from clinic.actors import Actor
 from clinic.models import Clinic, OpeningHours, Practitioner
 from clinic.permissions import require
-from courses import rescheduling
+from courses import patient_moves, rescheduling
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
 from reminders import breaker, links, schedule, validity, workers
@@ -221,6 +221,56 @@ def cancel_by_patient(
     )
     queue_cancellation_notice(locked, now=now)  # the version the patient's link named
     return cancelled
+
+
+def queue_move_notice(
+    session: Session, *, practitioner_ids: set[int], now: datetime | None = None
+) -> None:
+    """Tell the practitioners (the session's, and the one it left, if another took it) that
+    the patient moved the session through their course page (``move_by_patient``).
+
+    One row per move and practitioner, keyed by the session's new schedule version,
+    sent at once; the e-mail shows the time it had (from the session's history) and the
+    new one.
+    """
+    for practitioner in Practitioner.objects.filter(pk__in=practitioner_ids).select_related("user"):
+        if practitioner.user.email:
+            _create(
+                f"session:{session.pk}:{Kind.MOVED_BY_PATIENT}:{practitioner.pk}"
+                f":v{session.schedule_version}",
+                kind=Kind.MOVED_BY_PATIENT, channel=Channel.EMAIL,
+                recipient=practitioner.user.email, session=session,
+                course_id=session.course_id, practitioner=practitioner,
+                schedule_version=session.schedule_version, due_at=now or timezone.now(),
+            )  # fmt: skip
+
+
+@transaction.atomic
+def move_by_patient(
+    *,
+    session: Session,
+    new_day: date,
+    new_time: time,
+    version: int,
+    actor: Actor,
+    practitioner_id: int | None = None,
+    expected_following: list[datetime] | None = None,
+    now: datetime | None = None,
+) -> list[Session]:
+    """The patient's move from their course page, and the practitioner's notice, as one write.
+
+    The move is ``courses.patient_moves.reschedule_by_patient`` (its locks and
+    checks); the reminders follow the sessions (``events.session_changed``); the
+    patient is not sent the clinic's change notice (they made the change).
+    """
+    require(actor, "courses.reschedule_by_patient", session)
+    before = session.practitioner_id
+    moved = patient_moves.reschedule_by_patient(
+        session=session, new_day=new_day, new_time=new_time, version=version, actor=actor,
+        practitioner_id=practitioner_id, expected_following=expected_following, now=now,
+    )  # fmt: skip
+    queue_move_notice(moved[0], practitioner_ids={before, moved[0].practitioner_id}, now=now)
+    return moved
 
 
 # Staff changes made within this long of each other reach the patient as one message.

@@ -112,6 +112,14 @@ def _cancelled_by_patient(message: OutboxMessage, now: datetime) -> Refusal | No
     return None
 
 
+def _moved_by_patient(message: OutboxMessage, now: datetime) -> Refusal | None:
+    session = message.session
+    assert session is not None  # why_not_send refused the row if it is gone
+    if session.status == SessionStatus.CANCELLED:
+        return Status.CANCELLED, "the session was cancelled since"
+    return None
+
+
 def _sessions_changed(message: OutboxMessage, now: datetime) -> Refusal | None:
     if not content.course_changes(message):
         return Status.CANCELLED, "nothing changed since the patient was last told"
@@ -127,6 +135,7 @@ CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     Kind.CANCELLED_BY_PATIENT: _cancelled_by_patient,
     Kind.SESSIONS_CHANGED: _sessions_changed,
     Kind.COURSE_LINK: _course_link,
+    Kind.MOVED_BY_PATIENT: _moved_by_patient,
 }
 
 
@@ -146,7 +155,9 @@ def why_not_send(message: OutboxMessage, now: datetime) -> Refusal | None:
     return check(message, now)
 
 
-_NEEDS_SESSION = {*BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT}
+_NEEDS_SESSION = {
+    *BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT,
+}  # fmt: skip
 _NEEDS_COURSE = {
     Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED, Kind.COURSE_LINK,
 }  # fmt: skip

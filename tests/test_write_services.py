@@ -26,6 +26,7 @@ SERVICE_MODULES = {
     "courses/booking.py",
     "courses/photos.py",
     "courses/previsit.py",
+    "courses/patient_moves.py",
 }
 
 # Public functions of service modules that write rows but must not be one
@@ -42,6 +43,7 @@ PARTS_OF_A_WRITE = {
     "queue_after_session": "the aftercare rows, in session_day.finish's transaction",
     "queue_cancellation_notice": "the practitioner's notice, in cancel_by_patient's transaction",
     "queue_change_notice": "the patient's notice of a staff change, in that change's transaction",
+    "queue_move_notice": "the practitioner's notice, in move_by_patient's transaction",
     "lock_booking_rows": "row locks taken first by the booking services that call it",
 }
 
@@ -65,6 +67,11 @@ READS = {
     "aftercare_facts": "what a session's aftercare sheet says",
     "clean_image": "the re-encoded photo, not yet stored",
     "policy": "the clinic's reminder policy",
+    "check_movable": "refuses a session the patient may not move themselves",
+    "practitioners_for": "who may take a session the patient moves",
+    "search_for": "what a patient's move is searched in",
+    "patient_offers": "the times a patient may move a session to",
+    "preview_move": "what a patient's chosen time would move, checked, not written",
     "patient_channels": "where a patient's messages may go",
     "channel_states": "each chosen channel's state, for the patient page",
     "backlog_waiting": "whether due messages wait to be claimed",

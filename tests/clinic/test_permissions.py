@@ -61,7 +61,7 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     public = sorted({name for _, name, view in walk() if is_public(view)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
-        "portal:consent", "portal:course", "portal:home_use", "portal:new_link",
+        "portal:consent", "portal:course", "portal:home_use", "portal:move", "portal:new_link",
         "portal:previsit", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
     ]  # fmt: skip
 
@@ -117,6 +117,7 @@ TABLE = {
     "portal:consent": (("course_token",), 405, 405, 405, 405),
     "portal:home_use": (("course_token",), 405, 405, 405, 405),
     "portal:new_link": (("course_token",), 405, 405, 405, 405),
+    "portal:move": (("course_token", "ordinal"), 200, 200, 200, 200),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
@@ -180,12 +181,11 @@ def world(
         "session": second.pk, "finished": first.pk, "photo": photo.pk, "message": message.pk,
         "step": "check-in", "kind": "practitioner", "practitioner_pk": practitioner.pk,
         "view": "week", "day": timezone.localdate().isoformat(), "action": "renew",
-        "feed_token": practitioner.feed_token, "staff_session": 1,
+        "feed_token": practitioner.feed_token, "staff_session": 1, "ordinal": 2,
         "confirm_token": links.session_token("confirm", second.pk, version),
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
-        "ordinal": 2,
     }  # fmt: skip
 
 
