@@ -68,7 +68,7 @@ def clock(moment: datetime, tz: ZoneInfo) -> str:
 
 # Messages written to a member of staff (their agenda, a patient's cancellation), not to
 # the patient the row may name: in the staff member's own language.
-STAFF_KINDS = frozenset({Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT})
+STAFF_KINDS = frozenset({Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT})
 
 
 def message_language(message: OutboxMessage) -> str:

@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,31 +31,34 @@ from reminders.models import OutboxMessage, Status
 
 LINK_ERRORS = {
     # reason: (HTTP status, what the patient reads; "%(arrival)s" is the session's time)
-    "tampered": (400, _lazy("This link is not valid. It may have been cut off when copied.")),
-    "expired": (410, _lazy("This link has expired: the session has already started.")),
+    "tampered": (
+        400,
+        gettext_lazy("This link is not valid. It may have been cut off when copied."),
+    ),
+    "expired": (410, gettext_lazy("This link has expired: the session has already started.")),
     # The patient already did what the link offers (or the clinic cancelled the
     # session): say so, rather than that the appointment changed.
-    "cancelled": (410, _lazy("This session is already cancelled.")),
-    "confirmed": (410, _lazy("You have already confirmed — see you on %(arrival)s.")),
+    "cancelled": (410, gettext_lazy("This session is already cancelled.")),
+    "confirmed": (410, gettext_lazy("You have already confirmed — see you on %(arrival)s.")),
     "stale": (
         410,
-        _lazy(
+        gettext_lazy(
             "Your appointment has changed since this message was sent. Please use the "
             "link in the most recent message, or call us."
         ),
     ),
-    "closed": (410, _lazy("This session can no longer be changed online.")),
+    "closed": (410, gettext_lazy("This session can no longer be changed online.")),
     # The course page's link (portal): too old, or replaced by the clinic.
     "link_expired": (
         410,
-        _lazy(
+        gettext_lazy(
             "This link has expired. We can send a new one to the e-mail address or phone "
             "number we have for you, or call us."
         ),
     ),
     "revoked": (
         410,
-        _lazy(
+        gettext_lazy(
             "This link no longer works: the clinic has replaced it. Please use the link in "
             "the most recent message, or call us."
         ),

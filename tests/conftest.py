@@ -62,6 +62,18 @@ def suite_clock():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (a request's middleware activates the
+    browser's language for the rest of its thread, as Django's LocaleMiddleware does)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_clinic_settings(settings):
     """Each test sees the clinic row as it is now (workers may cache it in production)."""
     settings.CLINIC_CACHE_SECONDS = 0

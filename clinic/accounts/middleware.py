@@ -192,6 +192,10 @@ class StaffLanguageMiddleware:
             if chosen is None:
                 chosen = note_staff_language(request, request.user)
             if chosen:
-                translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen
+                # Only for this request: the thread goes back to what it had after it.
+                with translation.override(chosen):
+                    response = self.get_response(request)
+                response.headers.setdefault("Content-Language", chosen)  # LocaleMiddleware's too
+                return response
         return self.get_response(request)

@@ -18,9 +18,9 @@ TUESDAY = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)
     ("language", "expected"),
     [
         ("en", "Tuesday 6 January 2026, 10:00 (Europe/London)"),
-        ("ru", "Вторник 6 января 2026, 10:00 (Europe/London)"),  # the month as after a day
-        ("uk", "Вівторок 6 січня 2026, 10:00 (Europe/London)"),
-        ("de", "Dienstag 6 Januar 2026, 10:00 (Europe/London)"),
+        ("ru", "Вторник, 6 января 2026, 10:00 (Europe/London)"),  # the month as after a day
+        ("uk", "Вівторок, 6 січня 2026, 10:00 (Europe/London)"),
+        ("de", "Dienstag, 6. Januar 2026, 10:00 Uhr (Europe/London)"),
     ],
 )
 def test_a_visit_time_is_written_in_the_active_language(language, expected):
