@@ -32,7 +32,7 @@ run dev: install
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "The planner is at http://$(PLANNER_ADDR)/ (Ctrl-C stops the web server, worker and beat)."
-	@echo "Database: $${DATABASE_URL:-SQLite in var/db.sqlite3}; broker: $${REDIS_URL:-files in var/broker/}; e-mail: $${EMAIL_HOST:-files in var/outbox/}"
+	@echo "Database: $${DATABASE_URL:-SQLite in $${VAR_DIR:-var}/db.sqlite3}; broker: $${REDIS_URL:-files in $${VAR_DIR:-var}/broker/}; e-mail: $${EMAIL_HOST:-files in $${VAR_DIR:-var}/outbox/}"
 	@echo
 	$(BIN)/honcho start -f $(PROCFILE) || true
 

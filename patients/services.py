@@ -71,8 +71,22 @@ def save_patient(
         guardian_consent and bool(patient.guardian_name), patient.guardian_consent_at, now
     )
     patient.full_clean(exclude=["latest_screening", "latest_consent"])
+    if patient.pk is not None:
+        _consent_for_language(patient, now)
     patient.save()
     return patient
+
+
+def _consent_for_language(patient: Patient, now: datetime) -> None:
+    """A patient's language decides which sheet is current for them: after a change back to
+    a language they already consented in, that consent is the one that counts again (the
+    consent state is read from ``latest_consent`` alone, one row, in lists too)."""
+    sheet = patient_sheet(patient, timezone.localdate(now))
+    if sheet is None or (patient.latest_consent and patient.latest_consent.sheet_id == sheet.pk):
+        return
+    earlier = patient.consents.filter(sheet=sheet).order_by("-accepted_at", "-pk").first()
+    if earlier is not None:
+        patient.latest_consent = earlier
 
 
 def _check_clinical_fields(patient: Patient, actor: Actor) -> None:

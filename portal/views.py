@@ -238,7 +238,7 @@ def home_use(request: HttpRequest, course: Course, token: str) -> HttpResponse:
 
 
 def _quiet_warning(quiet: home_rules.QuietPeriod, clinic: Clinic) -> str:
-    session_day = formats.date_format(timezone.localtime(quiet.session_at), "l j F Y")
+    session_day = formats.date_format(timezone.localtime(quiet.session_at), "l j E Y")
     days = clinic.home_roller_quiet_days
     return ngettext(
         "Please do not use the roller within %(days)s day before or after a clinic session: "

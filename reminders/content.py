@@ -147,19 +147,28 @@ def build_context(
         context.update(_changes_context(message, tz))
     if message.kind == Kind.MOVED_BY_PATIENT:
         assert session is not None  # why_not_send refuses the row without its session
-        context["was"] = _was(message, session, tz)
+        context.update(_patient_move(message, session, tz))
     return context
 
 
-def _was(message: OutboxMessage, session: Session, tz: ZoneInfo) -> str:
-    """The time the session had before the patient's move the message is about."""
+def _patient_move(message: OutboxMessage, session: Session, tz: ZoneInfo) -> dict[str, str]:
+    """The move the message is about: the session's last reschedule made by the time the
+    message was queued (in the same transaction), from where to where. A later change
+    (another move, or one that shifted this session along) is not this message's news."""
     change = (
-        SessionChange.objects.filter(session=session, kind=ChangeKind.RESCHEDULED)
+        SessionChange.objects.filter(
+            session=session, kind=ChangeKind.RESCHEDULED, changed_at__lte=message.created_at
+        )
         .exclude(from_arrives_at=None)
         .order_by("-changed_at", "-id")
         .first()
     )
-    return when(change.from_arrives_at, tz) if change and change.from_arrives_at else ""
+    if change is None or change.from_arrives_at is None:
+        return {"was": ""}
+    moved = {"was": when(change.from_arrives_at, tz)}
+    if change.to_arrives_at is not None:
+        moved["arrival"] = when(change.to_arrives_at, tz)
+    return moved
 
 
 def _aftercare_text(session: Session, now: datetime) -> str:

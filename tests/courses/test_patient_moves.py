@@ -206,3 +206,29 @@ def test_the_practitioners_notice_says_from_when_to_when(sessions, settings):
     assert "Tuesday 27 January 2026, 10:00" in email.body
     assert "Thursday 29 January 2026, 14:00" in email.body
     assert "Moved by the patient" in email.subject
+
+
+def test_each_notice_tells_its_own_move_even_when_sent_after_a_later_one(
+    sessions, settings, time_machine
+):
+    """Two moves before the worker sends: the first notice still names the first move
+    (from 27 to 29 January), not where a later move left the session."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    second = sessions[1]
+    move(second, date(2026, 1, 29), time(14))
+    time_machine.shift(timedelta(minutes=5))
+    second.refresh_from_db()
+    move(second, date(2026, 1, 30), time(11))
+    worker = system_actor(SystemActor.REMINDERS)
+    reminders.claim_due(actor=worker)
+    first, later = OutboxMessage.objects.filter(kind=Kind.MOVED_BY_PATIENT).order_by("pk")
+    assert reminders.deliver(first.pk, actor=worker) == Status.SENT
+    assert reminders.deliver(later.pk, actor=worker) == Status.SENT
+    bodies = [m.body for m in mail.outbox if "Moved by the patient" in m.subject]
+    assert "Tuesday 27 January 2026, 10:00" in bodies[0]
+    assert "Thursday 29 January 2026, 14:00" in bodies[0]
+    assert "Friday 30 January" not in bodies[0]
+    assert "Thursday 29 January 2026, 14:00" in bodies[1]
+    assert "Friday 30 January 2026, 11:00" in bodies[1]

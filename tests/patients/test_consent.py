@@ -166,3 +166,22 @@ def test_a_consent_on_the_old_sheet_stops_counting_for_a_new_one(sheets, link):
     patient.refresh_from_db()
     InformationSheetFactory(version="2026-02", language="ru")
     assert not has_current_consent(patient, patient_sheet(patient))
+
+
+def test_a_language_changed_back_finds_the_consent_given_in_it(sheets, link, practitioner):
+    """Consented in Russian, then (language changed) in English: back in Russian, the
+    Russian consent counts again, without asking the patient to sign twice."""
+    patient = PatientFactory(language="ru")
+    russian = sign(patient, sheets["ru"], link)
+    patient.language = "en"
+    services.save_patient(patient=patient, email_consent=False, sms_consent=False,
+                          guardian_consent=False, actor=practitioner.user)  # fmt: skip
+    assert not has_current_consent(patient, patient_sheet(patient))
+    sign(patient, sheets["en"], link)
+    patient.refresh_from_db()
+    patient.language = "ru"
+    services.save_patient(patient=patient, email_consent=False, sms_consent=False,
+                          guardian_consent=False, actor=practitioner.user)  # fmt: skip
+    patient.refresh_from_db()
+    assert patient.latest_consent == russian
+    assert has_current_consent(patient, patient_sheet(patient))
