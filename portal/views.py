@@ -64,10 +64,7 @@ def patient_page(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, str, 
             return _refused(request, token, error)
         patient = course.patient
         with translation.override(patient.language), timezone.override(patient.time_zone):
-            response = view(request, course, token, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
-            return response
+            return view(request, course, token, *args, **kwargs)  # rendered inside
 
     return wrapped
 
