@@ -86,7 +86,8 @@ class DatabaseCalendar:
         return self._days[day]
 
     def _sessions_between(self, earliest: datetime, end: datetime, start: datetime) -> list[tuple]:
-        """Sessions holding time on the day, by time range only (served by the time index).
+        """Sessions holding time on the day, by time range only (served by the time index),
+        their times as the database returns them (``as_utc`` reads them).
 
         Every active room is wanted anyway, so practitioner, rooms and patient are
         sorted out in Python. Plain SQL: this runs for each day the planner looks
@@ -98,10 +99,7 @@ class DatabaseCalendar:
                 day_sql(connection.vendor),
                 [*HOLDING_STATUSES, adapt(earliest), adapt(end), adapt(start)],
             )
-            return [
-                (pk, who, room, whom, _as_utc(arrives), _as_utc(starts), _as_utc(ends))
-                for pk, who, room, whom, arrives, starts, ends in cursor.fetchall()
-            ]
+            return cursor.fetchall()
 
     def _load(self, day: date) -> DayAvailability:
         start = datetime.combine(day, time.min, tzinfo=self.tz)
@@ -118,15 +116,18 @@ class DatabaseCalendar:
         practitioner: list[Interval] = []
         patient: list[Interval] = []
         rooms: dict[int, list[Interval]] = {room: [] for room in self.room_ids}
+        as_utc = _epoch_as_utc if connection.vendor == "postgresql" else _as_utc
         for pk, who, room, whom, arrives, starts, ends in rows:
             if pk in self.ignore:
                 continue
+            # A day holds a few hundred rows on a busy clinic; each time is read only once.
+            procedure = Interval(as_utc(starts), as_utc(ends))
             if who == self.practitioner_id:
-                practitioner.append(Interval(starts, ends))
+                practitioner.append(procedure)
             if room in rooms:
-                rooms[room].append(Interval(starts, ends))
+                rooms[room].append(procedure)
             if whom == self.patient_id:
-                patient.append(Interval(arrives, ends))
+                patient.append(Interval(as_utc(arrives), procedure.end))
         return DayAvailability(
             day=day,
             closed_reason=closed,
@@ -137,6 +138,11 @@ class DatabaseCalendar:
             patient_busy=tuple(patient),
             room_busy={room: tuple(busy) for room, busy in rooms.items()},
         )
+
+
+def _epoch_as_utc(value: float) -> datetime:
+    """PostgreSQL's epoch seconds (``TIME_COLUMNS``) as an aware UTC datetime."""
+    return datetime.fromtimestamp(value, UTC)
 
 
 def _as_utc(value: datetime | str | float) -> datetime:

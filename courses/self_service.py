@@ -34,6 +34,11 @@ from courses.planning import (
 
 # How many times the page offers at most (one a day, the earliest days first).
 MAX_OFFERS = 12
+# How many days that move the later sessions too one search plans at most. Each such
+# day re-plans the rest of the course (``plan_following``, a search over weeks of the
+# calendar), which costs far more than a day that moves one session; past this many,
+# the search offers only days that keep the later sessions where they are.
+MAX_FOLLOWING_PLANS = 3
 
 
 @dataclass(frozen=True)
@@ -132,9 +137,12 @@ def search_offers(
         return []
     first, last = window
     offers: list[Offer] = []
+    plans = [MAX_FOLLOWING_PLANS]  # re-plans of the later sessions this search may still make
     day = first
     while day <= last and len(offers) < limit:
-        offer = offer_on(calendars, request, days, index, day, home=home, current=current)
+        offer = offer_on(
+            calendars, request, days, index, day, home=home, current=current, plans=plans
+        )
         if offer is not None:
             offers.append(offer)
         day += timedelta(days=1)
@@ -150,8 +158,13 @@ def offer_on(
     *,
     home: int,
     current: datetime,
+    plans: list[int] | None = None,
 ) -> Offer | None:
-    """The best time on ``day``: nearest the wanted time, the home practitioner first."""
+    """The best time on ``day``: nearest the wanted time, the home practitioner first.
+
+    ``plans`` (a one-item list, counted down) caps how many times the later sessions
+    are re-planned; None: no cap. A day that would need one past the cap is not offered.
+    """
     alone = keeps_next_gap(days, index, day, request.min_gap_days, request.max_gap_days)
     for practitioner_id, calendar in calendars.items():
         if practitioner_id != home and not alone:
@@ -161,6 +174,10 @@ def offer_on(
             continue
         following: tuple[Proposal, ...] = ()
         if not alone:
+            if plans is not None:
+                if plans[0] <= 0:
+                    return None
+                plans[0] -= 1
             try:
                 following = tuple(
                     plan_following(

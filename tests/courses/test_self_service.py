@@ -121,6 +121,25 @@ def test_a_day_that_breaks_the_next_gap_moves_the_following_sessions_with_it():
     assert [p.day for p in later.following] == [MON + timedelta(50), MON + timedelta(71)]
 
 
+def test_a_search_replans_the_following_sessions_for_a_few_days_only(monkeypatch):
+    """Each day that moves the later sessions re-plans them (weeks of calendar); a search
+    offers at most MAX_FOLLOWING_PLANS such days, then only days that move one session."""
+    calendar = FakeCalendar(opening=weekdays(days=range(7)), working=weekdays(days=range(7)))
+    plans = []
+    real = self_service.plan_following
+    monkeypatch.setattr(
+        self_service, "plan_following", lambda *a, **kw: plans.append(a[3]) or real(*a, **kw)
+    )
+    offers = search({7: calendar}, request_for(), limit=30)
+    following = [o.day for o in offers if o.scope == "following"]
+    assert following == [MON + timedelta(29 + n) for n in range(self_service.MAX_FOLLOWING_PLANS)]
+    assert plans == following
+    # days 14 to 28 all stay offered, but for day 21: the session is already there at 10:00
+    assert [o.day for o in offers if o.scope == "this"] == [
+        MON + timedelta(n) for n in range(14, 29) if n != 21
+    ]
+
+
 def test_the_last_session_moves_alone():
     calendar = FakeCalendar(opening=weekdays(days=range(7)), working=weekdays(days=range(7)))
     offers = search({7: calendar}, request_for(), index=3)
