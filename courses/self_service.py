@@ -166,6 +166,8 @@ def offer_on(
     are re-planned; None: no cap. A day that would need one past the cap is not offered.
     """
     alone = keeps_next_gap(days, index, day, request.min_gap_days, request.max_gap_days)
+    if not alone and plans is not None and plans[0] <= 0:
+        return None  # without reading the day: it could not be offered
     for practitioner_id, calendar in calendars.items():
         if practitioner_id != home and not alone:
             continue
@@ -175,8 +177,6 @@ def offer_on(
         following: tuple[Proposal, ...] = ()
         if not alone:
             if plans is not None:
-                if plans[0] <= 0:
-                    return None
                 plans[0] -= 1
             try:
                 following = tuple(
