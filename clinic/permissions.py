@@ -113,6 +113,11 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "courses.reschedule_by_patient": is_patient_link,
     # Every link to a course's page stops working (a phone lost, a message forwarded).
     "courses.revoke_patient_link": is_staff_member,
+    # How the course is working (issue #19): practitioners grade the baseline and each
+    # performed session; the patient's satisfaction comes from their course page, or from
+    # a practitioner who asked them.
+    "courses.record_outcome": is_clinician,
+    "courses.record_satisfaction": is_clinician | is_patient_link,
     "courses.run_session": (is_practitioner & is_own_session) | is_manager,
     "courses.run_any_session": is_manager,  # anyone's session day (links in lists)
     "courses.view_calendar": is_staff_member,

@@ -12,7 +12,9 @@ from courses.models import (
     Indication,
     MinimumGap,
     NeedleChange,
+    OutcomeGrade,
     Procedure,
+    Satisfaction,
     Session,
     SessionChange,
     TreatmentArea,
@@ -22,7 +24,7 @@ from courses.models import (
 
 @admin.register(Indication)
 class IndicationAdmin(CheckedModelAdmin):
-    list_display = ["name", "code", "refused", "is_active"]
+    list_display = ["name", "code", "refused", "outcome_scale", "is_active"]
     list_filter = ["refused", "is_active"]
     search_fields = ["name", "code"]
 
@@ -125,3 +127,23 @@ class AftercareSheetAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
 
     list_display = ["session", "created_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(OutcomeGrade)
+class OutcomeGradeAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
+    """Grades, for audit; recorded on the course page (courses.outcome_services)."""
+
+    list_display = ["course", "session", "scale", "grade", "recorded_at", "recorded_by"]
+    list_filter = ["scale"]
+    date_hierarchy = "recorded_at"
+    list_select_related = ["course", "session", "recorded_by"]
+
+
+@admin.register(Satisfaction)
+class SatisfactionAdmin(ReadRecordedAdmin, ServiceWrittenAdmin):
+    """The patients' scores, for audit; given on their course page or recorded by staff."""
+
+    list_display = ["session", "score", "source", "recorded_at"]
+    list_filter = ["source"]
+    date_hierarchy = "recorded_at"
+    list_select_related = ["session"]

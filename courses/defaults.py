@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.apps.registry import Apps
 
+from courses.outcomes import default_scale
+
 INDICATIONS = [
     ("wrinkles", "Wrinkles"),
     ("texture", "Uneven skin texture"),
@@ -60,8 +62,11 @@ def seed_catalogue(apps: Apps) -> None:
     Indication = apps.get_model("courses", "Indication")
     TreatmentArea = apps.get_model("courses", "TreatmentArea")
     MinimumGap = apps.get_model("courses", "MinimumGap")
+    # The scale arrived with migration 0016; the earlier migration that seeds has no such field.
+    graded = any(f.name == "outcome_scale" for f in Indication._meta.get_fields())
     for code, name in INDICATIONS:
-        Indication.objects.get_or_create(code=code, defaults={"name": name})
+        scale = {"outcome_scale": default_scale(code).value} if graded else {}
+        Indication.objects.get_or_create(code=code, defaults={"name": name, **scale})
     Indication.objects.get_or_create(
         code="cellulite",
         defaults={

@@ -23,7 +23,7 @@ from clinic.models import (
     Room,
     WorkingHours,
 )
-from courses import rescheduling, services, session_day
+from courses import outcome_services, rescheduling, services, session_day
 from courses.defaults import seed_catalogue
 from courses.models import Course, EndPoint, Indication, Session, TreatmentArea
 from patients import services as patient_services
@@ -208,10 +208,28 @@ def load_demo_history() -> None:
             )
         else:
             _do_session(session, by=by)
+    for course in courses:
+        _grade(course)
     for course in courses:  # re-confirmed since, so the latest screening is the newest
         patient_services.record_screening(
             patient=course.patient, answers=Answers(), notes="",
             actor=course.practitioner.user, now=now - timedelta(days=1),
+        )  # fmt: skip
+
+
+def _grade(course: Course) -> None:
+    """A baseline and a grade per session done, a step better each time, with the
+    patient's satisfaction growing, so the course page's outcome chart shows a course
+    that is working (issue #19)."""
+    spec = outcome_services.course_scale(course)
+    by = course.practitioner.user
+    done = course.sessions.filter(status__in=outcome_services.PERFORMED).order_by("arrives_at")
+    outcome_services.record_grade(course=course, session=None, grade=spec.high, actor=by)
+    for step, session in enumerate(done, start=1):
+        grade = max(spec.low, spec.high - (step + 1) // 2)
+        outcome_services.record_visit(
+            course=course, session=session, grade=grade, satisfaction=min(10, 5 + step),
+            actor=by,
         )  # fmt: skip
 
 

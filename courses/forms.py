@@ -314,3 +314,41 @@ class DisinfectForm(forms.Form):
         label=_("Device"), queryset=Device.objects.filter(retired=False)
     )
     moment = forms.ChoiceField(label=_("Moment"), choices=DisinfectionMoment.choices)
+
+
+BASELINE = "baseline"
+
+
+class OutcomeForm(forms.Form):
+    """One visit's outcome on the course page: the baseline's or a performed session's grade
+    on the course's scale, and for a session the patient's satisfaction as they said it."""
+
+    visit = forms.ChoiceField(label=_("Visit"), widget=forms.HiddenInput)
+    grade = forms.TypedChoiceField(label=_("Grade"), coerce=int, required=False, empty_value=None)
+    satisfaction = forms.TypedChoiceField(
+        label=_("Patient's satisfaction (0-10)"), coerce=int, required=False, empty_value=None,
+        choices=[("", "—"), *((n, str(n)) for n in range(11))],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, scale: Any, visits: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["visit"]).choices = [(v, v) for v in visits]
+        grade = cast(forms.TypedChoiceField, self.fields["grade"])
+        grade.choices = [("", "—")] + [
+            (g, f"{g} · {scale.meaning(g)}" if scale.meaning(g) else str(g)) for g in scale.grades
+        ]
+        for name in ("grade", "satisfaction"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "class": "form-select form-select-sm w-auto",
+                    "aria-label": self.fields[name].label,
+                }
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("grade") is None and data.get("satisfaction") is None:
+            raise forms.ValidationError(gettext("Choose a grade or a satisfaction score."))
+        if data.get("visit") == BASELINE and data.get("satisfaction") is not None:
+            self.add_error("satisfaction", gettext("Satisfaction is given after a session."))
+        return data

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.actors import is_patient_link
 from clinic.models import Practitioner, Room, Weekday
 from clinic.regions import BodyRegion
+from courses.outcomes import SCALES, Scale
 
 # Session statuses live in the pure courses.statuses (the state machine uses them); re-exported.
 from courses.statuses import HOLDING_STATUSES, OPEN_STATUSES, SessionStatus
@@ -53,6 +54,13 @@ class Indication(models.Model):
         help_text=_("The areas this indication is treated on. None ticked: any area."),
     )
     is_active = models.BooleanField(_("is active"), default=True)
+    outcome_scale = models.CharField(
+        _("outcome scale"),
+        max_length=20,
+        choices=[(spec.scale.value, spec.name) for spec in SCALES.values()],
+        default=Scale.SCORE.value,
+        help_text=_("The scale its courses are graded on, at baseline and at each session."),
+    )
 
     class Meta:
         verbose_name = _("indication")
@@ -628,3 +636,7 @@ class SessionPhoto(models.Model):
             "kind": self.get_kind_display(),
             "session": self.session_id,
         }
+
+
+# The outcome records (issue #19) live in their own module; imported here so Django finds them.
+from courses.outcome_records import OutcomeGrade, Satisfaction  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import day_views, views
+from courses import day_views, outcome_views, views
 
 app_name = "courses"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/replacement/", views.course_replacement, name="replacement"),
     path("<int:pk>/revoke-links/", views.course_revoke_links, name="revoke_links"),
     path("<int:pk>/home-roller/", views.course_home_roller, name="home_roller"),
+    path("<int:pk>/outcomes/", outcome_views.course_outcomes, name="outcomes"),
     path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="reschedule"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/no-show/", views.session_no_show, name="no_show"),

@@ -33,6 +33,7 @@ from courses import (
 )
 from courses.forms import CancelForm, ConfirmForm, CourseForm, RescheduleForm
 from courses.models import HOLDING_STATUSES, Course, CourseStatus, MinimumGap, Session
+from courses.outcome_views import outcome_context
 from patients import services as patient_services
 from patients.clearance import planning_deferrals, planning_problems
 from patients.forms import HomeRollerForm
@@ -139,9 +140,11 @@ def _course_page(
     course: Course,
     *,
     roller_form: HomeRollerForm | None = None,
+    outcome_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """The booked course's page: its timeline, problems, and the patient's home roller."""
+    """The booked course's page: its timeline, problems, the patient's home roller, and how
+    the course is working (grades, satisfaction)."""
     sessions = list(
         course.sessions.select_related("room", "practitioner__user").prefetch_related(
             "changes__changed_by", "photos"
@@ -175,6 +178,7 @@ def _course_page(
             initial={"needle_mm": clinic.home_roller_max_mm}
         )
         context["roller_range"] = (clinic.home_roller_min_mm, clinic.home_roller_max_mm)
+        context.update(outcome_context(course, sessions), outcome_error=outcome_error)
     return render(request, "courses/course_detail.html", context, status=status)
 
 

@@ -19,6 +19,7 @@ from courses import board
 from courses.services import clinic_tz
 from planner import charts
 from planner.forms import PeriodForm
+from planner.outcome_report import outcome_csv_rows, outcome_groups
 from planner.reports import build_report, csv_rows, monday_of
 from reminders.health import paused_notices
 
@@ -65,8 +66,26 @@ def report(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     context = {"form": form, "report": result, "chart": chart,
                "series": [str(s) for s in REPORT_SERIES],
+               "outcomes": outcome_groups(**form.cleaned_data, tz=clinic_tz()),
                "export_query": request.GET.urlencode()}  # fmt: skip
     return render(request, "planner/report.html", context)
+
+
+def _unreadable_period(form: PeriodForm) -> HttpResponse:
+    problems = " ".join(map(str, form.errors.get("__all__", []))) + " ".join(
+        f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items() if k != "__all__"
+    )
+    return HttpResponse(
+        gettext("The period could not be read: %(problems)s") % {"problems": problems},
+        status=400, content_type="text/plain; charset=utf-8",
+    )  # fmt: skip
+
+
+def _csv(name: str, rows: list[list[str]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    csv.writer(response).writerows(rows)
+    return response
 
 
 @requires("planner.view_reports")
@@ -74,16 +93,18 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     """The report's weekly table as CSV."""
     form = _report_period(request)
     if not form.is_valid():
-        problems = " ".join(map(str, form.errors.get("__all__", []))) + " ".join(
-            f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items() if k != "__all__"
-        )
-        return HttpResponse(
-            gettext("The period could not be read: %(problems)s") % {"problems": problems},
-            status=400, content_type="text/plain; charset=utf-8",
-        )  # fmt: skip
+        return _unreadable_period(form)
     result = build_report(**form.cleaned_data, tz=clinic_tz())
     name = f"clinic-report-{result.first_day:%Y%m%d}-{result.last_day:%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    csv.writer(response).writerows(csv_rows(result))
-    return response
+    return _csv(name, csv_rows(result))
+
+
+@requires("planner.view_reports")
+def report_outcomes_csv(request: HttpRequest) -> HttpResponse:
+    """The period's average improvement per indication and needle length, as CSV."""
+    form = _report_period(request)
+    if not form.is_valid():
+        return _unreadable_period(form)
+    first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+    groups = outcome_groups(first, last, tz=clinic_tz())
+    return _csv(f"clinic-outcomes-{first:%Y%m%d}-{last:%Y%m%d}.csv", outcome_csv_rows(groups))

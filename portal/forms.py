@@ -119,3 +119,16 @@ class ConsentForm(forms.Form):
             if problem:
                 self.add_error("drawing", DRAWING_PROBLEMS[problem])
         return data
+
+
+class SatisfactionForm(forms.Form):
+    """How satisfied the patient is with the result so far, 0 to 10 (courses.outcomes)."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the result so far? (0 not at all, 10 completely)"),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        error_messages={"required": _("Please choose a number from 0 to 10."),
+                        "invalid_choice": _("Please choose a number from 0 to 10.")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto"}),
+    )  # fmt: skip

@@ -49,15 +49,17 @@ class SessionRow:
     cancel_url: str
     aftercare: str  # the sheet of a session done, as things stand now
     movable: bool = False  # the patient may move it here (open, beyond the cut-off)
+    satisfaction: int | None = None  # the patient's score after a performed session
+    performed: bool = False  # done or stopped short: the patient may say how satisfied they are
 
 
 def session_rows(
     course: Course, *, now: datetime, cutoff_hours: int | None = None
 ) -> list[SessionRow]:
     sessions = list(
-        course.sessions.select_related("procedure", "course__area", "course__patient").order_by(
-            "arrives_at", "number"
-        )
+        course.sessions.select_related(
+            "procedure", "course__area", "course__patient", "satisfaction"
+        ).order_by("arrives_at", "number")
     )
     rows = []
     for ordinal, session in enumerate(sessions, start=1):
@@ -76,6 +78,8 @@ def session_rows(
                 else "",
                 cancel_url=links.session_link("cancel", session.pk, version) if can_cancel else "",
                 aftercare=_aftercare(session, now),
+                satisfaction=getattr(getattr(session, "satisfaction", None), "score", None),
+                performed=session.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED),
                 movable=cutoff_hours is not None
                 and can_cancel
                 and course.is_editable

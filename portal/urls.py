@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import moves, views
+from portal import moves, outcomes, views
 
 app_name = "portal"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("p/course/<str:token>/home-use/", views.home_use, name="home_use"),
     path("p/course/<str:token>/new-link/", views.new_link, name="new_link"),
     path("p/course/<str:token>/session/<int:ordinal>/move/", moves.move, name="move"),
+    path(
+        "p/course/<str:token>/session/<int:ordinal>/satisfaction/",
+        outcomes.satisfaction,
+        name="satisfaction",
+    ),
 ]

@@ -133,6 +133,7 @@ def _page(
         "page_error": error,
         "home_use_form": home_use_form,
         "moved": status == 200 and "moved" in request.GET,  # back from a move: say it is done
+        "score_choices": range(11),  # the satisfaction scale (courses.outcomes)
         **page.course_context(
             course, Clinic.current(), now=now, previsit=previsit, consent_form=consent_form
         ),

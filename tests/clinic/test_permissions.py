@@ -62,7 +62,8 @@ def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
         "portal:consent", "portal:course", "portal:home_use", "portal:move", "portal:new_link",
-        "portal:previsit", "reminders:cancel", "reminders:confirm", "reminders:unsubscribe",
+        "portal:previsit", "portal:satisfaction", "reminders:cancel", "reminders:confirm",
+        "reminders:unsubscribe",
     ]  # fmt: skip
 
 
@@ -74,6 +75,7 @@ TABLE = {
     "home": ((), LOGIN, 200, 200, 200),
     "report": ((), LOGIN, 403, 403, 200),
     "report_csv": ((), LOGIN, 403, 403, 200),
+    "report_outcomes_csv": ((), LOGIN, 403, 403, 200),
     "healthz": ((), "public", "public", "public", "public"),
     "patients:list": ((), LOGIN, 200, 200, 200),
     "patients:create": ((), LOGIN, 200, 200, 200),
@@ -91,6 +93,7 @@ TABLE = {
     "courses:replacement": (("course",), LOGIN, 405, 405, 405),
     "courses:revoke_links": (("course",), LOGIN, 405, 405, 405),
     "courses:home_roller": (("course",), LOGIN, 403, 405, 405),
+    "courses:outcomes": (("course",), LOGIN, 403, 405, 405),
     "courses:reschedule": (("session",), LOGIN, 200, 200, 200),
     "courses:session_cancel": (("session",), LOGIN, 200, 200, 200),
     "courses:no_show": (("session",), LOGIN, 405, 405, 405),
@@ -118,6 +121,7 @@ TABLE = {
     "portal:home_use": (("course_token",), 405, 405, 405, 405),
     "portal:new_link": (("course_token",), 405, 405, 405, 405),
     "portal:move": (("course_token", "ordinal"), 200, 200, 200, 200),
+    "portal:satisfaction": (("course_token", "ordinal"), 405, 405, 405, 405),
     "reminders:failed": ((), LOGIN, 200, 200, 200),
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
@@ -370,14 +374,15 @@ def test_system_actors_have_exactly_their_jobs(db):
     checks = {
         SystemActor.PATIENT_LINK: ["courses.confirm_attendance", "courses.cancel_by_patient",
                                    "reminders.unsubscribe", "patients.report_screening",
-                                   "patients.give_consent"],
+                                   "patients.give_consent", "courses.record_satisfaction"],
         SystemActor.REMINDERS: ["reminders.send"],
         SystemActor.MAINTENANCE: ["clinic.maintain"],
     }  # fmt: skip
     every = ["courses.confirm_attendance", "courses.cancel_by_patient", "reminders.unsubscribe",
              "reminders.send", "clinic.maintain", "courses.book", "courses.plan",
              "patients.view_clinical", "clinic.manage", "courses.run_session",
-             "patients.report_screening", "patients.give_consent"]  # fmt: skip
+             "patients.report_screening", "patients.give_consent",
+             "courses.record_satisfaction", "courses.record_outcome"]  # fmt: skip
     for which, allowed in checks.items():
         actor = system_actor(which)
         assert [p for p in every if actor.has_perm(p)] == allowed
