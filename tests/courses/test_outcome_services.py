@@ -109,7 +109,8 @@ def test_a_visit_saves_its_grade_and_score_together_or_neither(course, practitio
     with pytest.raises(CourseError):
         outcome_services.record_visit(course=course, session=first, grade=2, satisfaction=11,
                                       actor=practitioner.user)  # fmt: skip
-    assert not OutcomeGrade.objects.exists() and not Satisfaction.objects.exists()
+    assert not OutcomeGrade.objects.exists()
+    assert not Satisfaction.objects.exists()
 
 
 def test_the_outcome_reads_a_fixed_number_of_queries(course, practitioner):
@@ -161,7 +162,8 @@ def test_bad_outcome_input_is_refused_with_a_reason_and_nothing_saved(
     response = client.post(reverse("courses:outcomes", args=[course.pk]), data)
     assert response.status_code == 400
     assert 'data-testid="outcome-error"' in response.content.decode()
-    assert not OutcomeGrade.objects.exists() and not Satisfaction.objects.exists()
+    assert not OutcomeGrade.objects.exists()
+    assert not Satisfaction.objects.exists()
 
 
 def test_the_front_desk_sees_no_outcomes_and_cannot_post_them(course, reception_client):

@@ -92,7 +92,8 @@ def test_the_charts_points_are_the_recorded_figures(case):
     for point in chart.satisfaction:
         assert _value_at(point.y, 0, 10) == pytest.approx(point.value, abs=0.01)
     xs = [x for x, _ in chart.labels]
-    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert xs == sorted(xs)
+    assert len(set(xs)) == len(xs)
     assert all(outcomes.LEFT <= x <= outcomes.WIDTH - outcomes.RIGHT for x in xs)
 
 
