@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import row
 from clinic.models import Device, DisinfectionMoment, Practitioner, Product, Weekday
-from courses import rules
+from courses import outcomes, rules
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
 
 
@@ -334,6 +334,7 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["visit"]).choices = [(v, v) for v in visits]
         grade = cast(forms.TypedChoiceField, self.fields["grade"])
+        grade.error_messages["invalid_choice"] = outcomes.range_message(scale)
         grade.choices = [("", "—")] + [
             (g, f"{g} · {scale.meaning(g)}" if scale.meaning(g) else str(g)) for g in scale.grades
         ]
@@ -347,6 +348,8 @@ class OutcomeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.errors:  # a field's own error says it better
+            return data
         if data.get("grade") is None and data.get("satisfaction") is None:
             raise forms.ValidationError(gettext("Choose a grade or a satisfaction score."))
         if data.get("visit") == BASELINE and data.get("satisfaction") is not None:

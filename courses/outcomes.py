@@ -79,10 +79,15 @@ def grade_error(scale: str, grade: object) -> str | None:
     if spec is None:
         return str(_("This course's indication has no grading scale."))
     if isinstance(grade, bool) or not isinstance(grade, int) or grade not in spec.grades:
-        return str(_("A grade on this scale is a whole number from %(low)d to %(high)d.")) % {
-            "low": spec.low, "high": spec.high,
-        }  # fmt: skip
+        return range_message(spec)
     return None
+
+
+def range_message(spec: ScaleSpec) -> str:
+    """What a grade on ``spec`` may be, for a refusal."""
+    return str(_("A grade on this scale is a whole number from %(low)d to %(high)d.")) % {
+        "low": spec.low, "high": spec.high,
+    }  # fmt: skip
 
 
 def satisfaction_error(score: object) -> str | None:
