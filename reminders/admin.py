@@ -13,6 +13,7 @@ from audit.admin_reads import ReadRecordedAdmin
 from clinic.actors import acting_user
 from clinic.admin import CheckedModelAdmin, ServiceWrittenAdmin, ServiceWrittenInline
 from reminders import services, webhooks
+from reminders.forms import check_url
 from reminders.models import (
     MessageEvent,
     OutboxMessage,
@@ -59,9 +60,13 @@ class SmsLimitAdmin(CheckedModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
+
+    def clean_url(self) -> str:
+        return check_url(self.cleaned_data["url"])
 
     class Meta:
         model = WebhookEndpoint

@@ -53,19 +53,20 @@ class WebhookEndpointForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        try:
-            target = http.parse(url)
-        except http.Refused:
-            raise forms.ValidationError(_("Enter an http:// or https:// address.")) from None
-        if not settings.WEBHOOK_ALLOW_PRIVATE and not _may_be_public(target.host):
-            raise forms.ValidationError(
-                _(
-                    "The address must be on the public internet, not this machine or a "
-                    "private network."
-                )
-            )
-        return url
+        return check_url(self.cleaned_data["url"])
+
+
+def check_url(url: str) -> str:
+    """An http(s) address; in production (``WEBHOOK_ALLOW_PRIVATE`` off) not a private one."""
+    try:
+        target = http.parse(url)
+    except http.Refused:
+        raise forms.ValidationError(_("Enter an http:// or https:// address.")) from None
+    if not settings.WEBHOOK_ALLOW_PRIVATE and not _may_be_public(target.host):
+        raise forms.ValidationError(
+            _("The address must be on the public internet, not this machine or a private network.")
+        )
+    return url
 
 
 def _may_be_public(host: str) -> bool:

@@ -143,6 +143,7 @@ def after_delivery(message: OutboxMessage, outcome: str, *, actor: Actor, now: d
     (to be retried or for good) starts or checks it. Any other message that failed
     for good is announced to the endpoints taking ``message.failed``.
     """
+    require(actor, "reminders.send")
     if message.channel == Channel.WEBHOOK:
         if outcome == Status.SENT:
             record_delivery_success(message=message, actor=actor)
