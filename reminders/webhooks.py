@@ -145,7 +145,10 @@ def after_delivery(message: OutboxMessage, outcome: str, *, actor: Actor, now: d
     """
     require(actor, "reminders.send")
     if message.channel == Channel.WEBHOOK:
-        if outcome == Status.SENT:
+        # Only an endpoint failing when the row was read needs its clock cleared: a write
+        # per delivery otherwise. One that began failing since is cleared by its next success.
+        failing = message.endpoint is not None and message.endpoint.failing_since is not None
+        if outcome == Status.SENT and failing:
             record_delivery_success(message=message, actor=actor)
         elif outcome in ("retry", Status.FAILED):
             record_delivery_failure(message=message, actor=actor, now=now)
