@@ -133,6 +133,8 @@ def _webhook(message: OutboxMessage, now: datetime) -> Refusal | None:
         return Status.CANCELLED, "the webhook endpoint no longer exists"
     if not endpoint.active:
         return Status.CANCELLED, "the webhook endpoint is switched off"
+    if not hasattr(message, "webhook"):  # a reverse one-to-one's absence is an AttributeError
+        return Status.CANCELLED, "the delivery has no payload"
     if not endpoint.takes(message.webhook.event):
         return Status.CANCELLED, "the webhook endpoint no longer takes this event"
     return None

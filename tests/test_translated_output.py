@@ -33,7 +33,8 @@ from reminders.models import Kind, OutboxMessage
 from reminders.views import LINK_ERRORS, link_error
 from tests.factories import ClinicFactory, staff_actor
 
-STAFF_KINDS = (Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT)
+STAFF_KINDS = (Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT,
+               Kind.WEBHOOK_DISABLED)  # fmt: skip
 TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
 CYRILLIC = {"ru", "uk"}
 CLINIC_NAME = "Harbour Skin Clinic"

@@ -253,3 +253,12 @@ def test_a_failed_email_is_announced_and_a_failed_webhook_is_not(endpoint, recei
     OutboxMessage.objects.filter(pk=announced.pk).update(attempts=4)
     assert attempt(announced) == Status.FAILED
     assert OutboxMessage.objects.filter(webhook__event=WebhookEvent.MESSAGE_FAILED).count() == 1
+
+
+def test_a_webhook_row_without_its_payload_is_cancelled_not_stuck(endpoint, receiver):
+    message = queue()
+    message.webhook.delete()
+    message = OutboxMessage.objects.get(pk=message.pk)
+    assert attempt(message) == Status.CANCELLED
+    assert message.last_error == "the delivery has no payload"
+    assert receiver.requests == []
