@@ -5,7 +5,8 @@ table (median and p95 over the runs, queries, peak memory of the measuring
 process), then the server time of the busiest screens (bench.screens) on the
 same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
-(default 100), --only sqlite|postgresql|messages. The patient's self-reschedule
+(default 100), --only sqlite|postgresql|messages|webhooks (messages runs the webhook
+deliveries too, next to the reminders'). The patient's self-reschedule
 search (bench.reschedule) runs on each database after planning.
 """
 
@@ -57,7 +58,7 @@ def redis_reachable(url: str) -> bool:
 
 def bench_messages(count: int) -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    url = fresh_postgres(POSTGRES_DB + "_messages")
+    url = fresh_postgres(os.environ.get("BENCH_MESSAGES_DB", POSTGRES_DB + "_messages"))
     if url is None or not redis_reachable(redis_url):
         return
     run_step(url, "build", str(count), module="bench.messages", REDIS_URL=redis_url)
@@ -70,6 +71,25 @@ def bench_messages(count: int) -> None:
     print(f"  CPU per message: worker {r['worker_cpu_ms_per_message']} ms, benchmark process "
           f"(dispatcher, SMTP sink) {r['harness_cpu_ms_per_message']} ms")  # fmt: skip
     print("Targets: at least 200 messages/s, no duplicates, no losses, worker under 250 MB.")
+
+
+def bench_webhooks(count: int) -> None:
+    """Webhook deliveries (issue #18) the same way, to a receiver on loopback."""
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    url = fresh_postgres(os.environ.get("BENCH_WEBHOOKS_DB", POSTGRES_DB + "_webhooks"))
+    if url is None or not redis_reachable(redis_url):
+        return
+    run_step(url, "build", str(count), module="bench.webhooks", REDIS_URL=redis_url)
+    r = run_step(url, "measure", str(count), module="bench.webhooks", REDIS_URL=redis_url)
+    print(f"\nWebhook delivery: {r['deliveries']} due deliveries, real worker ({r['worker']}), "
+          "Redis, signed HTTP POSTs to a receiver on loopback")  # fmt: skip
+    print(f"  {r['per_second']} deliveries/s ({r['seconds']} s), duplicates {r['duplicates']}, "
+          f"losses {r['losses']}, bad signatures {r['bad_signatures']}, "
+          f"worker peak {r['worker_peak_mb']} MB")  # fmt: skip
+    print(f"  rate over each tenth of the run: {r['per_second_by_tenth']}")
+    print(f"  CPU per delivery: worker {r['worker_cpu_ms_per_delivery']} ms, benchmark process "
+          f"(dispatcher, receiver) {r['harness_cpu_ms_per_delivery']} ms")  # fmt: skip
+    print("Targets: at least 200 deliveries/s (as the reminders), no duplicates, no losses.")
 
 
 def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
@@ -131,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages"])
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages", "webhooks"])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
@@ -164,6 +184,8 @@ def main() -> None:
     print_screens(screens, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)
+    if options.only in (None, "messages", "webhooks"):
+        bench_webhooks(options.messages)
 
 
 if __name__ == "__main__":

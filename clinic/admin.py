@@ -290,7 +290,7 @@ class ClinicAdmin(CheckedModelAdmin):
                     "reminder_lead_hours", "short_reminder_lead_hours", "aftercare_at",
                     "quiet_start", "quiet_end", "message_max_attempts", "retry_base_seconds",
                     "sending_lease_minutes", "requeue_after_seconds", "breaker_failures",
-                    "breaker_probe_seconds", "outbox_alarm_minutes",
+                    "breaker_probe_seconds", "outbox_alarm_minutes", "webhook_disable_hours",
                 ],
             },
         ),

@@ -151,6 +151,15 @@ class Clinic(models.Model):
             "longer than this."
         ),
     )
+    webhook_disable_hours = models.PositiveSmallIntegerField(
+        "switch a failing webhook off after (hours)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_(
+            "A webhook endpoint that has failed every delivery for this long is switched "
+            "off, and the managers are told by e-mail."
+        ),
+    )
     slot_step_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(5), MaxValueValidator(60)],

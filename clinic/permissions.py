@@ -125,6 +125,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "reminders.view_failed": is_staff_member,
     "reminders.retry": is_staff_member,
     "reminders.retry_period": is_manager,
+    "reminders.manage_webhooks": is_manager,  # webhook endpoints and their secrets (#18)
     "reminders.unsubscribe": is_staff_member | is_patient_link,
     # A new link to the course page, to the contact on file only (the patient's request).
     "reminders.request_course_link": is_patient_link,

@@ -422,6 +422,12 @@ SMS_SENDER = read_str("SMS_SENDER", "Clinic")
 if SMS_BACKEND == "http" and not SMS_GATEWAY_URL:
     raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL.")
 SMS_FILE_PATH = VAR_DIR / "sms-outbox.log"
+
+# Webhooks (issue #18): each delivery waits at most this long for the receiver's answer.
+WEBHOOK_TIMEOUT_SECONDS = read_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Whether an endpoint may be on this machine or a private network (loopback, 10/8, ...).
+# Off in production: a manager's address must not reach the clinic's own services.
+WEBHOOK_ALLOW_PRIVATE = read_bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 # Workers re-read the clinic's settings at most this often (seconds).
 CLINIC_CACHE_SECONDS = read_int("CLINIC_CACHE_SECONDS", 30, minimum=0)
 

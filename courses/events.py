@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from clinic.actors import Actor
 from courses.models import Course, Session
 
 
@@ -32,8 +33,11 @@ class CourseListener(Protocol):
     def course_changed(self, course: Course) -> None:
         """Staff changed the course's schedule: the patient should hear about it."""
 
-    def session_finished(self, session: Session, *, now: datetime) -> None:
+    def session_finished(self, session: Session, *, now: datetime, actor: Actor) -> None:
         """A session's procedure was finished (the course may now be complete)."""
+
+    def session_confirmed(self, session: Session, *, actor: Actor) -> None:
+        """The patient's attendance was confirmed (by staff, or by the patient's link)."""
 
 
 _listeners: list[CourseListener] = []
@@ -70,6 +74,11 @@ def course_changed(course: Course) -> None:
         listener.course_changed(course)
 
 
-def session_finished(session: Session, *, now: datetime) -> None:
+def session_finished(session: Session, *, now: datetime, actor: Actor) -> None:
     for listener in listeners():
-        listener.session_finished(session, now=now)
+        listener.session_finished(session, now=now, actor=actor)
+
+
+def session_confirmed(session: Session, *, actor: Actor) -> None:
+    for listener in listeners():
+        listener.session_confirmed(session, actor=actor)

@@ -185,6 +185,7 @@ def confirm_attendance(*, session: Session, actor: Actor) -> Session:
     session, _ = _locked(session, None)
     _flow(session_flow.move, session, SessionStatus.CONFIRMED)
     session.save(update_fields=["status"])
+    events.session_confirmed(session, actor=actor)
     return session
 
 
@@ -464,7 +465,7 @@ def finish(
     _save(session, procedure, status)
     _write_aftercare(session, procedure, now)
     _refresh_course_status(session)
-    events.session_finished(session, now=now)
+    events.session_finished(session, now=now, actor=actor)
     return procedure
 
 

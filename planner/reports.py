@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext, gettext_lazy
 
 from courses.models import LONGEST_VISIT, Course, CourseStatus, Session, SessionStatus
-from reminders.models import OutboxMessage, Status
+from reminders.models import Channel, OutboxMessage, Status
 
 DONE = [SessionStatus.COMPLETED, SessionStatus.STOPPED]
 
@@ -94,8 +94,14 @@ def build_report(first_day: date, last_day: date, *, tz: ZoneInfo) -> Report:
         .values_list("last", flat=True)
     )
     counts["courses_completed"] = Counter(moment.astimezone(tz).date() for moment in finished)
-    counts["reminders_sent"] = _messages_by_day(Q(status=Status.SENT), "sent_at", start, end, tz)
-    counts["reminders_failed"] = _messages_by_day(Q(status=Status.FAILED), "due_at", start, end, tz)
+    # Webhook deliveries (issue #18) are no reminders: counted on their own screen.
+    reminders = ~Q(channel=Channel.WEBHOOK)
+    counts["reminders_sent"] = _messages_by_day(
+        reminders & Q(status=Status.SENT), "sent_at", start, end, tz
+    )
+    counts["reminders_failed"] = _messages_by_day(
+        reminders & Q(status=Status.FAILED), "due_at", start, end, tz
+    )
     return summarise(first_day, last_day, counts)
 
 

@@ -8,21 +8,25 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self) -> None:
-        """Register the reminder channels (the one place that lists them, e-mail first)
-        the outbox as a listener to courses' events, and its section of /healthz."""
+        """Register the reminder channels (the one place that lists them, e-mail first),
+        the outbox and the webhooks as listeners to courses' events, and the outbox's
+        section of /healthz."""
         from reminders import channels
         from reminders.channels.email import EmailChannel
         from reminders.channels.sms import SmsChannel
+        from reminders.channels.webhook import WebhookChannel
 
-        for channel in (EmailChannel(), SmsChannel()):
+        for channel in (EmailChannel(), SmsChannel(), WebhookChannel()):
             if not channels.is_registered(channel.key):
                 channels.register(channel)
 
         # courses may not import reminders (the layers): it announces, we listen.
         from courses import events
         from reminders.course_events import OUTBOX_LISTENER
+        from reminders.webhook_events import WEBHOOK_LISTENER
 
         events.register(OUTBOX_LISTENER)
+        events.register(WEBHOOK_LISTENER)  # issue #18
 
         # clinic's /healthz reports the outbox (clinic may not import reminders either).
         from clinic import health

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -68,15 +69,19 @@ def clock(moment: datetime, tz: ZoneInfo) -> str:
 
 # Messages written to a member of staff (their agenda, a patient's cancellation), not to
 # the patient the row may name: in the staff member's own language.
-STAFF_KINDS = frozenset({Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT})
+STAFF_KINDS = frozenset({
+    Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT, Kind.WEBHOOK_DISABLED,
+})  # fmt: skip
 
 
 def message_language(message: OutboxMessage) -> str:
     """The language a message is written in: the patient's, or the staff member's own
-    choice (``clinic.accounts``) for staff messages; else the clinic's default."""
+    choice (``clinic.accounts``) for staff messages (to ``message.staff``, else to the
+    practitioner); else the clinic's default."""
     if message.kind in STAFF_KINDS:
         practitioner = message.practitioner
-        chosen = staff_language(practitioner.user) if practitioner is not None else None
+        user = message.staff or (practitioner.user if practitioner is not None else None)
+        chosen = staff_language(user) if user is not None else None
         return chosen or settings.LANGUAGE_CODE
     if message.patient is not None:
         return message.patient.language
@@ -148,6 +153,9 @@ def build_context(
     if message.kind == Kind.MOVED_BY_PATIENT:
         assert session is not None  # why_not_send refuses the row without its session
         context.update(_patient_move(message, session, tz))
+    if message.kind == Kind.WEBHOOK_DISABLED:
+        context["endpoint"] = message.endpoint
+        context["screen_url"] = links.absolute(reverse("reminders:webhooks"))
     return context
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from clinic.actors import Actor
 from courses.models import Course, Session
 from reminders import services
 
@@ -24,8 +25,11 @@ class OutboxListener:
     def course_changed(self, course: Course) -> None:
         services.queue_change_notice(course=course)
 
-    def session_finished(self, session: Session, *, now: datetime) -> None:
+    def session_finished(self, session: Session, *, now: datetime, actor: Actor) -> None:
         services.queue_after_session(session, now=now)
+
+    def session_confirmed(self, session: Session, *, actor: Actor) -> None:
+        """Nothing to tell the patient: they know, or they confirmed it themselves."""
 
 
 OUTBOX_LISTENER = OutboxListener()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pghistory
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -21,11 +24,14 @@ class Kind(models.TextChoices):
     SESSIONS_CHANGED = "sessions_changed", _("Sessions moved or cancelled by the clinic")
     COURSE_LINK = "course_link", _("A new link to the course page, on request")
     MOVED_BY_PATIENT = "moved_by_patient", _("Moved by the patient")
+    WEBHOOK = "webhook", _("Webhook delivery")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint switched off")
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class Status(models.TextChoices):
@@ -61,6 +67,14 @@ class OutboxMessage(models.Model):
     practitioner = models.ForeignKey(
         "clinic.Practitioner", null=True, blank=True, on_delete=models.CASCADE,
         related_name="messages",
+    )  # fmt: skip
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text=_("The member of staff a staff message is written to."),
+    )  # fmt: skip
+    endpoint = models.ForeignKey(
+        "reminders.WebhookEndpoint", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="messages", help_text=_("The webhook endpoint a delivery goes to."),
     )  # fmt: skip
     schedule_version = models.PositiveIntegerField(
         default=0, help_text=_("The session's schedule version the message was made for.")
@@ -191,3 +205,82 @@ class SmsLimit(models.Model):
         """The clinic's limit for ``kind``: its row, else the default, else one segment."""
         row = cls.objects.filter(kind=kind).values_list("max_segments", flat=True).first()
         return row if row is not None else DEFAULT_SMS_SEGMENTS.get(kind, 1)
+
+
+class WebhookEvent(models.TextChoices):
+    """What an endpoint may subscribe to (issue #18); the value is the payload's ``type``."""
+
+    COURSE_BOOKED = "course.booked", _("Course booked")
+    SESSION_MOVED = "session.moved", _("Session moved")
+    SESSION_CANCELLED = "session.cancelled", _("Session cancelled (by staff or the patient)")
+    SESSION_CONFIRMED = "session.confirmed", _("Session confirmed")
+    SESSION_DONE = "session.done", _("Session done")
+    SESSION_NO_SHOW = "session.no_show", _("No-show")
+    MESSAGE_FAILED = "message.failed", _("Message failed")
+
+
+@pghistory.track(exclude=["secret", "previous_secret"])
+class WebhookEndpoint(models.Model):
+    """Where the clinic's webhooks go: an address, the events it takes and its signing secret.
+
+    Switched off by a manager, or by the outbox when it has failed for the clinic's
+    ``webhook_disable_hours`` (``failing_since``: the first failure after its last
+    success). The secret signs every delivery (``reminders.signing``); a rotated one
+    still signs beside the new one until ``previous_secret_until``.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=80, editable=False)
+    previous_secret = models.CharField(max_length=80, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
+    active = models.BooleanField(_("on"), default=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+    disabled_reason = models.TextField(_("why it is off"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def takes(self, event: str) -> bool:
+        return event in self.events
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The current secret, and the one it replaced while that is still honoured."""
+        until = self.previous_secret_until
+        if self.previous_secret and until is not None and now < until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+
+class WebhookDelivery(models.Model):
+    """What one webhook delivery (an outbox row on the ``webhook`` channel) says.
+
+    Written with the row and never changed: the event, its payload as of the change
+    that caused it, and the delivery id (``webhook-id``, the same on every retry).
+    """
+
+    message = models.OneToOneField(
+        OutboxMessage, on_delete=models.CASCADE, primary_key=True, related_name="webhook"
+    )
+    event = models.CharField(max_length=30, choices=WebhookEvent.choices)
+    delivery_id = models.CharField(max_length=40, unique=True)
+    payload = models.JSONField()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.delivery_id}"

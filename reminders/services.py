@@ -37,7 +37,7 @@ from clinic.permissions import require
 from courses import patient_moves, rescheduling
 from courses.models import OPEN_STATUSES, Course, Session
 from patients.models import Patient
-from reminders import breaker, links, schedule, validity, workers
+from reminders import breaker, links, schedule, validity, webhooks, workers
 from reminders import channels as registry
 from reminders.channels import ChannelDown, PermanentFailure, TemporaryFailure
 from reminders.models import (
@@ -681,15 +681,23 @@ def deliver(message_id: int, *, actor: Actor, now: datetime | None = None) -> st
     """Start one queued message, send it and record what happened; returns the outcome.
 
     Not one transaction: nothing is sent while a transaction is open (the start
-    and the outcome are writes of their own, before and after the send).
+    and the outcome are writes of their own, before and after the send). A
+    webhook delivery's outcome then tells its endpoint, and any other message
+    failed for good is announced to the webhooks (``webhooks.after_delivery``).
     """
     require(actor, "reminders.send")
     now = now or timezone.now()
     # The course and practitioner load only for the kinds that use them.
-    found = OutboxMessage.objects.select_related("patient", "session").filter(pk=message_id)
-    message = found.first()
+    found = OutboxMessage.objects.select_related("patient", "session", "endpoint", "webhook")
+    message = found.filter(pk=message_id).first()
     if message is None or not _start(message, now):
         return "skipped"  # a second delivery of the same task, or already handled
+    outcome = _deliver(message, actor, now)
+    webhooks.after_delivery(message, outcome, actor=actor, now=now)
+    return outcome
+
+
+def _deliver(message: OutboxMessage, actor: Actor, now: datetime) -> str:
     refusal = _why_not_send(message, now)
     if refusal is not None:
         status, reason = refusal

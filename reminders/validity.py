@@ -126,6 +126,29 @@ def _sessions_changed(message: OutboxMessage, now: datetime) -> Refusal | None:
     return None
 
 
+def _webhook(message: OutboxMessage, now: datetime) -> Refusal | None:
+    """A delivery goes to its endpoint while it is on and takes the event (issue #18)."""
+    endpoint = message.endpoint
+    if endpoint is None:
+        return Status.CANCELLED, "the webhook endpoint no longer exists"
+    if not endpoint.active:
+        return Status.CANCELLED, "the webhook endpoint is switched off"
+    if not hasattr(message, "webhook"):  # a reverse one-to-one's absence is an AttributeError
+        return Status.CANCELLED, "the delivery has no payload"
+    if not endpoint.takes(message.webhook.event):
+        return Status.CANCELLED, "the webhook endpoint no longer takes this event"
+    return None
+
+
+def _webhook_disabled(message: OutboxMessage, now: datetime) -> Refusal | None:
+    """The managers' notice that an endpoint was switched off: moot once it is on again."""
+    if message.endpoint is None:
+        return Status.CANCELLED, "the webhook endpoint no longer exists"
+    if message.endpoint.active:
+        return Status.CANCELLED, "the webhook endpoint is on again"
+    return None
+
+
 CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     **dict.fromkeys(BEFORE_SESSION, _before_session),
     Kind.COURSE_BOOKED: _course_booked,
@@ -136,6 +159,8 @@ CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     Kind.SESSIONS_CHANGED: _sessions_changed,
     Kind.COURSE_LINK: _course_link,
     Kind.MOVED_BY_PATIENT: _moved_by_patient,
+    Kind.WEBHOOK: _webhook,
+    Kind.WEBHOOK_DISABLED: _webhook_disabled,
 }
 
 

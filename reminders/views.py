@@ -241,7 +241,7 @@ def _failed_page(
 ) -> HttpResponse:
     failed = (
         OutboxMessage.objects.filter(status=Status.FAILED)
-        .select_related("patient", "practitioner__user")
+        .select_related("patient", "practitioner__user", "staff", "endpoint", "webhook")
         .order_by("-due_at")
     )
     page = Paginator(failed, 50).get_page(request.GET.get("page"))

@@ -28,12 +28,13 @@ from django.utils import timezone
 
 from clinic.accounts.models import StaffPreferences
 from courses import rescheduling
-from reminders import channels, links
+from reminders import channels, links, webhooks
 from reminders.models import Kind, OutboxMessage
 from reminders.views import LINK_ERRORS, link_error
-from tests.factories import ClinicFactory
+from tests.factories import ClinicFactory, staff_actor
 
-STAFF_KINDS = (Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT)
+STAFF_KINDS = (Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT,
+               Kind.WEBHOOK_DISABLED)  # fmt: skip
 TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
 CYRILLIC = {"ru", "uk"}
 CLINIC_NAME = "Harbour Skin Clinic"
@@ -113,7 +114,12 @@ def world(book, practitioner, patient, time_machine) -> dict[str, object]:
     time_machine.move_to(timezone.now() + timedelta(hours=1), tick=False)
     rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
     made = {}
+    endpoint, _ = webhooks.create_endpoint(
+        name="CRM", url="https://crm.example/", events=["session.moved"], actor=staff_actor()
+    )
     for kind in Kind:
+        if kind == Kind.WEBHOOK:
+            continue  # JSON on its own channel (ids, times, statuses): no words to translate
         for channel in ("email", "sms"):
             row = OutboxMessage.objects.filter(kind=kind, channel=channel).first()
             if row is None:
@@ -126,6 +132,7 @@ def world(book, practitioner, patient, time_machine) -> dict[str, object]:
                     patient=None if staff else patient, course=course,
                     session=None if kind == Kind.DAILY_AGENDA else first,
                     practitioner=practitioner, schedule_version=first.schedule_version,
+                    endpoint=endpoint if kind == Kind.WEBHOOK_DISABLED else None,
                     dedupe_key=f"agenda:{practitioner.pk}:{day}" if kind == Kind.DAILY_AGENDA
                     else f"test:{kind}:{channel}",
                 )  # fmt: skip

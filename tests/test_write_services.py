@@ -27,12 +27,14 @@ SERVICE_MODULES = {
     "courses/photos.py",
     "courses/previsit.py",
     "courses/patient_moves.py",
+    "reminders/webhooks.py",
 }
 
 # Public functions of service modules that write rows but must not be one
 # transaction; they still take the actor.
 UNWRAPPED_WRITES = {
     "deliver": "sends mail or SMS, never inside a transaction; each outcome is its own write",
+    "after_delivery": "a delivery's outcome told to its endpoint or the webhooks, each a write",
 }
 
 # Public functions that write only inside the transaction of the service that
@@ -45,6 +47,7 @@ PARTS_OF_A_WRITE = {
     "queue_change_notice": "the patient's notice of a staff change, in that change's transaction",
     "queue_move_notice": "the practitioner's notice, in move_by_patient's transaction",
     "lock_booking_rows": "row locks taken first by the booking services that call it",
+    "queue_event": "the webhook deliveries of a change, in that change's transaction",
 }
 
 # Public functions of service modules that write nothing.

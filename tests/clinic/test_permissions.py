@@ -25,7 +25,7 @@ from courses import photos, session_day
 from courses.models import AftercareSheet, Session
 from patients import services as patient_services
 from patients.models import Patient
-from reminders import links
+from reminders import links, webhooks
 from reminders.models import Kind, OutboxMessage, Status
 from tests.factories import PractitionerFactory
 from tests.mfa import force_verified_login
@@ -126,6 +126,13 @@ TABLE = {
     "reminders:retry_period": ((), LOGIN, 403, 403, 405),
     "reminders:patient_messages": (("patient",), LOGIN, 200, 200, 200),
     "reminders:retry": (("message",), LOGIN, 405, 405, 405),
+    # Webhooks (issue #18): managers only.
+    "reminders:webhooks": ((), LOGIN, 403, 403, 200),
+    "reminders:webhook_add": ((), LOGIN, 403, 403, 200),
+    "reminders:webhook": (("endpoint",), LOGIN, 403, 403, 200),
+    "reminders:webhook_rotate": (("endpoint",), LOGIN, 403, 403, 405),
+    "reminders:webhook_switch": (("endpoint",), LOGIN, 403, 403, 405),
+    "reminders:webhook_retry": (("endpoint", "delivery"), LOGIN, 403, 403, 405),
     "login": ((), 200, 302, 302, 302),  # a signed-in user is sent on
     "logout": ((), 405, 405, 405, 405),  # POST only
     "csp_report": ((), 405, 405, 405, 405),  # browsers' violation reports: POST only
@@ -156,6 +163,7 @@ def jpeg():
 def world(
     book,
     practitioner,
+    manager,
     patient,
     settings,
     tmp_path,
@@ -176,6 +184,13 @@ def world(
         kind=Kind.DAILY_AGENDA, channel="email", recipient="staff@clinic.example",
         due_at=timezone.now(), dedupe_key="test:failed", status=Status.FAILED, attempts=5,
     )  # fmt: skip
+    endpoint, _ = webhooks.create_endpoint(
+        name="CRM", url="https://crm.example/hooks", events=["session.moved"], actor=manager
+    )
+    delivery = OutboxMessage.objects.create(
+        kind=Kind.WEBHOOK, channel="webhook", recipient=endpoint.url, endpoint=endpoint,
+        due_at=timezone.now(), dedupe_key="test:webhook", status=Status.FAILED, attempts=5,
+    )  # fmt: skip
     practitioner.feed_token = "a" * 43
     practitioner.save(update_fields=["feed_token"])
     second.refresh_from_db()
@@ -190,6 +205,7 @@ def world(
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
+        "endpoint": endpoint.pk, "delivery": delivery.pk,
     }  # fmt: skip
 
 
@@ -290,6 +306,17 @@ FORGED = {
         ["reception", "practitioner"],
     ),
     "report_csv": ({}, ["reception", "practitioner"]),
+    "reminders:webhook_add": (
+        {"name": "Forged", "url": "https://evil.example/", "events": ["session.moved"]},
+        ["reception", "practitioner"],
+    ),
+    "reminders:webhook": (
+        {"name": "Forged", "url": "https://evil.example/", "events": ["session.moved"]},
+        ["reception", "practitioner"],
+    ),
+    "reminders:webhook_rotate": ({}, ["reception", "practitioner"]),
+    "reminders:webhook_switch": ({"on": "0"}, ["reception", "practitioner"]),
+    "reminders:webhook_retry": ({}, ["reception", "practitioner"]),
 }
 
 
@@ -382,7 +409,8 @@ def test_system_actors_have_exactly_their_jobs(db):
              "reminders.send", "clinic.maintain", "courses.book", "courses.plan",
              "patients.view_clinical", "clinic.manage", "courses.run_session",
              "patients.report_screening", "patients.give_consent",
-             "courses.record_satisfaction", "courses.record_outcome"]  # fmt: skip
+             "courses.record_satisfaction", "courses.record_outcome",
+             "reminders.manage_webhooks"]  # fmt: skip
     for which, allowed in checks.items():
         actor = system_actor(which)
         assert [p for p in every if actor.has_perm(p)] == allowed

@@ -31,8 +31,11 @@ class Recorder:
     def course_changed(self, course):
         self._hear("course_changed", course)
 
-    def session_finished(self, session, *, now):
+    def session_finished(self, session, *, now, actor):
         self._hear("session_finished", session, now)
+
+    def session_confirmed(self, session, *, actor):
+        self._hear("session_confirmed", session)
 
 
 @pytest.fixture
@@ -57,16 +60,18 @@ def test_every_listener_hears_each_announcement_until_unregistered(monkeypatch):
     events.course_booked(course, [session, session], now=now)
     events.session_changed(session)
     events.course_changed(course)
-    events.session_finished(session, now=now)
+    events.session_finished(session, now=now, actor=None)
+    events.session_confirmed(session, actor=None)
     assert recorder.heard == [
         ("course_booked", course, 2, now),
         ("session_changed", session),
         ("course_changed", course),
         ("session_finished", session, now),
+        ("session_confirmed", session),
     ]
     events.unregister(recorder)
     events.course_changed(course)
-    assert len(recorder.heard) == 4
+    assert len(recorder.heard) == 5
 
 
 def test_confirming_a_course_announces_its_booked_sessions(recorder, book, practitioner):

@@ -142,3 +142,16 @@ def test_report_query_count_does_not_grow_with_data(client, practitioner, book, 
 def test_reports_require_login(client, db):
     for name in ("report", "report_csv"):
         assert client.get(reverse(name)).status_code == 302
+
+
+def test_webhook_deliveries_are_not_counted_as_reminders(client, history):
+    """Issue #18: a webhook delivery is an outbox row too, but no reminder."""
+    for n, status in enumerate([Status.SENT, Status.FAILED]):
+        OutboxMessage.objects.create(
+            kind="webhook", channel="webhook", recipient="https://crm.example/", status=status,
+            due_at=datetime(2026, 2, 2, 9, tzinfo=UTC), sent_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+            dedupe_key=f"webhook:test:{n}",
+        )  # fmt: skip
+    force_verified_login(client, manager_user())
+    totals = client.get(reverse("report"), PERIOD).context["report"].totals
+    assert (totals.reminders_sent, totals.reminders_failed) == (2, 1)
