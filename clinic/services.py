@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.actors import Actor
-from clinic.models import Practitioner, WorkerHeartbeat
+from clinic.models import Practitioner, StockItem, WorkerHeartbeat
 from clinic.permissions import require
 
 
@@ -36,3 +36,14 @@ def turn_off_calendar_feed(*, practitioner: Practitioner, actor: Actor) -> None:
     require(actor, "courses.use_feed", practitioner)
     practitioner.feed_token = None
     practitioner.save(update_fields=["feed_token"])
+
+
+def take_spare_needle(device_type_id: int) -> None:
+    """One spare needle of the device type out of stock (a cartridge, or a fresh roller), in
+    the caller's transaction (the session-day step); a type the clinic keeps no stock of
+    counts nothing. The count may go below zero (the needle in hand is the truth): the
+    stock list then says to count again."""
+    item = StockItem.objects.select_for_update().filter(device_type_id=device_type_id).first()
+    if item is not None:
+        item.on_hand -= 1
+        item.save(update_fields=["on_hand"])

@@ -45,6 +45,7 @@ PARTS_OF_A_WRITE = {
     "queue_change_notice": "the patient's notice of a staff change, in that change's transaction",
     "queue_move_notice": "the practitioner's notice, in move_by_patient's transaction",
     "lock_booking_rows": "row locks taken first by the booking services that call it",
+    "take_spare_needle": "stock used by a session-day step, in that step's transaction",
 }
 
 # Public functions of service modules that write nothing.

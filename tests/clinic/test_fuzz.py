@@ -30,7 +30,7 @@ from courses.models import Course, Session
 from patients import services as patient_services
 from patients.models import Screening
 from patients.screening import Answers
-from tests.factories import PatientFactory, UserFactory, cleared_patient, staff_actor
+from tests.factories import LotFactory, PatientFactory, UserFactory, cleared_patient, staff_actor
 from tests.mfa import force_verified_login
 
 pytestmark = pytest.mark.slow
@@ -136,7 +136,7 @@ def needle_into(session: Session, user: User) -> None:
         session=session,
         version=version,
         product=product,
-        product_lot="L1",
+        lot=LotFactory(product=product),
         device=device,
         actor=staff_actor(),
     ).version
