@@ -62,17 +62,19 @@ def usable_lots(day: date) -> list[Lot]:
     ]
 
 
-def lots_for_recall(*, product_id: int | None = None, status: str = "") -> QuerySet[Lot]:
-    """The lots a manager looks through: every lot, newest received first, with how many
-    sessions used each; ``status`` "recalled", "expired" (before today is the caller's
-    filter) or "in_use" narrows them."""
+def lots_for_recall(*, product_id: int | None, status: str, today: date) -> QuerySet[Lot]:
+    """The lots a manager looks through, newest received first, each with how many sessions
+    used it; ``status``: "recalled", "expired" (before ``today``), "current" (neither) or ""
+    for every lot."""
     lots = Lot.objects.select_related("product").annotate(sessions=Count("procedures"))
     if product_id is not None:
         lots = lots.filter(product_id=product_id)
     if status == "recalled":
         lots = lots.exclude(recalled_at=None)
-    elif status == "not_recalled":
-        lots = lots.filter(recalled_at=None)
+    elif status == "expired":
+        lots = lots.filter(recalled_at=None, expires_on__lt=today)
+    elif status == "current":
+        lots = lots.filter(recalled_at=None).exclude(expires_on__lt=today)
     return lots.order_by("-received_on", "product__name", "number")
 
 

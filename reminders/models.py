@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     SESSIONS_CHANGED = "sessions_changed", _("Sessions moved or cancelled by the clinic")
     COURSE_LINK = "course_link", _("A new link to the course page, on request")
     MOVED_BY_PATIENT = "moved_by_patient", _("Moved by the patient")
+    LOT_RECALL = "lot_recall", _("A product lot used in treatment was recalled")
 
 
 class Channel(models.TextChoices):
@@ -155,6 +156,7 @@ DEFAULT_SMS_SEGMENTS: dict[str, int] = {
     Kind.COURSE_COMPLETED: 2,
     Kind.SESSIONS_CHANGED: 7,
     Kind.COURSE_LINK: 3,
+    Kind.LOT_RECALL: 4,
 }
 MAX_SMS_SEGMENTS = 10  # what gateways concatenate reliably
 

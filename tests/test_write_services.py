@@ -27,6 +27,7 @@ SERVICE_MODULES = {
     "courses/photos.py",
     "courses/previsit.py",
     "courses/patient_moves.py",
+    "reminders/recall.py",
 }
 
 # Public functions of service modules that write rows but must not be one

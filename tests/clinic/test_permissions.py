@@ -27,7 +27,7 @@ from patients import services as patient_services
 from patients.models import Patient
 from reminders import links
 from reminders.models import Kind, OutboxMessage, Status
-from tests.factories import PractitionerFactory
+from tests.factories import LotFactory, PractitionerFactory
 from tests.mfa import force_verified_login
 
 ROLES = ("anonymous", "reception", "practitioner", "manager")
@@ -139,6 +139,13 @@ TABLE = {
     "audit_trail": ((), LOGIN, 403, 403, 200),
     "audit_trail_csv": ((), LOGIN, 403, 403, 200),
     "audit_patient_trail": (("patient",), LOGIN, 403, 403, 200),
+    # Lots, their recall list and spare-needle stock: managers only (issue #19).
+    "lots": ((), LOGIN, 403, 403, 200),
+    "lot_detail": (("lot",), LOGIN, 403, 403, 200),
+    "lot_csv": (("lot",), LOGIN, 403, 403, 200),
+    "lot_recall": (("lot",), LOGIN, 403, 403, 405),
+    "lot_notify": (("lot",), LOGIN, 403, 403, 405),
+    "stock": ((), LOGIN, 403, 403, 200),
 }
 
 
@@ -186,6 +193,7 @@ def world(
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
+        "lot": LotFactory().pk,
     }  # fmt: skip
 
 
@@ -286,6 +294,8 @@ FORGED = {
         ["reception", "practitioner"],
     ),
     "report_csv": ({}, ["reception", "practitioner"]),
+    "lot_recall": ({"reason": "forged", "confirm": "on"}, ["reception", "practitioner"]),
+    "lot_notify": ({}, ["reception", "practitioner"]),
 }
 
 
