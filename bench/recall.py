@@ -23,6 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -44,6 +45,9 @@ WARM_UP = 3
 
 def _record_lots(count: int, rng: random.Random) -> Lot:
     """The measured lot on ``count`` done sessions, other lots on others; the measured lot."""
+    measured = Lot.objects.filter(number="BENCH-0").first()
+    if measured is not None:  # recorded by an earlier run on this database
+        return measured
     user = User.objects.filter(practitioner__isnull=False).order_by("pk").first()
     product = Product.objects.create(name="Bench serum", texture="serum")
     today = timezone.localdate()
@@ -107,6 +111,7 @@ def _timed(client: Client, url: str, runs: int, pages: int, rng: random.Random) 
 
 
 def measure(count: int, runs: int) -> None:
+    call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment would
     Clinic.objects.get_or_create(pk=1, defaults={"name": "Benchmark clinic"})
     rng = random.Random(19)
     lot = _record_lots(count, rng)
