@@ -7,13 +7,14 @@ asks it again under the lot's row lock.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
 
 from clinic.models import Lot
 from clinic.stock import LotFacts, LotProblem, lot_problems
-from courses.models import Procedure
+from courses.models import Procedure, SessionStatus
 
 
 def lot_facts(lot: Lot, *, used: int | None = None, besides: Procedure | None = None) -> LotFacts:
@@ -86,6 +87,28 @@ def recall_procedures(lot: Lot) -> QuerySet[Procedure]:
         .select_related("session__patient", "session__practitioner__user")
         .order_by("session__arrives_at", "id")
     )
+
+
+def recall_csv_rows(lot: Lot) -> Iterator[tuple[datetime, str, int, str, str]]:
+    """(arrival, patient's name, patient id, practitioner's name, status label) of every
+    session that used ``lot``, in session order: plain values, no model rows (the CSV of a
+    lot used in thousands of sessions)."""
+    labels = dict(SessionStatus.choices)
+    rows = (
+        Procedure.objects.filter(lot=lot)
+        .order_by("session__arrives_at", "id")
+        .values_list(
+            "session__arrives_at", "session__patient__first_name", "session__patient__last_name",
+            "session__patient_id", "session__practitioner__user__first_name",
+            "session__practitioner__user__last_name", "session__practitioner__user__username",
+            "session__status",
+        )
+    )  # fmt: skip
+    for at, first, last, patient_id, staff_first, staff_last, username, status in rows.iterator(
+        chunk_size=2000
+    ):
+        practitioner = f"{staff_first} {staff_last}".strip() or username
+        yield at, f"{first} {last}", patient_id, practitioner, str(labels.get(status, status))
 
 
 def recalled_patient_ids(lot: Lot) -> list[int]:

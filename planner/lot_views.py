@@ -22,7 +22,7 @@ from clinic import services as clinic_services
 from clinic.actors import AuthenticatedHttpRequest
 from clinic.models import Lot, StockItem
 from clinic.permissions import requires
-from courses.lots import lots_for_recall, recall_procedures
+from courses.lots import lots_for_recall, recall_csv_rows, recall_procedures
 from planner.lot_forms import LotFilterForm, RecallForm
 from planner.trail_views import spreadsheet_safe
 from reminders import recall
@@ -81,11 +81,8 @@ def lot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([gettext("session day"), gettext("patient"), gettext("patient number"),
                      gettext("practitioner"), gettext("session status")])  # fmt: skip
-    for procedure in recall_procedures(lot).iterator(chunk_size=2000):
-        session = procedure.session
-        cells = [timezone.localdate(session.arrives_at).isoformat(), session.patient.full_name,
-                 str(session.patient_id), str(session.practitioner),
-                 str(session.get_status_display())]  # fmt: skip
+    for at, patient, patient_id, practitioner, status in recall_csv_rows(lot):
+        cells = [timezone.localdate(at).isoformat(), patient, str(patient_id), practitioner, status]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return response
 
