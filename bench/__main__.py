@@ -5,9 +5,10 @@ table (median and p95 over the runs, queries, peak memory of the measuring
 process), then the server time of the busiest screens (bench.screens) on the
 same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
-(default 100), --only sqlite|postgresql|messages|webhooks (messages runs the webhook
+(default 100), --only sqlite|postgresql|messages|webhooks|recall (messages runs the webhook
 deliveries too, next to the reminders'). The patient's self-reschedule
-search (bench.reschedule) runs on each database after planning.
+search (bench.reschedule) runs on each database after planning. The recall list of a lot
+used in 5,000 sessions (bench.recall) runs on a clinic of its own on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -92,6 +93,22 @@ def bench_webhooks(count: int) -> None:
     print("Targets: at least 200 deliveries/s (as the reminders), no duplicates, no losses.")
 
 
+def bench_recall(sessions: int, runs: int) -> None:
+    url = fresh_postgres(POSTGRES_DB + "_lots")
+    if url is None:
+        return
+    run_step(url, "generate", str(sessions))
+    r = run_step(url, "measure", "5000", str(runs), module="bench.recall")
+    print(f"\nRecall list of a lot used in {r['sessions_with_lot']} of {r['sessions']} sessions "
+          "(PostgreSQL, full request handling, a manager)")  # fmt: skip
+    print(f"{'page':<28} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name, label in (("page", "recall list, a page of 50"), ("csv", "recall list CSV (all)"),
+                        ("lots", "lot list")):  # fmt: skip
+        m = r[name]
+        print(f"{label:<28} {m['median_ms']:>10} {m['p95_ms']:>8} {m['queries']:>8}")
+    print("Target: p95 under 1 s for the recall list.")
+
+
 def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     # Production-like settings: DEBUG off (it records every query), a throw-away key.
@@ -151,7 +168,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages", "webhooks"])
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgresql", "messages", "webhooks", "recall"]
+    )
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
@@ -159,6 +178,9 @@ def main() -> None:
     audit: dict = {}
     moves: dict[str, dict] = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
+    if options.only == "recall":
+        bench_recall(options.sessions, options.screen_runs)
+        return
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
           f"{'queries':>9} {'peak MB':>8}")  # fmt: skip
@@ -186,6 +208,8 @@ def main() -> None:
         bench_messages(options.messages)
     if options.only in (None, "messages", "webhooks"):
         bench_webhooks(options.messages)
+    if options.only is None:
+        bench_recall(options.sessions, options.screen_runs)
 
 
 if __name__ == "__main__":

@@ -432,3 +432,6 @@ class ProductAdmin(CheckedModelAdmin):
     list_display = ["name", "texture", "low_molecular_weight", "is_active"]
     list_filter = ["texture", "low_molecular_weight", "is_active"]
     search_fields = ["name"]
+
+
+from clinic import admin_stock  # noqa: E402, F401  (lots and stock; it imports the base above)

@@ -579,3 +579,9 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Product lots and consumables stock (issue #19) live in their own module; imported here
+# so that Django finds them as the clinic app's models.
+from clinic.stock_models import Lot as Lot  # noqa: E402
+from clinic.stock_models import StockItem as StockItem  # noqa: E402

@@ -132,6 +132,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "reminders.send": is_reminders,  # the outbox jobs: claim, deliver, agendas
     "planner.view_reports": is_manager,
     "clinic.manage": is_manager,  # the admin site
+    # Product lots: the recall list (patients and their sessions), marking a lot recalled,
+    # messaging its patients; spare-needle stock. Practitioners choose lots on the session
+    # day (courses.run_session); reception sees no recall list (names and treatments).
+    "clinic.manage_stock": is_manager,
     "clinic.maintain": is_maintenance,  # heartbeats, expired drafts
     "audit.view_trail": is_manager,
     # One's own sign-in: two-step verification, password, sessions (any active login;

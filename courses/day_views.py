@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -76,17 +76,21 @@ def session_page(
     session = _session(pk)
     record_read(request, session)
     procedure = (
-        Procedure.objects.filter(session=session).select_related("product", "device").first()
+        Procedure.objects.filter(session=session)
+        .select_related("product", "lot", "device__device_type")
+        .first()
     )
     clinic = Clinic.for_request(request)
     version = {"version": procedure.version} if procedure else {}
     forms_: dict[str, forms.Form] = {
         name: form_class(initial=version, auto_id=f"{name}_%s")
         for name, form_class in (
-            ("materials", MaterialsForm), ("passes", PassesForm),
-            ("needle", NeedleChangeForm), ("finish", FinishForm), ("photo", PhotoForm),
+            ("passes", PassesForm), ("needle", NeedleChangeForm), ("finish", FinishForm),
+            ("photo", PhotoForm),
         )
     }  # fmt: skip
+    if session.status in session_day.PREPARING:
+        forms_["materials"] = _step_form(MaterialsForm, "materials", session, initial=version)
     forms_.update(bound or {})  # ids are prefixed: several forms share the page
     zones = list(procedure.zones.all()) if procedure else []
     required = clinic.passes_per_direction
@@ -262,6 +266,17 @@ FORMS: dict[str, tuple[type[forms.Form], Callable[..., str]]] = {
 }
 
 
+def _step_form(
+    form_class: type[forms.Form], step: str, session: Session, **kwargs: Any
+) -> forms.Form:
+    """A step's form; ids are prefixed with the step (several forms share the page). The
+    materials' lots are judged for the session's local day."""
+    if form_class is MaterialsForm:
+        kwargs["day"] = timezone.localdate(session.arrives_at)
+    data = kwargs.pop("data", None)
+    return form_class(data, auto_id=f"{step}_%s", **kwargs)
+
+
 HIDDEN_FORMS = {"remove-zone"}  # only hidden fields: bad input means a stale or altered page
 
 
@@ -277,18 +292,18 @@ def session_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
             done = BUTTONS[step](request, session)
         else:
             form_class, handler = FORMS[step]
-            form = form_class(request.POST, auto_id=f"{step}_%s")
+            form = _step_form(form_class, step, session, data=request.POST)
             if not form.is_valid() and step in HIDDEN_FORMS:
                 raise session_day.SessionDayError("stale", str(STALE_PAGE))
             if not form.is_valid():
                 messages.error(request, gettext("Check the highlighted fields."))
-                return session_page(request, pk, bound={step: form})
+                return session_page(request, pk, bound={step: form}, status=400)
             done = handler(form, session, request)
     except session_day.SessionDayError as error:
         messages.error(request, error.message)
         if step in FORMS and error.code != "stale":
-            bound = FORMS[step][0](request.POST, auto_id=f"{step}_%s")
-            return session_page(request, pk, bound={step: bound})
+            bound = _step_form(FORMS[step][0], step, session, data=request.POST)
+            return session_page(request, pk, bound={step: bound}, status=400)
     else:
         messages.success(request, done)
     return redirect("courses:session_day", pk=pk)
@@ -300,9 +315,9 @@ def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
     record_read(request, session, detail="aftercare sheet")
     if not hasattr(session, "aftercare"):
         raise Http404("No aftercare sheet yet: it is written when the session ends.")
-    return render(
-        request, "courses/aftercare.html", {"session": session, "sheet": session.aftercare}
-    )
+    procedure = Procedure.objects.filter(session=session).select_related("product", "lot").first()
+    context = {"session": session, "sheet": session.aftercare, "procedure": procedure}
+    return render(request, "courses/aftercare.html", context)
 
 
 @requires("courses.run_session", obj=_session_of)

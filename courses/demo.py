@@ -17,6 +17,7 @@ from clinic.models import (
     Device,
     DeviceType,
     DisinfectionMoment,
+    Lot,
     OpeningHours,
     Practitioner,
     Product,
@@ -163,6 +164,28 @@ def load_demo_devices() -> None:
     )
     for name, texture, low in PRODUCTS:
         Product.objects.create(name=name, texture=texture, low_molecular_weight=low)
+    load_demo_lots()
+
+
+# Lots of the demo's products (issue #19): number, product, supplier, received and expiry
+# (days from the day the demo is loaded). The history's sessions use HA-2026-01; HA-2025-09
+# has expired and is not offered.
+DEMO_LOTS = [
+    ("HA-2026-01", "Fragmented hyaluronic acid", "Dermal Supplies Ltd", -150, 365),
+    ("HA-2025-09", "Fragmented hyaluronic acid", "Dermal Supplies Ltd", -400, -20),
+    ("ALOE-0426", "Soothing aloe gel", "Botanica Pharma", -60, 300),
+    ("SCALP-11", "Scalp meso-cocktail", "Trichology Direct", -30, 200),
+]
+
+
+def load_demo_lots() -> None:
+    today = timezone.localdate()
+    for number, product, supplier, received, expires in DEMO_LOTS:
+        Lot.objects.create(
+            product=Product.objects.get(name__startswith=product), number=number,
+            supplier=supplier, received_on=today + timedelta(days=received),
+            expires_on=today + timedelta(days=expires),
+        )  # fmt: skip
 
 
 # Courses under way (and one done), so the calendar, overview and report show the
@@ -267,8 +290,8 @@ def _do_session(session: Session, *, by: Actor) -> None:
         now=starts - timedelta(minutes=2),
     )  # fmt: skip
     step = session_day.choose_materials(
-        session=session, version=step.version, device=device, product_lot="LOT-2026-01",
-        actor=by,
+        session=session, version=step.version, device=device,
+        lot=Lot.objects.get(number=DEMO_LOTS[0][0]), actor=by,
         product=Product.objects.get(name__startswith="Fragmented hyaluronic acid"),
         now=starts - timedelta(minutes=1),
     )  # fmt: skip

@@ -12,12 +12,13 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import row
-from clinic.models import Device, DisinfectionMoment, Practitioner, Product, Weekday
-from courses import outcomes, rules
+from clinic.models import Device, DisinfectionMoment, Lot, Practitioner, Product, Weekday
+from courses import lots, outcomes, rules
 from courses.models import EndPoint, Indication, PhotoKind, TreatmentArea
 
 
@@ -250,14 +251,50 @@ class StepForm(forms.Form):
 
 
 class MaterialsForm(StepForm):
+    """The product, then one of its lots in stock, and the device. The lot list offers only
+    the lots that may be used on the session's day; a posted lot that may not (expired,
+    recalled, another product's) is refused by the same rule (``clinic.stock``)."""
+
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True)
     )
-    product_lot = forms.CharField(label=_("Product lot / batch"), max_length=60)
+    lot = forms.ModelChoiceField(
+        label=_("Lot"),
+        queryset=Lot.objects.select_related("product"),
+        error_messages={
+            "invalid_choice": _("That lot is not on record; choose one from the list."),
+        },
+        help_text=_("Only the product's lots in stock, not expired and not recalled, are listed."),
+    )
     device = forms.ModelChoiceField(
         label=_("Device"),
         queryset=Device.objects.filter(retired=False).select_related("device_type"),
     )
+
+    def __init__(self, *args: Any, day: date | None = None, **kwargs: Any) -> None:
+        """``day``: the session's local day, which the lots are judged for (today if none)."""
+        super().__init__(*args, **kwargs)
+        self.day = day or timezone.localdate()
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for lot in lots.usable_lots(self.day):
+            groups.setdefault(lot.product.name, []).append((lot.pk, _lot_label(lot)))
+        self.fields["lot"].widget.choices = [("", "---------"), *groups.items()]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        product, lot = self.cleaned_data.get("product"), self.cleaned_data.get("lot")
+        if product is not None and lot is not None:
+            problems = lots.problems_of(lot, product_id=product.pk, day=self.day)
+            if problems:
+                self.add_error("lot", " ".join(p.message for p in problems))
+        return self.cleaned_data
+
+
+def _lot_label(lot: Lot) -> str:
+    assert lot.expires_on is not None  # usable lots have a known expiry date
+    return gettext("%(number)s (expires %(day)s)") % {
+        "number": lot.number, "day": date_format(lot.expires_on, "SHORT_DATE_FORMAT"),
+    }  # fmt: skip
 
 
 class PassesForm(StepForm):

@@ -490,7 +490,14 @@ class Procedure(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    product_lot = models.CharField(_("product lot / batch"), max_length=60, blank=True)
+    lot = models.ForeignKey(
+        "clinic.Lot",
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+    )
     device = models.ForeignKey(
         "clinic.Device",
         verbose_name=_("device"),

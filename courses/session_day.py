@@ -25,11 +25,13 @@ from django.utils.translation import gettext
 
 from clinic.actors import Actor
 from clinic.devices import device_problems
-from clinic.models import Clinic, Device, Disinfection, Product
+from clinic.models import Clinic, Device, Disinfection, Lot, Product
 from clinic.permissions import require
 from clinic.selectors import device_facts
+from clinic.services import take_spare_needle
 from courses import events, overview, rules, session_flow
 from courses.aftercare import AftercareFacts, build_aftercare
+from courses.lots import locked_lot_problems
 from courses.models import (
     HOLDING_STATUSES,
     AftercareSheet,
@@ -263,19 +265,31 @@ def _check_device(device: Device, needle_mm: Decimal) -> None:
         raise SessionDayError(problems[0].code, " ".join(p.message for p in problems))
 
 
+def _check_lot(lot: Lot, product: Product, session: Session, procedure: Procedure) -> Lot:
+    """The lot, locked (a recall, or another session taking its last unit, waits for this
+    step), if the one lot rule lets it be used on the session's local day."""
+    lot, problems = locked_lot_problems(
+        lot, product_id=product.pk, day=timezone.localdate(session.arrives_at), besides=procedure
+    )
+    if problems:
+        raise SessionDayError(problems[0].code, " ".join(p.message for p in problems))
+    return lot
+
+
 @transaction.atomic
 def choose_materials(
     *,
     session: Session,
     version: int,
     product: Product,
-    product_lot: str,
+    lot: Lot,
     device: Device,
     actor: Actor,
     now: datetime | None = None,
 ) -> Procedure:
-    """The product (with its lot) and the device, after the antiseptic; the device must be
-    usable for this needle."""
+    """The product, its lot and the device, after the antiseptic. The lot must be one of the
+    product's that may be used on the session's day (not expired, recalled or used up); the
+    device must be usable for this needle."""
     require(actor, "courses.run_session", session)
     session, procedure = _locked(session, version, now or timezone.now())
     if session.status not in PREPARING:
@@ -283,13 +297,10 @@ def choose_materials(
             "not_preparing", gettext("Product and device are chosen before needling.")
         )
     _check_order(session, procedure, PRODUCT)
+    lot = _check_lot(lot, product, session, procedure)
     device = Device.objects.select_related("device_type").get(pk=device.pk)  # fresh wear, hygiene
     _check_device(device, session.course.needle_mm)
-    procedure.product, procedure.product_lot, procedure.device = (
-        product,
-        product_lot.strip(),
-        device,
-    )
+    procedure.product, procedure.lot, procedure.device = product, lot, device
     return _save(session, procedure)
 
 
@@ -337,6 +348,8 @@ def start_procedure(
     device.use_count += 1
     device.last_used_at = now
     device.save(update_fields=["use_count", "last_used_at"])
+    if device.device_type.single_use_cartridges:
+        take_spare_needle(device.device_type_id)  # a fresh sterile cartridge for this session
     procedure.started_at = now
     return _save(session, procedure, SessionStatus.IN_PROCEDURE)
 
@@ -416,6 +429,9 @@ def record_needle_change(
     require(actor, "courses.run_session", session)
     session, procedure = _rolling(session, version, now or timezone.now())
     NeedleChange.objects.create(procedure=procedure, changed_at=now or timezone.now(), note=note)
+    if procedure.device_id is not None:
+        kind = Device.objects.values_list("device_type_id", flat=True).get(pk=procedure.device_id)
+        take_spare_needle(kind)  # a fresh cartridge or roller
     return _save(session, procedure)
 
 

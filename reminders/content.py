@@ -25,11 +25,18 @@ from django.utils.translation import pgettext
 
 from clinic.accounts.models import staff_language
 from clinic.actors import SystemActor
-from clinic.models import Clinic
+from clinic.models import Clinic, Lot
 from clinic.site import message_host
 from courses import session_day
 from courses.aftercare import build_aftercare
-from courses.models import HOLDING_STATUSES, OPEN_STATUSES, ChangeKind, Session, SessionChange
+from courses.models import (
+    HOLDING_STATUSES,
+    OPEN_STATUSES,
+    ChangeKind,
+    Procedure,
+    Session,
+    SessionChange,
+)
 from reminders import channels, links
 from reminders.models import Kind, OutboxMessage, Status
 
@@ -156,7 +163,29 @@ def build_context(
     if message.kind == Kind.WEBHOOK_DISABLED:
         context["endpoint"] = message.endpoint
         context["screen_url"] = links.absolute(reverse("reminders:webhooks"))
+    if message.kind == Kind.LOT_RECALL:
+        assert session is not None  # why_not_send refuses the row without its session
+        context.update(_recall(session, tz))
     return context
+
+
+def recalled_lot(session: Session) -> Lot | None:
+    """The lot the session's procedure used (a recall notice is about it), or None."""
+    procedure = Procedure.objects.filter(session=session).select_related("lot__product").first()
+    return procedure.lot if procedure is not None else None
+
+
+def _recall(session: Session, tz: ZoneInfo) -> dict[str, object]:
+    """The recalled lot, its product and the patient's days of treatment with it."""
+    lot = recalled_lot(session)
+    assert lot is not None  # why_not_send refuses the row when its session has no lot
+    used = Session.objects.filter(patient_id=session.patient_id, procedure__lot=lot)
+    return {
+        "lot": lot.number,
+        "product": lot.product.name,
+        "treated_days": [day(at, tz) for at in used.order_by("arrives_at").values_list(
+            "arrives_at", flat=True)],
+    }  # fmt: skip
 
 
 def _patient_move(message: OutboxMessage, session: Session, tz: ZoneInfo) -> dict[str, str]:

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     MOVED_BY_PATIENT = "moved_by_patient", _("Moved by the patient")
     WEBHOOK = "webhook", _("Webhook delivery")
     WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint switched off")
+    LOT_RECALL = "lot_recall", _("A product lot used in treatment was recalled")
 
 
 class Channel(models.TextChoices):
@@ -169,6 +170,7 @@ DEFAULT_SMS_SEGMENTS: dict[str, int] = {
     Kind.COURSE_COMPLETED: 2,
     Kind.SESSIONS_CHANGED: 7,
     Kind.COURSE_LINK: 3,
+    Kind.LOT_RECALL: 4,
 }
 MAX_SMS_SEGMENTS = 10  # what gateways concatenate reliably
 

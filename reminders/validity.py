@@ -146,6 +146,14 @@ def _webhook_disabled(message: OutboxMessage, now: datetime) -> Refusal | None:
         return Status.CANCELLED, "the webhook endpoint no longer exists"
     if message.endpoint.active:
         return Status.CANCELLED, "the webhook endpoint is on again"
+def _lot_recall(message: OutboxMessage, now: datetime) -> Refusal | None:
+    """News until it is read: a recall notice does not expire, but goes only while the lot
+    the session used stands recalled."""
+    session = message.session
+    assert session is not None  # why_not_send refused the row if it is gone
+    lot = content.recalled_lot(session)
+    if lot is None or lot.recalled_at is None:
+        return Status.CANCELLED, "the session's lot is not recalled"
     return None
 
 
@@ -161,6 +169,7 @@ CHECKS: dict[str, Callable[[OutboxMessage, datetime], Refusal | None]] = {
     Kind.MOVED_BY_PATIENT: _moved_by_patient,
     Kind.WEBHOOK: _webhook,
     Kind.WEBHOOK_DISABLED: _webhook_disabled,
+    Kind.LOT_RECALL: _lot_recall,
 }
 
 
@@ -182,6 +191,7 @@ def why_not_send(message: OutboxMessage, now: datetime) -> Refusal | None:
 
 _NEEDS_SESSION = {
     *BEFORE_SESSION, Kind.AFTERCARE, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT,
+    Kind.LOT_RECALL,
 }  # fmt: skip
 _NEEDS_COURSE = {
     Kind.COURSE_BOOKED, Kind.COURSE_COMPLETED, Kind.SESSIONS_CHANGED, Kind.COURSE_LINK,

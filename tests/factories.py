@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from clinic.models import Clinic, OpeningHours, Practitioner, Room, WorkingHours
+from clinic.models import Clinic, Lot, OpeningHours, Practitioner, Product, Room, WorkingHours
 from clinic.permissions import MANAGER, PRACTITIONER, RECEPTION, role_group
 from patients.models import InformationSheet, Patient
 
@@ -84,6 +84,28 @@ class PatientFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"patient{n}@example.com")
     phone = factory.Sequence(lambda n: f"+4479{n:08d}")
     time_zone = "Europe/London"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Serum {n}")
+    texture = "serum"
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    """A lot in stock: received a month ago, expiring in a year (of the clock's today)."""
+
+    class Meta:
+        model = Lot
+
+    product = factory.SubFactory(ProductFactory)
+    number = factory.Sequence(lambda n: f"L-{n:04d}")
+    supplier = "Dermal Supplies Ltd"
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
 
 
 class InformationSheetFactory(factory.django.DjangoModelFactory):

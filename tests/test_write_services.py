@@ -28,6 +28,7 @@ SERVICE_MODULES = {
     "courses/previsit.py",
     "courses/patient_moves.py",
     "reminders/webhooks.py",
+    "reminders/recall.py",
 }
 
 # Public functions of service modules that write rows but must not be one
@@ -48,6 +49,7 @@ PARTS_OF_A_WRITE = {
     "queue_move_notice": "the practitioner's notice, in move_by_patient's transaction",
     "lock_booking_rows": "row locks taken first by the booking services that call it",
     "queue_event": "the webhook deliveries of a change, in that change's transaction",
+    "take_spare_needle": "stock used by a session-day step, in that step's transaction",
 }
 
 # Public functions of service modules that write nothing.

@@ -24,13 +24,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
-from clinic.models import Device, DeviceType, Product
+from clinic.models import Device, DeviceType, Lot, Product
 from courses import session_day
 from courses.models import Course, Session
 from patients import services as patient_services
 from patients.models import Screening
 from patients.screening import Answers
-from tests.factories import PatientFactory, UserFactory, cleared_patient, staff_actor
+from tests.factories import LotFactory, PatientFactory, UserFactory, cleared_patient, staff_actor
 from tests.mfa import force_verified_login
 
 pytestmark = pytest.mark.slow
@@ -101,6 +101,7 @@ def world(db, book, practitioner, rooms, patient, time_machine) -> dict[str, dic
     time_machine.move_to(first - timedelta(minutes=10), tick=False)
     pages = [start_session(c, practitioner.user) for c in (preparing, needling)]
     needle_into(needling.sessions.get(number=1), practitioner.user)
+    lot = {"pk": Lot.objects.get().pk}  # the needled session's
     return {
         "calendar:show": {"kind": "practitioner", "pk": practitioner.pk, "view": "week",
                           "day": "2026-01-05"},
@@ -108,6 +109,7 @@ def world(db, book, practitioner, rooms, patient, time_machine) -> dict[str, dic
         "courses:session_step": {"pk": session.pk, "step": "check-in"},
         "courses:detail": {"pk": course.pk},
         "courses:reschedule": {"pk": session.pk},
+        "lot_detail": lot, "lot_csv": lot, "lot_recall": lot, "lot_notify": lot,
         "pages": pages,
     }  # fmt: skip
 
@@ -136,7 +138,7 @@ def needle_into(session: Session, user: User) -> None:
         session=session,
         version=version,
         product=product,
-        product_lot="L1",
+        lot=LotFactory(product=product),
         device=device,
         actor=staff_actor(),
     ).version
@@ -263,7 +265,7 @@ def post_forms(client: Client, url: str) -> list[tuple[str, dict[str, str]]]:
 
 FORM_PAGES = ["/patients/new/", "/admin/clinic/room/add/", "/admin/clinic/practitioner/add/",
               "/admin/clinic/closure/add/", "/admin/courses/treatmentarea/add/",
-              "/admin/clinic/device/add/"]  # fmt: skip
+              "/admin/clinic/device/add/", "/admin/clinic/lot/add/"]  # fmt: skip
 
 
 def form_pages(world: dict) -> list[str]:

@@ -27,7 +27,7 @@ from patients import services as patient_services
 from patients.models import Patient
 from reminders import links, webhooks
 from reminders.models import Kind, OutboxMessage, Status
-from tests.factories import PractitionerFactory
+from tests.factories import LotFactory, PractitionerFactory
 from tests.mfa import force_verified_login
 
 ROLES = ("anonymous", "reception", "practitioner", "manager")
@@ -150,6 +150,13 @@ TABLE = {
     "audit_trail": ((), LOGIN, 403, 403, 200),
     "audit_trail_csv": ((), LOGIN, 403, 403, 200),
     "audit_patient_trail": (("patient",), LOGIN, 403, 403, 200),
+    # Lots, their recall list and spare-needle stock: managers only (issue #19).
+    "lots": ((), LOGIN, 403, 403, 200),
+    "lot_detail": (("lot",), LOGIN, 403, 403, 200),
+    "lot_csv": (("lot",), LOGIN, 403, 403, 200),
+    "lot_recall": (("lot",), LOGIN, 403, 403, 405),
+    "lot_notify": (("lot",), LOGIN, 403, 403, 405),
+    "stock": ((), LOGIN, 403, 403, 200),
 }
 
 
@@ -205,7 +212,11 @@ def world(
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
+<<<<<<< HEAD
         "endpoint": endpoint.pk, "delivery": delivery.pk,
+=======
+        "lot": LotFactory().pk,
+>>>>>>> lots
     }  # fmt: skip
 
 
@@ -306,6 +317,7 @@ FORGED = {
         ["reception", "practitioner"],
     ),
     "report_csv": ({}, ["reception", "practitioner"]),
+<<<<<<< HEAD
     "reminders:webhook_add": (
         {"name": "Forged", "url": "https://evil.example/", "events": ["session.moved"]},
         ["reception", "practitioner"],
@@ -317,6 +329,10 @@ FORGED = {
     "reminders:webhook_rotate": ({}, ["reception", "practitioner"]),
     "reminders:webhook_switch": ({"on": "0"}, ["reception", "practitioner"]),
     "reminders:webhook_retry": ({}, ["reception", "practitioner"]),
+=======
+    "lot_recall": ({"reason": "forged", "confirm": "on"}, ["reception", "practitioner"]),
+    "lot_notify": ({}, ["reception", "practitioner"]),
+>>>>>>> lots
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clinic.actors import SystemActor, system_actor
+from clinic.models import Lot
 from courses.models import AftercareSheet, Course, SessionStatus
 from patients import services as patient_services
 from patients.screening import Answers
@@ -57,11 +58,14 @@ def test_run_a_whole_session_with_the_cream_countdown(page, time_machine):
 
     page.get_by_role("button", name="Area treated with antiseptic").click()
     page.locator("#materials_product").select_option(label="Fragmented hyaluronic acid serum")
-    page.get_by_label("Product lot / batch").fill("HA-2026-11")
+    lots = page.locator("#materials_lot")
+    assert "HA-2025-09" not in lots.inner_text()  # expired: not offered
+    lots.select_option(value=str(Lot.objects.get(number="HA-2026-01").pk))
     page.locator("#materials_device").select_option(
         label="D-03 (Facial roller 192 (gold standard) 1.5 mm)"
     )
     page.get_by_role("button", name="Record product and device").click()
+    assert "(lot HA-2026-01)" in page.locator("main").inner_text()
     page.get_by_role("button", name="Start needling").click()
     assert page.get_by_test_id("session-status").inner_text() == "In procedure"
 

@@ -9,6 +9,7 @@ from courses import services
 from courses.models import Procedure, Session, SessionStatus, ZoneRecord
 from patients import services as patient_services
 from patients.screening import Answers
+from tests.factories import LotFactory
 
 
 @pytest.fixture
@@ -91,12 +92,12 @@ def test_bad_form_input_is_shown_and_saves_nothing(staff, session):
     response = step(
         staff, session, "materials", version=current_version(session), product="999", device="x"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["forms"]["materials"]
-    assert {"product", "product_lot", "device"} <= set(form.errors)
+    assert {"product", "lot", "device"} <= set(form.errors)
     assert Procedure.objects.get(session=session).device is None
     response = step(staff, session, "disinfect", device="nope", moment="sometime")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert {"device", "moment"} <= set(response.context["forms"]["disinfect"].errors)
 
 
@@ -136,7 +137,7 @@ def rolling(staff, session, time_machine):
     for name in ("cream-off", "antiseptic-before"):
         step(staff, session, name, version=current_version(session))
     step(staff, session, "materials", version=current_version(session), product=product.pk,
-         product_lot="L-1", device=device.pk)  # fmt: skip
+         lot=LotFactory(product=product).pk, device=device.pk)  # fmt: skip
     step(staff, session, "start", version=current_version(session))
     assert Session.objects.get(pk=session.pk).status == SessionStatus.IN_PROCEDURE
     return session

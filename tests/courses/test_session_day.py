@@ -17,7 +17,7 @@ from courses.models import (
 )
 from patients import services as patient_services
 from patients.screening import Answers
-from tests.factories import staff_actor
+from tests.factories import LotFactory, staff_actor
 
 DAY = "2026-01-06 09:50Z"  # session 1 arrives at 10:00 London (UTC in January)
 
@@ -75,7 +75,8 @@ def ready_for_materials(session, user, time_machine):
 def prepare(session, user, device, product, time_machine):
     ready_for_materials(session, user, time_machine)
     session_day.choose_materials(
-        session=session, version=version(session), product=product, product_lot="L-42",
+        session=session, version=version(session), product=product,
+            lot=LotFactory(product=product),
         device=device,
         actor=staff_actor(),
     )  # fmt: skip
@@ -273,7 +274,8 @@ def test_worn_device_cannot_be_chosen(session, practitioner, device, product, ti
     ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
-            session=session, version=version(session), product=product, product_lot="L",
+            session=session, version=version(session), product=product,
+            lot=LotFactory(product=product),
             device=device,
             actor=staff_actor(),
         )  # fmt: skip
@@ -296,7 +298,8 @@ def test_device_must_be_disinfected_after_each_use(
     ready_for_materials(second, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
-            session=second, version=version(second), product=product, product_lot="L",
+            session=second, version=version(second), product=product,
+            lot=LotFactory(product=product),
             device=device,
             actor=staff_actor(),
         )  # fmt: skip
@@ -306,7 +309,7 @@ def test_device_must_be_disinfected_after_each_use(
         session=second,
         version=version(second),
         product=product,
-        product_lot="L",
+        lot=LotFactory(product=product),
         device=device,
         actor=staff_actor(),
     )
@@ -321,7 +324,8 @@ def test_needle_length_must_match_the_device(session, practitioner, product, tim
     ready_for_materials(session, practitioner.user, time_machine)
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
-            session=session, version=version(session), product=product, product_lot="L",
+            session=session, version=version(session), product=product,
+            lot=LotFactory(product=product),
             device=short,
             actor=staff_actor(),
         )  # fmt: skip
@@ -436,7 +440,7 @@ STEPS = {
     "put_cream_on": {},
     "wash_cream_off": {},
     "record_antiseptic_before": {},
-    "choose_materials": {"product_lot": "L"},
+    "choose_materials": {},
     "start_procedure": {},
     "record_passes": {"zone": "chin", "horizontal": 7, "vertical": 7, "diagonal": 7},
     "remove_zone": {"zone_id": 1},
@@ -455,7 +459,7 @@ def test_every_step_is_refused_after_the_booked_day(
     time_machine.move_to("2026-01-07 08:00Z", tick=False)
     kwargs = dict(STEPS[step])
     if step == "choose_materials":
-        kwargs.update(product=product, device=device)
+        kwargs.update(product=product, lot=LotFactory(product=product), device=device)
     with pytest.raises(session_day.SessionDayError) as error:
         getattr(session_day, step)(
             session=session, version=before, actor=practitioner.user, **kwargs
@@ -527,7 +531,8 @@ def test_the_product_comes_after_the_antiseptic(
     session_day.wash_cream_off(session=session, version=version(session), actor=staff_actor())
     with pytest.raises(session_day.SessionDayError) as error:
         session_day.choose_materials(
-            session=session, version=version(session), product=product, product_lot="L",
+            session=session, version=version(session), product=product,
+            lot=LotFactory(product=product),
             device=device,
             actor=staff_actor(),
         )  # fmt: skip

@@ -60,6 +60,10 @@ def worst_case_context(language: str) -> dict[str, object]:
             "cancelled": [],
             "added": [],
             "changes": [object(), object()],
+            # A recall: the lot, and the days it was used (two sessions of a course).
+            "lot": "HA-2026-0001-B",
+            "product": "Scalp meso-cocktail (amino acids, peptides, vitamins)",
+            "treated_days": [content.day(moment, ZONE)] * 2,
             "course_url": BASE_URL
             + links.course_link(9_999_999, 9_999_999, 99).split(settings.PLANNER_BASE_URL, 1)[1],
         }
