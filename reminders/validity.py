@@ -146,6 +146,9 @@ def _webhook_disabled(message: OutboxMessage, now: datetime) -> Refusal | None:
         return Status.CANCELLED, "the webhook endpoint no longer exists"
     if message.endpoint.active:
         return Status.CANCELLED, "the webhook endpoint is on again"
+    return None
+
+
 def _lot_recall(message: OutboxMessage, now: datetime) -> Refusal | None:
     """News until it is read: a recall notice does not expire, but goes only while the lot
     the session used stands recalled."""

@@ -212,11 +212,8 @@ def world(
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
         "course_token": links.course_token(course.pk, patient.pk, course.patient_link_version),
-<<<<<<< HEAD
         "endpoint": endpoint.pk, "delivery": delivery.pk,
-=======
         "lot": LotFactory().pk,
->>>>>>> lots
     }  # fmt: skip
 
 
@@ -317,7 +314,6 @@ FORGED = {
         ["reception", "practitioner"],
     ),
     "report_csv": ({}, ["reception", "practitioner"]),
-<<<<<<< HEAD
     "reminders:webhook_add": (
         {"name": "Forged", "url": "https://evil.example/", "events": ["session.moved"]},
         ["reception", "practitioner"],
@@ -329,10 +325,8 @@ FORGED = {
     "reminders:webhook_rotate": ({}, ["reception", "practitioner"]),
     "reminders:webhook_switch": ({"on": "0"}, ["reception", "practitioner"]),
     "reminders:webhook_retry": ({}, ["reception", "practitioner"]),
-=======
     "lot_recall": ({"reason": "forged", "confirm": "on"}, ["reception", "practitioner"]),
     "lot_notify": ({}, ["reception", "practitioner"]),
->>>>>>> lots
 }
 
 
