@@ -28,10 +28,13 @@ from django.utils import timezone
 
 from clinic.accounts.models import StaffPreferences
 from courses import rescheduling
+from courses.models import Procedure
+from patients import services as patient_services
+from patients.screening import Answers
 from reminders import channels, links, webhooks
 from reminders.models import Kind, OutboxMessage
 from reminders.views import LINK_ERRORS, link_error
-from tests.factories import ClinicFactory, staff_actor
+from tests.factories import ClinicFactory, LotFactory, ProductFactory, staff_actor
 
 STAFF_KINDS = (Kind.DAILY_AGENDA, Kind.CANCELLED_BY_PATIENT, Kind.MOVED_BY_PATIENT,
                Kind.WEBHOOK_DISABLED)  # fmt: skip
@@ -113,6 +116,16 @@ def world(book, practitioner, patient, time_machine) -> dict[str, object]:
     first, second, third = course.sessions.order_by("number")[:3]
     time_machine.move_to(timezone.now() + timedelta(hours=1), tick=False)
     rescheduling.cancel_session(session=third, reason="Room closed", actor=practitioner.user)
+    # A recall notice (issue #19) tells of the lot the first session's procedure used.
+    lot = LotFactory(product=ProductFactory(name="HA serum"), number="HA-1",
+                     recalled_at=timezone.now(), recall_reason="Supplier recall")  # fmt: skip
+    patient_services.record_screening(
+        patient=patient, answers=Answers(), notes="", actor=practitioner.user
+    )
+    Procedure.objects.create(
+        session=first, checked_in_at=first.arrives_at, checked_in_by=staff_actor(),
+        screening=patient.latest_screening, product=lot.product, lot=lot,
+    )  # fmt: skip
     made = {}
     endpoint, _ = webhooks.create_endpoint(
         name="CRM", url="https://crm.example/", events=["session.moved"], actor=staff_actor()
