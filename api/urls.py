@@ -1,10 +1,25 @@
 """``/api/v1/``: every operation of the API, and its OpenAPI schema."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import me
+
+class IdConverter:
+    """A record id: 1 to 18 digits (a longer number is no id, and would overflow a query)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+from api.views import clinic, courses, me, outbox, patients, sessions  # noqa: E402
 
 app_name = "api"
 
@@ -13,4 +28,17 @@ urlpatterns = [
     # equal to it.
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("me/", me.MeView.as_view(), name="me"),
+    path("catalogue/indications/", clinic.IndicationList.as_view(), name="indications"),
+    path("catalogue/areas/", clinic.AreaList.as_view(), name="areas"),
+    path("practitioners/", clinic.PractitionerList.as_view(), name="practitioners"),
+    path("rooms/", clinic.RoomList.as_view(), name="rooms"),
+    path("availability/", clinic.Availability.as_view(), name="availability"),
+    path("patients/", patients.PatientList.as_view(), name="patients"),
+    path("patients/<id:pk>/", patients.PatientDetail.as_view(), name="patient"),
+    path("courses/", courses.CourseList.as_view(), name="courses"),
+    path("courses/<id:pk>/", courses.CourseDetail.as_view(), name="course"),
+    path("sessions/", sessions.SessionList.as_view(), name="sessions"),
+    path("sessions/<id:pk>/", sessions.SessionDetail.as_view(), name="session"),
+    path("outbox/", outbox.OutboxList.as_view(), name="outbox"),
+    path("outbox/<id:pk>/", outbox.OutboxDetail.as_view(), name="outbox_message"),
 ]

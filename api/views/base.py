@@ -61,3 +61,15 @@ def _content_length(request: Request) -> int:
         return int(raw)
     except ValueError:
         return 0
+
+
+def query(request: Request, serializer_class: type[Any]) -> dict[str, Any]:
+    """The request's query parameters, validated (400 problem details when they are not)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def clinical(request: Request) -> bool:
+    """Whether the token's user may see clinical data (the screens' rule)."""
+    return bool(request.user.has_perm("patients.view_clinical"))

@@ -461,6 +461,19 @@ def test_a_course_not_yet_booked_is_shown_only_to_those_who_plan(draft, receptio
 API_TABLE = {
     "api:schema": ((), "GET", 200, 200, 200, 200),
     "api:me": ((), "GET", 401, 200, 200, 200),
+    "api:indications": ((), "GET", 401, 200, 200, 200),
+    "api:areas": ((), "GET", 401, 200, 200, 200),
+    "api:practitioners": ((), "GET", 401, 200, 200, 200),
+    "api:rooms": ((), "GET", 401, 200, 200, 200),
+    "api:availability": ((), "GET", 401, 400, 400, 400),  # no practitioner or room asked
+    "api:patients": ((), "GET", 401, 200, 200, 200),
+    "api:patient": (("patient",), "GET", 401, 200, 200, 200),
+    "api:courses": ((), "GET", 401, 200, 200, 200),
+    "api:course": (("course",), "GET", 401, 200, 200, 200),
+    "api:sessions": ((), "GET", 401, 200, 200, 200),
+    "api:session": (("session",), "GET", 401, 200, 200, 200),
+    "api:outbox": ((), "GET", 401, 200, 200, 200),
+    "api:outbox_message": (("message",), "GET", 401, 200, 200, 200),
 }
 
 
