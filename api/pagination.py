@@ -19,3 +19,9 @@ class SessionCursor(Cursor):
 
 class OutboxCursor(Cursor):
     ordering = ("due_at", "id")
+
+
+class NewestCursor(Cursor):
+    """A patient's records, newest first."""
+
+    ordering = ("-id",)

@@ -149,6 +149,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's exception handler: every known refusal as problem details; None (a 500) else."""
     from rest_framework.views import set_rollback  # not at import: DRF's views import us
 
+    response = response_for(exc, context)
+    if response is not None:
+        set_rollback()
+    return response
+
+
+def response_for(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The problem details answering ``exc``, or None for an unexpected error."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -162,10 +170,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     request = context.get("request")
     instance = request.path if request is not None else ""
     response = problem_response(status_code, code, detail, instance=instance, **extra)
-    headers = _headers(exc, context)
-    for name, value in headers.items():
+    for name, value in _headers(exc, context).items():
         response[name] = value
-    set_rollback()
     return response
 
 

@@ -19,7 +19,7 @@ class IdConverter:
 
 register_converter(IdConverter, "id")
 
-from api.views import clinic, courses, me, outbox, patients, sessions  # noqa: E402
+from api.views import clinic, courses, me, outbox, patients, planning, session_writes, sessions  # noqa: E402, I001
 
 app_name = "api"
 
@@ -35,10 +35,32 @@ urlpatterns = [
     path("availability/", clinic.Availability.as_view(), name="availability"),
     path("patients/", patients.PatientList.as_view(), name="patients"),
     path("patients/<id:pk>/", patients.PatientDetail.as_view(), name="patient"),
+    path("patients/<id:pk>/screenings/", patients.ScreeningList.as_view(), name="screenings"),
+    path("patients/<id:pk>/consents/", patients.ConsentList.as_view(), name="consents"),
     path("courses/", courses.CourseList.as_view(), name="courses"),
+    path("courses/plan/", planning.CoursePlan.as_view(), name="course_plan"),
+    path("courses/<id:pk>/confirm/", planning.CourseConfirm.as_view(), name="course_confirm"),
     path("courses/<id:pk>/", courses.CourseDetail.as_view(), name="course"),
     path("sessions/", sessions.SessionList.as_view(), name="sessions"),
     path("sessions/<id:pk>/", sessions.SessionDetail.as_view(), name="session"),
+    path(
+        "sessions/<id:pk>/reschedule/",
+        session_writes.SessionReschedule.as_view(),
+        name="session_reschedule",
+    ),
+    path("sessions/<id:pk>/cancel/", session_writes.SessionCancel.as_view(), name="session_cancel"),
+    path(
+        "sessions/<id:pk>/no-show/", session_writes.SessionNoShow.as_view(), name="session_no_show"
+    ),
+    path(
+        "sessions/<id:pk>/confirm/", session_writes.SessionConfirm.as_view(), name="session_confirm"
+    ),
+    path(
+        "sessions/<id:pk>/procedure/",
+        session_writes.SessionProcedure.as_view(),
+        name="session_procedure",
+    ),
     path("outbox/", outbox.OutboxList.as_view(), name="outbox"),
     path("outbox/<id:pk>/", outbox.OutboxDetail.as_view(), name="outbox_message"),
+    path("outbox/<id:pk>/retry/", outbox.OutboxRetry.as_view(), name="outbox_retry"),
 ]

@@ -459,6 +459,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "courses.statuses.SessionStatus",
         "CourseStatusEnum": "courses.models.CourseStatus",
         "OutboxStatusEnum": "reminders.models.Status",
+        "BodyRegionEnum": "clinic.regions.BodyRegion",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

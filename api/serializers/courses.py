@@ -49,6 +49,15 @@ class CourseFilter(Since):
     status = serializers.ChoiceField(choices=CourseStatus.choices, required=False)
 
 
+class ProposalSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    arrives_at = serializers.DateTimeField()
+    procedure_starts_at = serializers.DateTimeField()
+    procedure_ends_at = serializers.DateTimeField()
+    room = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
 def proposals_data(proposals: list[planning.Proposal]) -> list[dict[str, Any]]:
     """The planner's proposed sessions, as the preview shows them (with why each landed)."""
     return [

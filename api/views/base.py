@@ -12,7 +12,9 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from rest_framework import generics
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from api.idempotency import run_once
 from api.models import ApiToken
 from api.problems import BodyTooLarge
 from audit.context import audit_context
@@ -48,6 +50,16 @@ class ApiView(generics.GenericAPIView):
             self._audit.enter_context(
                 audit_context(user=request.user.pk, actor="staff", api_token=token.prefix)
             )
+
+    def once(self, handle: Callable[[], Response]) -> Response:
+        """Run a write; with an ``Idempotency-Key``, at most once (api.idempotency)."""
+        return run_once(self.request, handle, self.get_exception_handler_context())
+
+    def body(self, serializer_class: type[Any]) -> dict[str, Any]:
+        """The request's JSON body, validated (400 problem details when it is not)."""
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     @property
     def actor(self) -> Any:

@@ -454,27 +454,40 @@ def test_a_course_not_yet_booked_is_shown_only_to_those_who_plan(draft, receptio
     assert client_for(practitioner.user).get(url).status_code == 200
 
 
-# The REST API (issue #18), with a token per role: name -> (arguments, method, answers for
-# anonymous (no token), reception, practitioner, manager). Writes are sent an empty JSON
-# body: a role that may use them gets the validation's 400 (or the rule's 4xx), never a
-# write; one that may not gets 403. A new API address without an entry here fails.
+# The REST API (issue #18), with a token per role: name -> (arguments, {method: answers for
+# anonymous (no token), reception, practitioner, manager}). Writes are sent a body with an
+# unknown member: a role that may use them gets the validation's 400, never a write; one
+# that may not gets 403. A new API address without an entry here fails.
+ALL = (401, 200, 200, 200)
+WRITE_STAFF, WRITE_CLINICIANS = (401, 400, 400, 400), (401, 403, 400, 400)
 API_TABLE = {
-    "api:schema": ((), "GET", 200, 200, 200, 200),
-    "api:me": ((), "GET", 401, 200, 200, 200),
-    "api:indications": ((), "GET", 401, 200, 200, 200),
-    "api:areas": ((), "GET", 401, 200, 200, 200),
-    "api:practitioners": ((), "GET", 401, 200, 200, 200),
-    "api:rooms": ((), "GET", 401, 200, 200, 200),
-    "api:availability": ((), "GET", 401, 400, 400, 400),  # no practitioner or room asked
-    "api:patients": ((), "GET", 401, 200, 200, 200),
-    "api:patient": (("patient",), "GET", 401, 200, 200, 200),
-    "api:courses": ((), "GET", 401, 200, 200, 200),
-    "api:course": (("course",), "GET", 401, 200, 200, 200),
-    "api:sessions": ((), "GET", 401, 200, 200, 200),
-    "api:session": (("session",), "GET", 401, 200, 200, 200),
-    "api:outbox": ((), "GET", 401, 200, 200, 200),
-    "api:outbox_message": (("message",), "GET", 401, 200, 200, 200),
-}
+    "api:schema": ((), {"GET": (200, 200, 200, 200)}),
+    "api:me": ((), {"GET": ALL}),
+    "api:indications": ((), {"GET": ALL}),
+    "api:areas": ((), {"GET": ALL}),
+    "api:practitioners": ((), {"GET": ALL}),
+    "api:rooms": ((), {"GET": ALL}),
+    "api:availability": ((), {"GET": (401, 400, 400, 400)}),  # no practitioner or room asked
+    "api:patients": ((), {"GET": ALL}),
+    "api:patient": (("patient",), {"GET": ALL}),
+    "api:screenings": (("patient",), {"GET": (401, 403, 200, 200), "POST": WRITE_CLINICIANS}),
+    "api:consents": (("patient",), {"GET": (401, 403, 200, 200), "POST": WRITE_CLINICIANS}),
+    "api:courses": ((), {"GET": ALL}),
+    "api:course": (("course",), {"GET": ALL}),
+    "api:course_plan": ((), {"POST": WRITE_CLINICIANS}),
+    "api:course_confirm": (("course",), {"POST": WRITE_CLINICIANS}),
+    "api:sessions": ((), {"GET": ALL}),
+    "api:session": (("session",), {"GET": ALL}),
+    "api:session_reschedule": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_cancel": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_no_show": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_confirm": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_procedure": (("session",), {"GET": (401, 403, 200, 200),
+                                             "POST": WRITE_CLINICIANS}),
+    "api:outbox": ((), {"GET": ALL}),
+    "api:outbox_message": (("message",), {"GET": ALL}),
+    "api:outbox_retry": (("message",), {"POST": WRITE_STAFF}),
+}  # fmt: skip
 
 
 def api_client_for(user):
@@ -496,14 +509,16 @@ def test_every_api_url_answers_each_role_as_the_api_table_says(world, logins):
     wrong = []
     for role, user in logins.items():
         client = api_client_for(user)
-        for name, (arguments, method, *answers) in API_TABLE.items():
+        for name, (arguments, methods) in API_TABLE.items():
             url = reverse(name, args=[world[a] for a in arguments])
-            if method == "GET":
-                response = client.get(url)
-            else:
-                response = client.post(url, "{}", content_type="application/json")
-            expected = answers[ROLES.index(role)]
-            if response.status_code != expected:
-                wrong.append((role, name, expected, response.status_code))
+            for method, answers in methods.items():
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    body = '{"unknown_member": 1}'
+                    response = client.post(url, body, content_type="application/json")
+                expected = answers[ROLES.index(role)]
+                if response.status_code != expected:
+                    wrong.append((role, name, method, expected, response.status_code))
     assert wrong == [], "\n".join(map(str, wrong))
     assert snapshot() == before
