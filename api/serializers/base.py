@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.forms import SHOWN_FIRST_DAY, SHOWN_LAST_DAY
@@ -54,6 +55,17 @@ class Moment(serializers.DateTimeField):
         moment = super().to_internal_value(value)
         check_day(moment.date())
         return moment
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+     "example": "10:00"}
+)  # fmt: skip
+class LocalTime(serializers.TimeField):
+    """A wall-clock time in the clinic's zone, ``HH:MM`` or ``HH:MM:SS`` (no offset)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M:%S", input_formats=["%H:%M:%S", "%H:%M"], **kwargs)
 
 
 def day_start(day: date) -> datetime:

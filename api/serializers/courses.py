@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.base import Since
+from api.serializers.base import LocalTime, Since
 from courses import planning
 from courses.models import Course, CourseStatus
 
@@ -24,6 +24,7 @@ class TreatmentSerializer(serializers.ModelSerializer):
 
 
 class CourseSerializer(serializers.ModelSerializer):
+    preferred_time = LocalTime()
     treatment = serializers.SerializerMethodField(
         help_text="Null for roles that may not see clinical data (reception)."
     )

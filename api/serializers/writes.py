@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext
 from rest_framework import serializers
 
-from api.serializers.base import Day, Moment, Strict
+from api.serializers.base import Day, LocalTime, Moment, Strict
 from clinic.models import Device, DisinfectionMoment, Practitioner, Product, Weekday
 from clinic.regions import BodyRegion
 from courses.models import EndPoint, Indication, TreatmentArea
@@ -58,7 +58,7 @@ class PlanInput(Strict):
     preferred_weekday = serializers.ChoiceField(
         choices=Weekday.choices, allow_null=True, required=False, default=None
     )
-    preferred_time = serializers.TimeField()
+    preferred_time = LocalTime()
     start_on = Day(help_text="The first session on or after this day.")
     needle_override_reason = text(2000)
     gap_override_reason = text(2000)
@@ -74,7 +74,7 @@ class ConfirmInput(Strict):
 
 class RescheduleInput(Strict):
     new_day = Day()
-    new_time = serializers.TimeField()
+    new_time = LocalTime()
     scope = serializers.ChoiceField(choices=[("this", "this"), ("following", "following")])
     reason = text(500)
     override_reason = text(500)
