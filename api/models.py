@@ -57,7 +57,12 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.name} (cpl_{self.prefix}_…)"
+        return f"{self.name} ({self.shown})"
+
+    @property
+    def shown(self) -> str:
+        """The token's visible start, which names it in lists (the rest is secret)."""
+        return f"cpl_{self.prefix}_…"
 
     @property
     def is_active(self) -> bool:

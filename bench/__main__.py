@@ -6,7 +6,8 @@ process), then the server time of the busiest screens (bench.screens) on the
 same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
 (default 100), --only sqlite|postgresql|messages. The patient's self-reschedule
-search (bench.reschedule) runs on each database after planning.
+search (bench.reschedule) runs on each database after planning, and the REST API's
+session list and availability (bench.api) after the screens.
 """
 
 from __future__ import annotations
@@ -115,6 +116,20 @@ def print_moves(moves: dict[str, dict]) -> None:
     print("Target: p95 under 150 ms.")
 
 
+def print_api(apis: dict[str, dict], runs: int) -> None:
+    if not apis:
+        return
+    print(f"\nThe REST API on the same clinic: server time per request over {runs} requests "
+          "(full Django request handling, a manager's bearer token)")  # fmt: skip
+    print(f"{'request':<38} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name in next(iter(apis.values())):
+        for database, results in apis.items():
+            r = results[name]
+            print(f"{name:<38} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
+                  f"{r['queries']:>8}")  # fmt: skip
+    print("Target: p95 under 100 ms.")
+
+
 def print_audit(r: dict) -> None:
     print(f"\nAudit trail on PostgreSQL: booking a 6-session course, {r['plans']} courses, "
           "each booked with the trail on and off on the same calendar")  # fmt: skip
@@ -138,6 +153,7 @@ def main() -> None:
     screens: dict[str, dict] = {}
     audit: dict = {}
     moves: dict[str, dict] = {}
+    apis: dict[str, dict] = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
@@ -155,6 +171,7 @@ def main() -> None:
               f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
         moves[name] = run_step(url, "measure", str(options.plans), module="bench.reschedule")
         screens[name] = run_step(url, "measure", str(options.screen_runs), module="bench.screens")
+        apis[name] = run_step(url, "measure", str(options.screen_runs), module="bench.api")
         if name == "postgresql":
             audit = run_step(url, "measure", str(options.plans), module="bench.audit")
     print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
@@ -162,6 +179,7 @@ def main() -> None:
     if audit:
         print_audit(audit)
     print_screens(screens, options.screen_runs)
+    print_api(apis, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)
 
