@@ -7,7 +7,8 @@ same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
 (default 100), --only sqlite|postgresql|messages|webhooks|recall (messages runs the webhook
 deliveries too, next to the reminders'). The patient's self-reschedule
-search (bench.reschedule) runs on each database after planning. The recall list of a lot
+search (bench.reschedule) runs on each database after planning, and the REST API's
+session list and availability (bench.api) after the screens. The recall list of a lot
 used in 5,000 sessions (bench.recall) runs on a clinic of its own on PostgreSQL.
 """
 
@@ -152,6 +153,20 @@ def print_moves(moves: dict[str, dict]) -> None:
     print("Target: p95 under 150 ms.")
 
 
+def print_api(apis: dict[str, dict], runs: int) -> None:
+    if not apis:
+        return
+    print(f"\nThe REST API on the same clinic: server time per request over {runs} requests "
+          "(full Django request handling, a manager's bearer token)")  # fmt: skip
+    print(f"{'request':<38} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name in next(iter(apis.values())):
+        for database, results in apis.items():
+            r = results[name]
+            print(f"{name:<38} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
+                  f"{r['queries']:>8}")  # fmt: skip
+    print("Target: p95 under 100 ms.")
+
+
 def print_audit(r: dict) -> None:
     print(f"\nAudit trail on PostgreSQL: booking a 6-session course, {r['plans']} courses, "
           "each booked with the trail on and off on the same calendar")  # fmt: skip
@@ -177,6 +192,7 @@ def main() -> None:
     screens: dict[str, dict] = {}
     audit: dict = {}
     moves: dict[str, dict] = {}
+    apis: dict[str, dict] = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     if options.only == "recall":
         bench_recall(options.sessions, options.screen_runs)
@@ -197,6 +213,7 @@ def main() -> None:
               f"{r['p95_ms']:>8} {queries:>9} {r['peak_rss_mb']:>8}", flush=True)  # fmt: skip
         moves[name] = run_step(url, "measure", str(options.plans), module="bench.reschedule")
         screens[name] = run_step(url, "measure", str(options.screen_runs), module="bench.screens")
+        apis[name] = run_step(url, "measure", str(options.screen_runs), module="bench.api")
         if name == "postgresql":
             audit = run_step(url, "measure", str(options.plans), module="bench.audit")
     print("Targets: median under 50 ms on each database; peak memory under 300 MB.")
@@ -204,6 +221,7 @@ def main() -> None:
     if audit:
         print_audit(audit)
     print_screens(screens, options.screen_runs)
+    print_api(apis, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)
     if options.only in (None, "messages", "webhooks"):

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -54,6 +54,8 @@ class RejectNullBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_null_byte(request):
             reason = gettext("The address contains a null character; please check the link.")
+            if request.path_info.startswith("/api/"):  # the REST API answers problem details
+                return null_byte_problem(request, reason)
             # A patient's link (/p/...) is answered in the patient's layout, with no
             # way into the staff pages.
             patient = request.path_info.startswith("/p/")
@@ -61,6 +63,16 @@ class RejectNullBytesMiddleware:
             context = {"reason": reason, "patient": patient, "base": base}
             return render(request, "400.html", context, status=400)
         return self.get_response(request)
+
+
+def null_byte_problem(request: HttpRequest, reason: str) -> HttpResponse:
+    """The REST API's RFC 9457 answer to a null byte (api.problems, which this layer below
+    it cannot import, answers every other refusal the same way)."""
+    body = {
+        "type": "urn:clinic-planner:problem:null_character", "title": gettext("Bad request"),
+        "status": 400, "detail": reason, "code": "null_character",
+    }  # fmt: skip
+    return JsonResponse(body, status=400, content_type="application/problem+json")
 
 
 def has_null_byte(request: HttpRequest) -> bool:

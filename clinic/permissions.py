@@ -87,6 +87,12 @@ def is_own_profile(user: AbstractBaseUser, practitioner: Any) -> bool:
     return practitioner is None or practitioner.user_id == user.pk
 
 
+@rules.predicate
+def is_own_user(user: AbstractBaseUser, owner: Any) -> bool:
+    """``owner`` (an API token's user) is the user themselves; True without one."""
+    return owner is None or owner.pk == user.pk
+
+
 # Capability -> who has it. The demo loader has every capability (added below).
 PERMISSIONS: dict[str, rules.Predicate] = {
     # The today board, the patients' list and page, their contact details.
@@ -141,6 +147,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # One's own sign-in: two-step verification, password, sessions (any active login;
     # the code step and setup come before a role's pages, clinic.accounts).
     "accounts.own_account": rules.is_authenticated & rules.is_active,
+    # Personal API tokens (issue #18): each staff member makes and revokes their own; a token
+    # then acts with its user's role, as checked at every request.
+    "api.own_tokens": is_staff_member & is_own_user,
 }
 
 # The apps whose models a manager manages in the admin; Django's model permissions
@@ -149,7 +158,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
 # (otp_totp, otp_static), another person's signed-in sessions (accounts).
 MODEL_PERMISSION_APPS = (
     "auth", "clinic", "patients", "courses", "reminders", "axes", "otp_totp", "otp_static",
-    "accounts", "audit",
+    "accounts", "audit", "api",
 )  # fmt: skip
 MODEL_ACTIONS = ("view", "add", "change", "delete")
 

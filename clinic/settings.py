@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",  # the REST API (api/, issue #18)
+    "drf_spectacular",  # its OpenAPI 3 schema
     "clinic",
     "clinic.accounts",
     "audit",
@@ -119,6 +121,7 @@ INSTALLED_APPS = [
     "reminders",
     "portal",
     "planner",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -430,6 +433,63 @@ WEBHOOK_TIMEOUT_SECONDS = read_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 WEBHOOK_ALLOW_PRIVATE = read_bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 # Workers re-read the clinic's settings at most this often (seconds).
 CLINIC_CACHE_SECONDS = read_int("CLINIC_CACHE_SECONDS", 30, minimum=0)
+
+# --- The REST API (api/, README "Integrate with the planner") ---------------------
+# Personal tokens only (``Authorization: Bearer ...``), never the session cookie, so CSRF
+# does not apply; JSON in and out; every refusal an RFC 9457 problem (api.problems).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenRules"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clinic planner API",
+    "DESCRIPTION": (
+        "Microneedling treatment-course planner. Authenticate with a personal token from "
+        "your account page: `Authorization: Bearer <token>`. Errors are RFC 9457 problem "
+        "details carrying the rule's stable `code`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # api.urls' record ids: 1 to 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "courses.statuses.SessionStatus",
+        "CourseStatusEnum": "courses.models.CourseStatus",
+        "OutboxStatusEnum": "reminders.models.Status",
+        "BodyRegionEnum": "clinic.regions.BodyRegion",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+# Requests per token and minute (HTTP 429 with Retry-After past it), and the largest JSON
+# body taken (bytes; HTTP 413 past it).
+API_RATE_LIMIT = read_int("API_RATE_LIMIT", 600, minimum=1)
+API_MAX_BODY_BYTES = read_int("API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+# The rate counters are shared by every web process: in Redis when there is one, else in
+# files under VAR_DIR (one machine). Django's own default cache stays per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "api"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "api-cache")}
+    ),
+}  # fmt: skip
 
 # --- Logging ------------------------------------------------------------------
 # Health data: log lines carry identifiers (primary keys), never names, contact

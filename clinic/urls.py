@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     # Public: logging out asks no permission (an anonymous POST just lands on the login page).
     path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("account/api-tokens/", include("api.token_urls")),
     path("account/", include("clinic.accounts.urls")),
+    path("api/v1/", include("api.urls")),  # the REST API (issue #18): tokens, not logins
     path("admin/", admin.site.urls),
 ]
+
+# Unknown addresses and server errors under /api/ are answered as problem details (JSON).
+handler404 = "api.problems.not_found"
+handler500 = "api.problems.server_error"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("clinic", "patients", "courses", "reminders", "planner")
+APPS = ("clinic", "patients", "courses", "reminders", "planner", "api")
 SERVICE_MODULES = {
     "services.py",
     "courses/session_day.py",
@@ -50,6 +50,7 @@ PARTS_OF_A_WRITE = {
     "lock_booking_rows": "row locks taken first by the booking services that call it",
     "queue_event": "the webhook deliveries of a change, in that change's transaction",
     "take_spare_needle": "stock used by a session-day step, in that step's transaction",
+    "note_use": "an API token's last use, part of authenticating the request it came with",
 }
 
 # Public functions of service modules that write nothing.
@@ -83,6 +84,9 @@ READS = {
     "count_queued": "how many rows are queued to the broker and not started",
     "paused_channels": "the channels the circuit breaker paused, and since when",
     "count_failed_between": "how many failed messages a period's retry would queue again",
+    "digest_of": "the SHA-256 kept for an API token",
+    "split_token": "an API token's visible prefix",
+    "find_token": "the active API token a request names",
 }
 
 

@@ -50,15 +50,22 @@ def is_public(view) -> bool:
     return getattr(view, "login_required", True) is False
 
 
+def is_api(route: str) -> bool:
+    """The REST API (issue #18): past the login middleware, guarded by tokens (API_TABLE)."""
+    return route.startswith("api/")
+
+
 def test_every_url_has_a_rule_or_is_marked_public():
     unguarded = [
-        route for route, _, view in walk() if not required_permission(view) and not is_public(view)
+        route
+        for route, _, view in walk()
+        if not required_permission(view) and not is_public(view) and not is_api(route)
     ]
     assert unguarded == []
 
 
 def test_the_public_urls_are_only_the_login_health_check_links_and_feed():
-    public = sorted({name for _, name, view in walk() if is_public(view)})
+    public = sorted({name for route, name, view in walk() if is_public(view) and not is_api(route)})
     assert public == [
         "admin:login", "calendar:feed", "csp_report", "healthz", "login", "logout",
         "portal:consent", "portal:course", "portal:home_use", "portal:move", "portal:new_link",
@@ -157,6 +164,9 @@ TABLE = {
     "lot_recall": (("lot",), LOGIN, 403, 403, 405),
     "lot_notify": (("lot",), LOGIN, 403, 403, 405),
     "stock": ((), LOGIN, 403, 403, 200),
+    # One's own API tokens (issue #18): any role.
+    "api_tokens:list": ((), LOGIN, 200, 200, 200),
+    "api_tokens:revoke": (("token",), LOGIN, 405, 405, 405),
 }
 
 
@@ -207,7 +217,7 @@ def world(
         "session": second.pk, "finished": first.pk, "photo": photo.pk, "message": message.pk,
         "step": "check-in", "kind": "practitioner", "practitioner_pk": practitioner.pk,
         "view": "week", "day": timezone.localdate().isoformat(), "action": "renew",
-        "feed_token": practitioner.feed_token, "staff_session": 1, "ordinal": 2,
+        "feed_token": practitioner.feed_token, "staff_session": 1, "ordinal": 2, "token": 1,
         "confirm_token": links.session_token("confirm", second.pk, version),
         "cancel_token": links.session_token("cancel", second.pk, version),
         "unsubscribe_token": links.unsubscribe_token(patient.pk, "email"),
@@ -234,7 +244,9 @@ def client_for(user) -> Client:
 
 
 def test_the_table_names_every_url_outside_the_admin():
-    names = {name for _, name, _ in walk() if not name.startswith("admin:")}
+    names = {
+        name for route, name, _ in walk() if not name.startswith("admin:") and not is_api(route)
+    }
     assert names == set(TABLE)
 
 
@@ -483,3 +495,73 @@ def test_a_course_not_yet_booked_is_shown_only_to_those_who_plan(draft, receptio
     url = reverse("courses:detail", args=[course.pk])
     assert client_for(reception).get(url).status_code == 403
     assert client_for(practitioner.user).get(url).status_code == 200
+
+
+# The REST API (issue #18), with a token per role: name -> (arguments, {method: answers for
+# anonymous (no token), reception, practitioner, manager}). Writes are sent a body with an
+# unknown member: a role that may use them gets the validation's 400, never a write; one
+# that may not gets 403. A new API address without an entry here fails.
+ALL = (401, 200, 200, 200)
+WRITE_STAFF, WRITE_CLINICIANS = (401, 400, 400, 400), (401, 403, 400, 400)
+API_TABLE = {
+    "api:schema": ((), {"GET": (200, 200, 200, 200)}),
+    "api:me": ((), {"GET": ALL}),
+    "api:indications": ((), {"GET": ALL}),
+    "api:areas": ((), {"GET": ALL}),
+    "api:practitioners": ((), {"GET": ALL}),
+    "api:rooms": ((), {"GET": ALL}),
+    "api:availability": ((), {"GET": (401, 400, 400, 400)}),  # no practitioner or room asked
+    "api:patients": ((), {"GET": ALL}),
+    "api:patient": (("patient",), {"GET": ALL}),
+    "api:screenings": (("patient",), {"GET": (401, 403, 200, 200), "POST": WRITE_CLINICIANS}),
+    "api:consents": (("patient",), {"GET": (401, 403, 200, 200), "POST": WRITE_CLINICIANS}),
+    "api:courses": ((), {"GET": ALL}),
+    "api:course": (("course",), {"GET": ALL}),
+    "api:course_plan": ((), {"POST": WRITE_CLINICIANS}),
+    "api:course_confirm": (("course",), {"POST": WRITE_CLINICIANS}),
+    "api:sessions": ((), {"GET": ALL}),
+    "api:session": (("session",), {"GET": ALL}),
+    "api:session_reschedule": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_cancel": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_no_show": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_confirm": (("session",), {"POST": WRITE_STAFF}),
+    "api:session_procedure": (("session",), {"GET": (401, 403, 200, 200),
+                                             "POST": WRITE_CLINICIANS}),
+    "api:outbox": ((), {"GET": ALL}),
+    "api:outbox_message": (("message",), {"GET": ALL}),
+    "api:outbox_retry": (("message",), {"POST": WRITE_STAFF}),
+}  # fmt: skip
+
+
+def api_client_for(user):
+    from api import services
+
+    if user is None:
+        return Client()
+    raw = services.create_token(user=user, name="table", read_only=False, actor=user)[1]
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def test_the_api_table_names_every_api_url():
+    names = {name for route, name, _ in walk() if is_api(route)}
+    assert names == set(API_TABLE)
+
+
+def test_every_api_url_answers_each_role_as_the_api_table_says(world, logins):
+    before = snapshot()
+    wrong = []
+    for role, user in logins.items():
+        client = api_client_for(user)
+        for name, (arguments, methods) in API_TABLE.items():
+            url = reverse(name, args=[world[a] for a in arguments])
+            for method, answers in methods.items():
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    body = '{"unknown_member": 1}'
+                    response = client.post(url, body, content_type="application/json")
+                expected = answers[ROLES.index(role)]
+                if response.status_code != expected:
+                    wrong.append((role, name, method, expected, response.status_code))
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert snapshot() == before
