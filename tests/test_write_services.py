@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("clinic", "patients", "courses", "reminders", "planner")
+APPS = ("clinic", "patients", "courses", "reminders", "planner", "privacy")
 SERVICE_MODULES = {
     "services.py",
     "courses/session_day.py",
@@ -78,6 +78,9 @@ READS = {
     "count_queued": "how many rows are queued to the broker and not started",
     "paused_channels": "the channels the circuit breaker paused, and since when",
     "count_failed_between": "how many failed messages a period's retry would queue again",
+    "erasure_refusal": "why a patient cannot be erased now",
+    "retention_cutoff": "the moment a retention period of years before now",
+    "due_for_erasure": "the patients past the clinic's retention period",
 }
 
 

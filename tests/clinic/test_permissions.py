@@ -31,7 +31,7 @@ from tests.factories import PractitionerFactory
 from tests.mfa import force_verified_login
 
 ROLES = ("anonymous", "reception", "practitioner", "manager")
-PROJECT_APPS = ("auth", "clinic", "patients", "courses", "reminders")
+PROJECT_APPS = ("auth", "clinic", "patients", "courses", "reminders", "privacy")
 
 
 def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
@@ -143,6 +143,10 @@ TABLE = {
     "audit_trail": ((), LOGIN, 403, 403, 200),
     "audit_trail_csv": ((), LOGIN, 403, 403, 200),
     "audit_patient_trail": (("patient",), LOGIN, 403, 403, 200),
+    # The patient's export and erasure, and the retention review (issue #19): managers only.
+    "privacy:export": (("patient",), LOGIN, 403, 403, 200),
+    "privacy:erase": (("patient",), LOGIN, 403, 403, 200),
+    "privacy:due": ((), LOGIN, 403, 403, 200),
 }
 
 
@@ -290,6 +294,7 @@ FORGED = {
         ["reception", "practitioner"],
     ),
     "report_csv": ({}, ["reception", "practitioner"]),
+    "privacy:erase": ({"confirm_name": "x", "source": "request"}, ["reception", "practitioner"]),
 }
 
 
