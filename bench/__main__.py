@@ -5,8 +5,9 @@ table (median and p95 over the runs, queries, peak memory of the measuring
 process), then the server time of the busiest screens (bench.screens) on the
 same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
-(default 100), --only sqlite|postgresql|messages. The patient's self-reschedule
-search (bench.reschedule) runs on each database after planning.
+(default 100), --only sqlite|postgresql|messages|export. The patient's self-reschedule
+search (bench.reschedule) runs on each database after planning. A patient's export
+(bench.export) runs on its own PostgreSQL database, clinic_bench_privacy.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +72,21 @@ def bench_messages(count: int) -> None:
     print(f"  CPU per message: worker {r['worker_cpu_ms_per_message']} ms, benchmark process "
           f"(dispatcher, SMTP sink) {r['harness_cpu_ms_per_message']} ms")  # fmt: skip
     print("Targets: at least 200 messages/s, no duplicates, no losses, worker under 250 MB.")
+
+
+def bench_export(runs: int) -> None:
+    url = fresh_postgres("clinic_bench_privacy")
+    if url is None:
+        return
+    var = ROOT / "var" / "bench" / "export"
+    shutil.rmtree(var, ignore_errors=True)
+    built = run_step(url, "build", module="bench.export", VAR_DIR=str(var))
+    r = run_step(url, "measure", str(runs), module="bench.export", VAR_DIR=str(var))
+    print(f"\nA patient's export (6 sessions, {built['photos']} photos of about 300 KB, "
+          f"streamed as a manager's download, {r['zip_mb']} MB)")  # fmt: skip
+    print(f"  median {r['median_ms']} ms, p95 {r['p95_ms']} ms over {r['runs']} downloads, "
+          f"peak memory {r['peak_rss_mb']} MB")  # fmt: skip
+    print("Target: under 5 s.")
 
 
 def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
@@ -131,7 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages"])
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "messages", "export"])
+    parser.add_argument("--exports", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
@@ -139,6 +157,9 @@ def main() -> None:
     audit: dict = {}
     moves: dict[str, dict] = {}
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
+    if options.only == "export":
+        bench_export(options.exports)
+        return
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
           f"{'queries':>9} {'peak MB':>8}")  # fmt: skip
@@ -164,6 +185,8 @@ def main() -> None:
     print_screens(screens, options.screen_runs)
     if options.only in (None, "messages"):
         bench_messages(options.messages)
+    if options.only is None:
+        bench_export(options.exports)
 
 
 if __name__ == "__main__":
