@@ -154,7 +154,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
 # (otp_totp, otp_static), another person's signed-in sessions (accounts).
 MODEL_PERMISSION_APPS = (
     "auth", "clinic", "patients", "courses", "reminders", "axes", "otp_totp", "otp_static",
-    "accounts", "audit",
+    "accounts", "audit", "privacy",
 )  # fmt: skip
 MODEL_ACTIONS = ("view", "add", "change", "delete")
 

@@ -13,4 +13,8 @@ register = template.Library()
 
 @register.simple_tag
 def erasure_of(patient: Patient) -> Erasure | None:
+    """The patient's erasure record. Only an erased patient has no birth date (every form
+    requires one), so any other patient page asks the database nothing more."""
+    if patient.date_of_birth is not None:
+        return None
     return Erasure.objects.filter(patient_id=patient.pk).first()
