@@ -49,6 +49,7 @@ def actor_label(actor: str) -> str:
         SystemActor.REMINDERS: _("system task (reminders)"),
         SystemActor.MAINTENANCE: _("system task (maintenance)"),
         SystemActor.DEMO: _("demo data"),
+        SystemActor.COMMAND: _("command line"),
     }
     return labels.get(actor, "")
 

@@ -5,11 +5,12 @@ table (median and p95 over the runs, queries, peak memory of the measuring
 process), then the server time of the busiest screens (bench.screens) on the
 same data, and on PostgreSQL the audit trail's cost per booking (bench.audit).
 Options: --sessions N (default 200000), --plans N (default 100), --screen-runs N
-(default 100), --only sqlite|postgresql|messages|webhooks|recall (messages runs the webhook
-deliveries too, next to the reminders'). The patient's self-reschedule
+(default 100), --only sqlite|postgresql|messages|webhooks|recall|export (messages runs the
+webhook deliveries too, next to the reminders'). The patient's self-reschedule
 search (bench.reschedule) runs on each database after planning, and the REST API's
 session list and availability (bench.api) after the screens. The recall list of a lot
-used in 5,000 sessions (bench.recall) runs on a clinic of its own on PostgreSQL.
+used in 5,000 sessions (bench.recall) and a patient's export (bench.export) run on
+PostgreSQL clinics of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +112,21 @@ def bench_recall(sessions: int, runs: int) -> None:
     print("Target: p95 under 1 s for the recall list.")
 
 
+def bench_export(runs: int) -> None:
+    url = fresh_postgres("clinic_bench_privacy")
+    if url is None:
+        return
+    var = ROOT / "var" / "bench" / "export"
+    shutil.rmtree(var, ignore_errors=True)
+    built = run_step(url, "build", module="bench.export", VAR_DIR=str(var))
+    r = run_step(url, "measure", str(runs), module="bench.export", VAR_DIR=str(var))
+    print(f"\nA patient's export (6 sessions, {built['photos']} photos of about 300 KB, "
+          f"streamed as a manager's download, {r['zip_mb']} MB)")  # fmt: skip
+    print(f"  median {r['median_ms']} ms, p95 {r['p95_ms']} ms over {r['runs']} downloads, "
+          f"peak memory {r['peak_rss_mb']} MB")  # fmt: skip
+    print("Target: under 5 s.")
+
+
 def run_step(database_url: str, *args: str, module: str = "bench.planning", **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     # Production-like settings: DEBUG off (it records every query), a throw-away key.
@@ -184,8 +201,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200_000)
     parser.add_argument("--plans", type=int, default=100)
     parser.add_argument(
-        "--only", choices=["sqlite", "postgresql", "messages", "webhooks", "recall"]
+        "--only",
+        choices=["sqlite", "postgresql", "messages", "webhooks", "recall", "export"],
     )
+    parser.add_argument("--exports", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--screen-runs", type=int, default=100)
     options = parser.parse_args()
@@ -196,6 +215,9 @@ def main() -> None:
     targets = {"sqlite": fresh_sqlite, "postgresql": fresh_postgres}
     if options.only == "recall":
         bench_recall(options.sessions, options.screen_runs)
+        return
+    if options.only == "export":
+        bench_export(options.exports)
         return
     print("Planning and booking a 6-session course (20 practitioners, 10 rooms)")
     print(f"{'database':<11} {'sessions':>9} {'plans':>6} {'median ms':>10} {'p95 ms':>8} "
@@ -228,6 +250,8 @@ def main() -> None:
         bench_webhooks(options.messages)
     if options.only is None:
         bench_recall(options.sessions, options.screen_runs)
+    if options.only is None:
+        bench_export(options.exports)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ class SystemActor(StrEnum):
     REMINDERS = "system-reminders"  # the outbox dispatcher and send tasks
     MAINTENANCE = "system-maintenance"  # periodic clean-ups and heartbeats
     DEMO = "system-demo"  # the demo loader (`manage.py seed_demo`)
+    # A management command run by whoever holds the server's shell (`manage.py erase_patient`).
+    COMMAND = "system-command"
 
 
 def system_actor(which: SystemActor) -> Actor:

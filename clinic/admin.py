@@ -261,7 +261,8 @@ class ClinicAdmin(CheckedModelAdmin):
     list_display = ["name", "phone", "email"]
     fieldsets = [
         (_("Contact (shown to patients)"), {"fields": ["name", "phone", "email", "address"]}),
-        (_("Patients"), {"fields": ["screening_valid_days", "deferral_days", "adult_age"]}),
+        (_("Patients"), {"fields": ["screening_valid_days", "deferral_days", "adult_age",
+                                    "retention_years"]}),
         (
             _("Courses and sessions"),
             {

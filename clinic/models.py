@@ -48,6 +48,14 @@ class Clinic(models.Model):
             "that screening. Check-in still needs a new screening that clears it."
         ),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "A patient's records are kept this many years after their last session (or their "
+            "registration, if they had none); then the daily review lists them for erasure."
+        ),
+    )
     adult_age = models.PositiveSmallIntegerField(
         default=18,
         validators=[MinValueValidator(14), MaxValueValidator(21)],

@@ -14,7 +14,8 @@ The three roles are Django groups made by ``clinic/migrations/0007_roles.py``:
 - **practitioner**: everything clinical and planning courses; the session day
   only of their own sessions (the session's practitioner is theirs).
 - **manager**: everything, the admin (clinic settings, staff), reports, the
-  retry of a period's failed messages and the audit trail.
+  retry of a period's failed messages, the audit trail, and a patient's export and
+  erasure (``privacy/``).
 
 The planner's own actors (``clinic.actors``) get what their jobs need: the
 patient's link may confirm, cancel and unsubscribe, answer the questions before a visit,
@@ -66,6 +67,7 @@ is_patient_link = _system(SystemActor.PATIENT_LINK)
 is_reminders = _system(SystemActor.REMINDERS)
 is_maintenance = _system(SystemActor.MAINTENANCE)
 is_demo = _system(SystemActor.DEMO)
+is_command = _system(SystemActor.COMMAND)
 
 
 @rules.predicate
@@ -112,7 +114,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "courses.view_courses": is_staff_member,
     "courses.plan": is_clinician,  # plan, preview, confirm and discard a course
     "courses.book": is_staff_member,  # a missing session, move, cancel, no-show
-    "courses.cancel_session": is_staff_member | is_patient_link,  # the patient's link too
+    # The patient's link too; and an erasure run from the command line (its booked sessions).
+    "courses.cancel_session": is_staff_member | is_patient_link | is_command,
     "courses.confirm_attendance": is_staff_member | is_patient_link,
     "courses.cancel_by_patient": is_patient_link,
     # The patient moves a session inside the course's rules, from their course page.
@@ -144,6 +147,13 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "clinic.manage_stock": is_manager,
     "clinic.maintain": is_maintenance,  # heartbeats, expired drafts
     "audit.view_trail": is_manager,
+    # The patient's data (issue #19): a ZIP of every record and file, and erasure after a
+    # confirmation naming them; managers, and the command line (`manage.py export_patient`,
+    # `erase_patient`). The daily retention review lists who is due; a manager approves.
+    "privacy.export_patient": is_manager | is_command,
+    "privacy.erase_patient": is_manager | is_command,
+    "privacy.review_retention": is_manager,
+    "privacy.list_due": is_maintenance,
     # One's own sign-in: two-step verification, password, sessions (any active login;
     # the code step and setup come before a role's pages, clinic.accounts).
     "accounts.own_account": rules.is_authenticated & rules.is_active,
@@ -158,7 +168,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
 # (otp_totp, otp_static), another person's signed-in sessions (accounts).
 MODEL_PERMISSION_APPS = (
     "auth", "clinic", "patients", "courses", "reminders", "axes", "otp_totp", "otp_static",
-    "accounts", "audit", "api",
+    "accounts", "audit", "api", "privacy",
 )  # fmt: skip
 MODEL_ACTIONS = ("view", "add", "change", "delete")
 

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "portal",
     "planner",
     "api",
+    "privacy",  # the patient's export and erasure, and the retention review (issue #19)
 ]
 
 MIDDLEWARE = [
@@ -402,6 +403,11 @@ CELERY_BEAT_SCHEDULE = {
     "remove-stale-photo-uploads": {
         "task": "courses.tasks.remove_stale_photo_uploads_task",
         "schedule": 3600.0,
+    },
+    # The retention review: who is past the clinic's retention period (privacy/). Daily.
+    "list-due-for-erasure": {
+        "task": "privacy.tasks.list_due_for_erasure_task",
+        "schedule": 86400.0,
     },
 }
 # A course previewed but never confirmed (a draft) expires after this many hours

@@ -17,6 +17,7 @@ urlpatterns = [
     path("calendar/", include("courses.calendar_urls")),
     path("", include("reminders.urls")),
     path("", include("portal.urls")),
+    path("privacy/", include("privacy.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

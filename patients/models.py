@@ -122,7 +122,8 @@ CLINICAL_FIELDS = (
 class Patient(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    # Required by every form; empty only on a patient whose data was erased (privacy/).
+    date_of_birth = models.DateField(null=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
     email = models.EmailField(blank=True, db_index=True, help_text=_("Stored in lower case."))
     phone = PhoneNumberField(blank=True, db_index=True, help_text=_("Mobile, with country code."))
@@ -181,9 +182,9 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def age_on(self, day: date) -> int:
-        """Completed years of age on ``day``."""
-        return age_in_years(self.date_of_birth, day)
+    def age_on(self, day: date) -> int | None:
+        """Completed years of age on ``day`` (None once the birth date was erased)."""
+        return None if self.date_of_birth is None else age_in_years(self.date_of_birth, day)
 
     @property
     def skin_states(self) -> list[str]:

@@ -38,6 +38,8 @@ def patient_scope(patient_id: int) -> dict[str, Q]:
         "courses.AftercareSheet": Q(session_id__in=sessions),
         "courses.SessionPhoto": Q(session_id__in=sessions),
         "reminders.OutboxMessage": mine,
+        # Its erasure (privacy/, above this layer: named by label only, never imported).
+        "privacy.Erasure": mine,
     }
 
 

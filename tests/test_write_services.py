@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("clinic", "patients", "courses", "reminders", "planner", "api")
+APPS = ("clinic", "patients", "courses", "reminders", "planner", "api", "privacy")
 SERVICE_MODULES = {
     "services.py",
     "courses/session_day.py",
@@ -87,6 +87,9 @@ READS = {
     "digest_of": "the SHA-256 kept for an API token",
     "split_token": "an API token's visible prefix",
     "find_token": "the active API token a request names",
+    "erasure_refusal": "why a patient cannot be erased now",
+    "retention_cutoff": "the moment a retention period of years before now",
+    "due_for_erasure": "the patients past the clinic's retention period",
 }
 
 

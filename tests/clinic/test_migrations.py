@@ -17,7 +17,7 @@ from courses.models import Session, SessionChange, SessionStatus
 from planner.demo import load_demo_data
 from reminders.services import cancel_by_patient
 
-APPS = ["reminders", "courses", "patients", "clinic"]  # the order the layers depend on
+APPS = ["privacy", "reminders", "courses", "patients", "clinic"]  # the order the layers depend on
 PATIENT_LINK_FIX = ("courses", "0005_session_photos")  # just before 0006 made changed_by optional
 
 

@@ -31,7 +31,7 @@ from tests.factories import LotFactory, PractitionerFactory
 from tests.mfa import force_verified_login
 
 ROLES = ("anonymous", "reception", "practitioner", "manager")
-PROJECT_APPS = ("auth", "clinic", "patients", "courses", "reminders")
+PROJECT_APPS = ("auth", "clinic", "patients", "courses", "reminders", "privacy")
 
 
 def walk(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):
@@ -167,6 +167,10 @@ TABLE = {
     # One's own API tokens (issue #18): any role.
     "api_tokens:list": ((), LOGIN, 200, 200, 200),
     "api_tokens:revoke": (("token",), LOGIN, 405, 405, 405),
+    # The patient's export and erasure, and the retention review (issue #19): managers only.
+    "privacy:export": (("patient",), LOGIN, 403, 403, 200),
+    "privacy:erase": (("patient",), LOGIN, 403, 403, 200),
+    "privacy:due": ((), LOGIN, 403, 403, 200),
 }
 
 
@@ -339,6 +343,7 @@ FORGED = {
     "reminders:webhook_retry": ({}, ["reception", "practitioner"]),
     "lot_recall": ({"reason": "forged", "confirm": "on"}, ["reception", "practitioner"]),
     "lot_notify": ({}, ["reception", "practitioner"]),
+    "privacy:erase": ({"confirm_name": "x", "source": "request"}, ["reception", "practitioner"]),
 }
 
 
