@@ -367,9 +367,16 @@ class OutcomeForm(forms.Form):
         choices=[("", "—"), *((n, str(n)) for n in range(11))],
     )  # fmt: skip
 
-    def __init__(self, *args: Any, scale: Any, visits: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, scale: Any, visits: list[str], form_id: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["visit"]).choices = [(v, v) for v in visits]
+        visit = cast(forms.ChoiceField, self.fields["visit"])
+        visit.choices = [(v, v) for v in visits]
+        visit.error_messages["invalid_choice"] = gettext("That visit is not of this course.")
+        self.fields["satisfaction"].error_messages["invalid_choice"] = gettext(
+            "Satisfaction is a whole number from 0 to 10."
+        )
         grade = cast(forms.TypedChoiceField, self.fields["grade"])
         grade.error_messages["invalid_choice"] = outcomes.range_message(scale)
         grade.choices = [("", "—")] + [
@@ -382,13 +389,13 @@ class OutcomeForm(forms.Form):
                     "aria-label": self.fields[name].label,
                 }
             )
+            if form_id:  # the row's selects sit in their own table cells, outside its <form>
+                self.fields[name].widget.attrs["form"] = form_id
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:  # a field's own error says it better
             return data
-        if data.get("grade") is None and data.get("satisfaction") is None:
-            raise forms.ValidationError(gettext("Choose a grade or a satisfaction score."))
         if data.get("visit") == BASELINE and data.get("satisfaction") is not None:
             self.add_error("satisfaction", gettext("Satisfaction is given after a session."))
         return data

@@ -144,12 +144,19 @@ def record_visit(
     *, course: Course, session: Session | None, grade: int | None, satisfaction: int | None,
     actor: Actor,
 ) -> None:  # fmt: skip
-    """A grade and a satisfaction score for one visit, both or neither written."""
+    """One visit's grade and satisfaction as the course page's row shows them, both or
+    neither written: a value records (or corrects) it, none clears what was recorded (a
+    mistaken entry; the change history keeps it)."""
+    require(actor, "courses.record_outcome", course)
     if grade is not None:
         record_grade(course=course, session=session, grade=grade, actor=actor)
+    else:
+        OutcomeGrade.objects.filter(course=course, session=session).delete()
     if satisfaction is not None:
         if session is None:
             raise CourseError.single(
                 "baseline_satisfaction", gettext("Satisfaction is given after a session.")
             )
         record_satisfaction(session=session, score=satisfaction, actor=actor)
+    elif session is not None:
+        Satisfaction.objects.filter(session=session).delete()

@@ -26,9 +26,9 @@ def outcome_context(course: Course, sessions: list[Session]) -> dict[str, Any]:
     keys = [BASELINE if v.session is None else str(v.session.pk) for v in outcome.visits]
     rows = [
         (visit, OutcomeForm(
-            scale=outcome.spec, visits=keys,
+            scale=outcome.spec, visits=keys, form_id=f"outcome-{key}", auto_id=f"id_%s_{key}",
             initial={"visit": key, "grade": visit.grade, "satisfaction": visit.satisfaction},
-        ))
+        ), f"outcome-{key}")
         for visit, key in zip(outcome.visits, keys, strict=True)
     ]  # fmt: skip
     return {"outcome": outcome, "outcome_rows": rows, "outcome_photos": first_and_last(sessions)}
@@ -70,7 +70,8 @@ def course_outcomes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             problem = str(error)
     else:
         problem = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    if problem:
+    if problem:  # said at the top too: the section may be far down the page
+        messages.error(request, gettext("The outcome was not saved: %(why)s") % {"why": problem})
         return _course_page(request, course, outcome_error=problem, status=400)
     messages.success(request, gettext("Outcome recorded."))
     return redirect(reverse("courses:detail", args=[pk]) + "#outcomes")

@@ -153,7 +153,8 @@ def _values(page: str, testid: str) -> list[str]:
     "data",
     [{"visit": "baseline", "grade": "9"}, {"visit": "baseline", "grade": "x"},
      {"visit": "baseline", "grade": "2\x00"}, {"visit": "999999", "grade": "2"},
-     {"visit": "baseline"}, {"visit": "baseline", "satisfaction": "5"}, {}],
+     {"visit": "baseline", "satisfaction": "5"}, {"visit": "baseline", "satisfaction": "11"},
+     {}],
 )  # fmt: skip
 def test_bad_outcome_input_is_refused_with_a_reason_and_nothing_saved(
     course, practitioner, client, data
@@ -173,3 +174,24 @@ def test_the_front_desk_sees_no_outcomes_and_cannot_post_them(course, reception_
                                      {"visit": "baseline", "grade": "3"})  # fmt: skip
     assert response.status_code == 403
     assert not OutcomeGrade.objects.exists()
+
+
+def test_a_value_chosen_as_none_clears_what_was_recorded(course, practitioner, client):
+    (first,) = performed(course)
+    outcome_services.record_visit(course=course, session=first, grade=3, satisfaction=7,
+                                  actor=practitioner.user)  # fmt: skip
+    client.force_login(practitioner.user)
+    url = reverse("courses:outcomes", args=[course.pk])
+    assert client.post(url, {"visit": str(first.pk), "grade": "3"}).status_code == 302
+    assert OutcomeGrade.objects.get().grade == 3
+    assert not Satisfaction.objects.exists()
+    assert client.post(url, {"visit": str(first.pk)}).status_code == 302
+    assert not OutcomeGrade.objects.exists()
+
+
+def test_a_refusal_is_said_at_the_top_of_the_page_too(course, practitioner, client):
+    client.force_login(practitioner.user)
+    response = client.post(reverse("courses:outcomes", args=[course.pk]),
+                           {"visit": "baseline", "grade": "9"})  # fmt: skip
+    page = response.content.decode()
+    assert page.index("The outcome was not saved") < page.index('id="outcomes"')
