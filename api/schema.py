@@ -73,8 +73,35 @@ class TokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "cpl_<prefix>_<secret>"}
 
 
+# Integer bounds a model field takes from the database's own column range (SQLite's are
+# 64-bit, PostgreSQL's by column type): not part of the contract, which must not depend on
+# the database the schema was generated on.
+DATABASE_MAXIMA = frozenset({2**15 - 1, 2**31 - 1, 2**63 - 1})
+DATABASE_MINIMA = frozenset({-(2**15), -(2**31), -(2**63)})
+
+
+def _drop_database_bounds(node: Any) -> None:
+    if isinstance(node, dict):
+        dropped = False
+        if node.get("maximum") in DATABASE_MAXIMA:
+            del node["maximum"]
+            dropped = True
+        if node.get("minimum") in DATABASE_MINIMA:
+            del node["minimum"]
+            dropped = True
+        if dropped and node.get("format") == "int64":
+            del node["format"]
+        for value in node.values():
+            _drop_database_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_database_bounds(value)
+
+
 def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Postprocessing hook: the Problem schema, and every error status on every operation."""
+    """Postprocessing hook: the Problem schema, and every error status on every operation;
+    no bound that only says which database generated the schema."""
+    _drop_database_bounds(result)
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {"content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     for path in result.get("paths", {}).values():

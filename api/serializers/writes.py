@@ -79,7 +79,7 @@ class RescheduleInput(Strict):
     reason = text(500)
     override_reason = text(500)
     version = serializers.IntegerField(
-        min_value=0, max_value=2**31 - 1, required=False, allow_null=True, default=None,
+        min_value=0, max_value=10**9, required=False, allow_null=True, default=None,
         help_text="The session's schedule_version as last read: a session changed since is "
         "not moved (409, stale).",
     )  # fmt: skip
@@ -165,7 +165,7 @@ class StepInput(Strict):
     """One step of the session day; the members a step takes are listed with ``step``."""
 
     step = serializers.ChoiceField(choices=[(name, name) for name in STEP_FIELDS])
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    version = serializers.IntegerField(min_value=1, max_value=10**9, required=False)
     device = serializers.PrimaryKeyRelatedField(
         queryset=Device.objects.filter(retired=False), required=False
     )

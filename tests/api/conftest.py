@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from api import services
@@ -40,11 +39,6 @@ class ApiClient:
 
 def make_token(user, *, read_only: bool = False) -> str:
     return services.create_token(user=user, name="test", read_only=read_only, actor=user)[1]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_counters():
-    caches["api"].clear()
 
 
 @pytest.fixture

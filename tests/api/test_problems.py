@@ -53,5 +53,9 @@ def test_the_rate_limit_is_per_token(api_for, practitioner, settings):
     assert second.get("/api/v1/me/").status_code == 200
 
 
+# Each test's token is new (a random prefix names its counter), so counters never need
+# clearing: clearing the shared Redis database would empty the broker's queues too.
+
+
 def test_answers_are_not_cached(practitioner_api):
     assert practitioner_api.get("/api/v1/me/")["Cache-Control"] == "no-store"
