@@ -78,9 +78,21 @@ def run_once(request: Request, handle: Callable[[], Response], context: dict[str
                 raise
             response = refusal
         record.status_code = response.status_code
-        record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+        record.body = _storable(json.loads(json.dumps(response.data, cls=JSONEncoder)))
         record.save(update_fields=["status_code", "body"])
     return response
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters replaced: PostgreSQL's JSON cannot hold them, and a
+    refusal may quote the request's text back (a JSON body may carry ``\\u0000``)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
 
 
 def _replay(record: IdempotentRequest, fingerprint: str) -> Response:

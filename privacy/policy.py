@@ -23,7 +23,6 @@ PSEUDONYM_PREFIX = "Erased patient"
 KEPT = frozenset({
     "patients.Patient.language", "patients.Patient.time_zone",
     "patients.ProcedureConsent.text_sha256",
-    "courses.Procedure.product_lot",  # lot usage: a recall must still find the session
     "courses.ZoneRecord.zone",
     "reminders.OutboxMessage.dedupe_key", "reminders.OutboxMessage.claim_token",
     "reminders.OutboxMessage.started_by", "reminders.OutboxMessage.provider_message_id",

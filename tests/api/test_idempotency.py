@@ -77,3 +77,17 @@ def test_an_unprintable_key_is_400(practitioner_api, patient, practitioner, room
     assert answer.status_code == 400
     assert answer.json()["code"] == "invalid_idempotency_key"
     assert not Course.objects.exists()
+
+
+def test_a_refusal_quoting_a_nul_is_kept_and_replayed(practitioner_api, book):
+    """PostgreSQL's JSON holds no NUL: a refusal that quotes one back is kept all the same
+    (found by the fuzz test: a 500 on the session day's step)."""
+    session = book(sessions_planned=4).sessions.order_by("arrives_at").first()
+    url = f"/api/v1/sessions/{session.pk}/procedure/"
+    key = {"Idempotency-Key": "nul-1"}
+    body = {"step": "check-in", "zone\u0000": "x"}
+    first = practitioner_api.post(url, body, headers=key)
+    assert first.status_code == 400, first.content
+    again = practitioner_api.post(url, body, headers=key)
+    assert again.status_code == 400
+    assert again["Idempotent-Replayed"] == "true"

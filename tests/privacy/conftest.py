@@ -25,7 +25,7 @@ from patients import services as patient_services
 from patients.models import Patient, ProcedureConsent, Screening
 from patients.screening import Answers
 from reminders.models import MessageEvent, OutboxMessage, Status
-from tests.factories import cleared_patient, staff_actor
+from tests.factories import LotFactory, cleared_patient, staff_actor
 
 FIRST, LAST = "Zinaida", "Quarrington"
 EMAIL = "zq.private@example.net"
@@ -68,7 +68,8 @@ def _run_session(session, user, time_machine):
     session_day.wash_cream_off(session=session, version=version(session), actor=actor)
     session_day.record_antiseptic_before(session=session, version=version(session), actor=actor)
     session_day.choose_materials(session=session, version=version(session), product=product,
-                                 product_lot="L-42", device=device, actor=actor)  # fmt: skip
+                                 lot=LotFactory(product=product, number="L-42"), device=device,
+                                 actor=actor)  # fmt: skip
     session_day.start_procedure(session=session, version=version(session), actor=actor)
     session_day.record_passes(session=session, version=version(session), zone="forehead",
                               horizontal=8, vertical=7, diagonal=7,

@@ -80,7 +80,7 @@ def test_erasure_keeps_ids_dates_counts_device_use_and_lots_and_names_only_ids(r
     )
     first = Session.objects.get(pk=rich.first.pk)
     assert first.status == SessionStatus.COMPLETED
-    assert first.procedure.product_lot == "L-42"
+    assert first.procedure.lot.number == "L-42"
     assert first.procedure.device.label == "R-10"
     assert first.procedure.notes == "[erased]"
     assert first.aftercare.text == "[erased]"
