@@ -519,7 +519,7 @@ def _oldest(condition: Q, oldest: str, count: int) -> dict[int, str]:
     return dict(
         OutboxMessage.objects.select_for_update(skip_locked=True)
         .filter(condition)
-        .order_by(oldest)
+        .order_by(oldest, "id")  # ties (a batch queued at one moment) in the order written
         .values_list("id", "status")[:count]
     )
 

@@ -40,4 +40,4 @@ def letters(booked):
     for n in range(11):
         first.pk, first.dedupe_key = None, f"test:letter:{n}"
         first.save()
-    return list(OutboxMessage.objects.values_list("pk", flat=True))
+    return list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
