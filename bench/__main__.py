@@ -143,17 +143,23 @@ def run_step(database_url: str, *args: str, module: str = "bench.planning", **ex
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def print_requests(results: dict[str, dict], heading: str, label: str, width: int) -> None:
+    """One row per request and database: median, p95 and queries (screens, the API)."""
+    print(heading)
+    print(f"{label:<{width}} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for name in next(iter(results.values())):
+        for database, by_name in results.items():
+            r = by_name[name]
+            print(f"{name:<{width}} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
+                  f"{r['queries']:>8}")  # fmt: skip
+
+
 def print_screens(screens: dict[str, dict], runs: int) -> None:
     if not screens:
         return
-    print(f"\nScreens on the same clinic: server time per request over {runs} requests "
-          "(full Django request handling, logged in as a manager)")  # fmt: skip
-    print(f"{'screen':<30} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-    for name in next(iter(screens.values())):
-        for database, results in screens.items():
-            r = results[name]
-            print(f"{name:<30} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
-                  f"{r['queries']:>8}")  # fmt: skip
+    heading = (f"\nScreens on the same clinic: server time per request over {runs} requests "
+               "(full Django request handling, logged in as a manager)")  # fmt: skip
+    print_requests(screens, heading, "screen", 30)
     print("Target: p95 under 100 ms for the today board and the week calendar.")
 
 
@@ -173,14 +179,9 @@ def print_moves(moves: dict[str, dict]) -> None:
 def print_api(apis: dict[str, dict], runs: int) -> None:
     if not apis:
         return
-    print(f"\nThe REST API on the same clinic: server time per request over {runs} requests "
-          "(full Django request handling, a manager's bearer token)")  # fmt: skip
-    print(f"{'request':<38} {'database':<11} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-    for name in next(iter(apis.values())):
-        for database, results in apis.items():
-            r = results[name]
-            print(f"{name:<38} {database:<11} {r['median_ms']:>10} {r['p95_ms']:>8} "
-                  f"{r['queries']:>8}")  # fmt: skip
+    heading = (f"\nThe REST API on the same clinic: server time per request over {runs} "
+               "requests (full Django request handling, a manager's bearer token)")  # fmt: skip
+    print_requests(apis, heading, "request", 38)
     print("Target: p95 under 100 ms.")
 
 

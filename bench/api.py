@@ -13,7 +13,6 @@ import json
 import os
 import random
 import sys
-import time as clock
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -25,34 +24,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 import clinic.wsgi  # noqa: E402, F401 - start up as the web server does (gc.freeze() included)
 from api import services  # noqa: E402
-from bench import median_and_p95  # noqa: E402
+from bench.screens import timed  # noqa: E402 - the screens' timing, for the API's requests
 from clinic.models import Practitioner, Room  # noqa: E402
 from clinic.permissions import MANAGER, role_group  # noqa: E402
-
-WARM_UP = 3
-
-
-def _timed(client: Client, urls: Callable[[int], str], runs: int) -> dict:
-    timings, queries = [], []
-    for i in range(WARM_UP + runs):
-        url = urls(i)
-        started = clock.perf_counter()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, secure=True)  # production settings redirect plain HTTP
-        elapsed = (clock.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}: {response.content[:300]}")
-        if i >= WARM_UP:
-            timings.append(elapsed)
-            queries.append(len(captured))
-    return {**median_and_p95(timings), "queries": f"{min(queries)}-{max(queries)}"}
 
 
 def measure(runs: int) -> None:
@@ -89,7 +68,7 @@ def measure(runs: int) -> None:
         ),
         "GET availability (room, week)": week("availability", room=lambda: rng.choice(rooms)),
     }
-    print(json.dumps({name: _timed(client, urls, runs) for name, urls in calls.items()}))
+    print(json.dumps({name: timed(client, urls, runs) for name, urls in calls.items()}))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ from clinic.permissions import MANAGER, role_group  # noqa: E402
 WARM_UP = 3
 
 
-def _timed(client: Client, urls: Callable[[int], str], runs: int) -> dict:
+def timed(client: Client, urls: Callable[[int], str], runs: int) -> dict:
+    """GET ``urls(i)`` ``runs`` times after a warm-up: median and p95 ms, the queries' range."""
     timings, queries = [], []
     for i in range(WARM_UP + runs):
         url = urls(i)
@@ -48,7 +49,7 @@ def _timed(client: Client, urls: Callable[[int], str], runs: int) -> dict:
             response = client.get(url, secure=True)  # production settings redirect plain HTTP
         elapsed = (clock.perf_counter() - started) * 1000
         if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+            raise SystemExit(f"{url} answered {response.status_code}: {response.content[:300]}")
         if i >= WARM_UP:
             timings.append(elapsed)
             queries.append(len(captured))
@@ -90,7 +91,7 @@ def measure(runs: int) -> None:
             reverse("report") + f"?first_day={report_start}&last_day={today.isoformat()}"
         ),
     }
-    print(json.dumps({name: _timed(client, urls, runs) for name, urls in screens.items()}))
+    print(json.dumps({name: timed(client, urls, runs) for name, urls in screens.items()}))
 
 
 if __name__ == "__main__":
